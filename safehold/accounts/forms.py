@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from safehold.accounts.roles import Role, Sex
+
+
+class SignInForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Enter a correct username and password",
+        "inactive": "This account has been disabled. Ask an administrator.",
+    }
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=6,
+        min_length=6,
+        error_messages={
+            "required": "Enter the 6-digit code from your authenticator app",
+            "min_length": "The code must be 6 digits",
+            "max_length": "The code must be 6 digits",
+        },
+    )
+
+    def clean_code(self) -> str:
+        code: str = "".join(self.cleaned_data["code"].split())
+        if not code.isdigit():
+            raise forms.ValidationError("The code must be 6 digits")
+        return code
+
+
+class StaffCreateForm(forms.Form):
+    username = forms.RegexField(
+        regex=r"^[\w.@+-]+\Z",
+        max_length=150,
+        error_messages={
+            "required": "Enter a username",
+            "invalid": "A username may only contain letters, numbers and . @ + - _",
+        },
+    )
+    full_name = forms.CharField(max_length=200, error_messages={"required": "Enter a full name"})
+    email = forms.EmailField(required=False, error_messages={"invalid": "Enter a valid email"})
+    role = forms.ChoiceField(choices=Role.choices, error_messages={"required": "Choose a role"})
+    sex = forms.ChoiceField(choices=Sex.choices, error_messages={"required": "Choose a sex"})
+    team = forms.CharField(max_length=100, error_messages={"required": "Enter a team"})
+    trained = forms.BooleanField(required=False, initial=True, label="Trained in domestic abuse")
+    languages = forms.CharField(required=False, max_length=200, label="Languages")
+    password = forms.CharField(
+        widget=forms.PasswordInput, error_messages={"required": "Enter an initial password"}
+    )
+
+    def clean_languages(self) -> list[str]:
+        raw: str = self.cleaned_data["languages"]
+        return [code.strip().lower() for code in raw.replace(",", " ").split() if code.strip()]
+
+
+class PasswordForm(forms.Form):
+    password = forms.CharField(
+        widget=forms.PasswordInput, error_messages={"required": "Enter a new password"}
+    )

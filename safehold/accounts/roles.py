@@ -1,0 +1,26 @@
+"""Roles and what each may do outside case content (API.md §4).
+
+Who may read a case is decided in one place, `cases/access.py`; this module only names
+the roles and the capabilities that do not depend on a case.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", "Housing officer"
+    MANAGER = "manager", "Manager"
+    DIRECTOR = "director", "Director"
+    DA_LEAD = "da_lead", "Domestic abuse lead"
+    AUDITOR = "auditor", "Auditor"
+    ADMIN = "admin", "Administrator"
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+
+
+def manages_staff(role: str) -> bool:
+    """Only administrators manage accounts; they never see case content."""
+    return role == Role.ADMIN

@@ -1,0 +1,58 @@
+"""The JSON API of API.md: thin handlers over services and selectors."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from safehold.api.auth import BearerToken
+from safehold.api.cases import router as cases_router
+from safehold.api.problems import problem
+from safehold.errors import Refusal
+
+api = NinjaAPI(
+    title="Safehold API",
+    version="1",
+    description="Case management for domestic abuse work in social housing. See API.md.",
+    auth=BearerToken(),
+    openapi_url="/openapi.json",
+    docs_url=None,
+    urls_namespace="api-v1",
+)
+api.add_router("/cases", cases_router)
+
+
+@api.exception_handler(ValidationError)
+def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields = [".".join(str(part) for part in error.get("loc", ())) for error in exc.errors]
+    detail = "The body is not valid JSON or not the right shape"
+    if fields:
+        detail += ": check " + ", ".join(sorted(set(fields)))
+    return problem(400, detail=detail, errors=exc.errors)
+
+
+@api.exception_handler(AuthenticationError)
+def not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem(401, detail="Send a valid API token as 'Authorization: Bearer TOKEN'")
+
+
+@api.exception_handler(Refusal)
+def refused(request: HttpRequest, exc: Refusal) -> HttpResponse:
+    return problem(exc.status, code=exc.code, detail=exc.message, policy_rule=exc.policy_rule)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem(404, detail="No such object, or not one you may see")
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return problem(403, detail="Your role may not do this")
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem(exc.status_code, detail=str(exc))

@@ -1,0 +1,188 @@
+"""The `safehold` command (API.md §1)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+from collections.abc import Callable, Sequence
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="safehold", description="Case management for domestic abuse work in social housing."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("init", help="create or migrate the database and the data folder")
+
+    serve = commands.add_parser("serve", help="run the web app and the API")
+    add_server_options(serve)
+
+    demo = commands.add_parser("demo", help="init, load demo staff, print how to sign in, serve")
+    add_server_options(demo)
+
+    code = commands.add_parser(
+        "demo-code", help="print the current two-factor code of a demo account (development only)"
+    )
+    code.add_argument("username")
+
+    staff = commands.add_parser("staff", help="manage staff accounts")
+    staff_commands = staff.add_subparsers(dest="staff_command", required=True, metavar="ACTION")
+    add = staff_commands.add_parser("add", help="create a staff account")
+    add.add_argument("username")
+    add.add_argument("--role", required=True)
+    add.add_argument("--sex", required=True, choices=["female", "male"])
+    add.add_argument("--team", required=True)
+    add.add_argument("--full-name", default="")
+    add.add_argument("--email", default="")
+    add.add_argument("--untrained", action="store_true", help="not trained in domestic abuse")
+    add.add_argument("--language", action="append", default=[], metavar="CODE")
+    add.add_argument("--token", action="store_true", help="print a new API token as the last line")
+
+    token = commands.add_parser("token", help="manage API tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    create = token_commands.add_parser("create", help="print a new API token for an account")
+    create.add_argument("username")
+    return parser
+
+
+def add_server_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--workers", type=int, default=2)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command in ("demo", "demo-code"):
+        # The demo holds synthetic people only; development mode lets it run with no
+        # secrets configured and over plain HTTP on localhost.
+        os.environ.setdefault("SAFEHOLD_ENV", "development")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safehold.settings")
+    try:
+        import django
+
+        django.setup()
+    except Exception as error:  # noqa: BLE001 - configuration errors are shown, not traced
+        print(f"safehold: cannot start: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    handler = HANDLERS[args.command]
+    return handler(args)
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+    call_command("migrate", interactive=False, verbosity=0)
+    print(f"Database ready. Data folder: {settings.DATA_DIR}")
+    return EXIT_OK
+
+
+def pending_migrations() -> list[str]:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    pending = pending_migrations()
+    if pending:
+        print(
+            f"safehold: the database is not ready ({len(pending)} migrations to apply). "
+            "Run 'safehold init' first.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    from safehold.server import serve
+
+    serve(host=args.host, port=args.port, workers=args.workers)
+    return EXIT_OK
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from safehold import demo
+
+    run_init(args)
+    print(demo.load())
+    print(f"\nServing on http://{args.host}:{args.port}/ (Ctrl+C to stop)\n", flush=True)
+    return run_serve(args)
+
+
+def run_demo_code(args: argparse.Namespace) -> int:
+    from safehold import demo
+
+    try:
+        print(demo.current_code(args.username))
+    except demo.DemoError as error:
+        print(f"safehold: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def run_staff(args: argparse.Namespace) -> int:
+    from django.core.exceptions import ValidationError
+
+    from safehold.accounts import services
+    from safehold.errors import Refusal
+
+    password = secrets.token_urlsafe(12)
+    try:
+        staff = services.staff_create(
+            username=args.username,
+            full_name=args.full_name,
+            email=args.email,
+            role=args.role,
+            sex=args.sex,
+            team=args.team,
+            password=password,
+            trained=not args.untrained,
+            languages=args.language,
+        )
+    except Refusal as refusal:
+        print(f"safehold: {refusal.message}", file=sys.stderr)
+        return EXIT_FAILED
+    except ValidationError as error:
+        print(f"safehold: {'; '.join(error.messages)}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Created {staff.role} {staff.username} in team {staff.team.name}.")
+    print(f"Initial password (give it to them by a safe route): {password}")
+    print("They set up two-factor sign-in the first time they sign in.")
+    if args.token:
+        print(services.token_create(staff=staff))
+    return EXIT_OK
+
+
+def run_token(args: argparse.Namespace) -> int:
+    from safehold.accounts import services
+    from safehold.accounts.models import Staff
+
+    staff = Staff.objects.filter(username=args.username, is_active=True).first()
+    if staff is None:
+        print(f"safehold: no active account called {args.username}", file=sys.stderr)
+        return EXIT_FAILED
+    print(services.token_create(staff=staff))
+    return EXIT_OK
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "init": run_init,
+    "serve": run_serve,
+    "demo": run_demo,
+    "demo-code": run_demo_code,
+    "staff": run_staff,
+    "token": run_token,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

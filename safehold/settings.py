@@ -1,0 +1,268 @@
+"""Safehold's one settings file, driven by the environment (API.md §1).
+
+Every variable may also be given as NAME_FILE, a path to a file holding the value, so
+secrets can come from a secrets manager or a mounted file rather than the process
+environment. `docs/configuration.md` describes each one.
+"""
+
+import os
+import secrets
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """The value of NAME, or the contents of the file named by NAME_FILE."""
+    file_path = os.environ.get(f"{name}_FILE")
+    if file_path:
+        try:
+            return Path(file_path).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ImproperlyConfigured(f"{name}_FILE: cannot read {file_path}: {error}") from error
+    return os.environ.get(name, default)
+
+
+SAFEHOLD_ENV = env("SAFEHOLD_ENV", "production")
+if SAFEHOLD_ENV not in ("development", "production"):
+    raise ImproperlyConfigured(
+        f"SAFEHOLD_ENV must be 'development' or 'production', not {SAFEHOLD_ENV!r}"
+    )
+DEVELOPMENT = SAFEHOLD_ENV == "development"
+DEBUG = False  # Even in development: stack traces never reach a browser.
+
+DATA_DIR = Path(env("SAFEHOLD_DATA_DIR", "./safehold-data") or "./safehold-data").resolve()
+
+
+def development_secret(name: str, filename: str, nbytes: int) -> str:
+    """A secret kept in the data folder; only ever used when SAFEHOLD_ENV=development."""
+    path = DATA_DIR / filename
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(nbytes), encoding="utf-8")
+        path.chmod(0o600)
+        print(
+            f"safehold: {name} is not set, so one was generated in {path} because "
+            "SAFEHOLD_ENV=development. Never run a real service like this.",
+            file=sys.stderr,
+        )
+    return path.read_text(encoding="utf-8").strip()
+
+
+def required_secret(name: str, filename: str, nbytes: int) -> str:
+    value = env(name)
+    if value:
+        return value
+    if DEVELOPMENT:
+        return development_secret(name, filename, nbytes)
+    raise ImproperlyConfigured(
+        f"{name} (or {name}_FILE) must be set when SAFEHOLD_ENV=production. "
+        "See docs/configuration.md."
+    )
+
+
+SECRET_KEY = required_secret("SAFEHOLD_SECRET_KEY", "secret-key.dev", 50)
+# The key that wraps each case's data key. It is never stored in the database.
+SAFEHOLD_MASTER_KEY = required_secret("SAFEHOLD_MASTER_KEY", "master-key.dev", 32)
+SAFEHOLD_POLICY = env("SAFEHOLD_POLICY", "default") or "default"
+
+ALLOWED_HOSTS = [h.strip() for h in (env("SAFEHOLD_ALLOWED_HOSTS", "") or "").split(",") if h]
+if not ALLOWED_HOSTS:
+    ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in (env("SAFEHOLD_CSRF_TRUSTED_ORIGINS", "") or "").split(",") if o
+]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "safehold.accounts",
+    "safehold.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "safehold.api.problems.ProblemMiddleware",
+    "safehold.web.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "safehold.accounts.middleware.SessionLimitsMiddleware",
+    "safehold.accounts.middleware.TwoFactorRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "safehold.urls"
+WSGI_APPLICATION = "safehold.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "safehold.web.context_processors.service",
+            ],
+        },
+    },
+]
+
+
+def database_config() -> dict[str, object]:
+    url = env("DATABASE_URL")
+    if not url:
+        url = f"sqlite:///{DATA_DIR / 'safehold.sqlite3'}"
+    config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=600))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers work while one writer commits; synchronous=FULL makes every
+        # acknowledged commit durable across a power cut; IMMEDIATE takes the write lock
+        # at the start of a transaction so two writers queue instead of deadlocking.
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    else:
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+DATABASES = {"default": database_config()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.Staff"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "sign-in"
+LOGIN_REDIRECT_URL = "home"
+
+# Sessions: an idle time-out (the cookie's age, renewed on every request) and an absolute
+# limit from sign-in (enforced by SessionLimitsMiddleware). These are security settings
+# of the service, not rules of a provider's policy.
+SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+SESSION_ABSOLUTE_LIMIT = timedelta(hours=10)
+SESSION_COOKIE_AGE = int(SESSION_IDLE_TIMEOUT.total_seconds())
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# Lock-out after repeated failed sign-ins (django-axes), counted per username (so that
+# guessing one account from many addresses is stopped) and per address (so that trying
+# many accounts from one address is stopped). An admin can unlock an account early.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "safehold.accounts.views.locked_out"
+AXES_VERBOSE = False
+# Behind a load balancer, set SAFEHOLD_PROXY_COUNT so the client address is read from
+# X-Forwarded-For; otherwise the direct peer address is used.
+AXES_IPWARE_PROXY_COUNT = int(env("SAFEHOLD_PROXY_COUNT", "0") or "0")
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+OTP_TOTP_ISSUER = "Safehold"
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Request size: the API refuses larger bodies with 413 (ProblemMiddleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+
+# Security headers. HSTS and secure cookies in production, where the service is behind
+# TLS; development serves plain HTTP on localhost.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if not DEVELOPMENT:
+    SECURE_HSTS_SECONDS = 63072000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = (env("SAFEHOLD_SSL_REDIRECT", "true") or "true").lower() == "true"
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    },
+}
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = None
+# WhiteNoise serves the files straight from the apps' static folders, so there is no
+# collectstatic step to forget when installing or upgrading.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = False
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler", "stream": sys.stderr}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+
+SILENCED_SYSTEM_CHECKS: list[str] = []

@@ -1,0 +1,30 @@
+from django.urls import path
+
+from safehold.accounts import staff_views
+from safehold.accounts import views as accounts_views
+from safehold.api.api import api
+from safehold.web import views as web_views
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("healthz", web_views.healthz, name="healthz"),
+    path("sign-in", accounts_views.sign_in, name="sign-in"),
+    path("sign-in/two-factor", accounts_views.two_factor, name="two-factor"),
+    path("sign-out", accounts_views.sign_out, name="sign-out"),
+    path("signed-out", accounts_views.signed_out, name="signed-out"),
+    path("staff/", staff_views.staff_index, name="staff-index"),
+    path("staff/new", staff_views.staff_new, name="staff-new"),
+    path("staff/<str:username>/", staff_views.staff_detail, name="staff-detail"),
+    path(
+        "staff/<str:username>/tokens/<int:token_id>/revoke",
+        staff_views.token_revoke,
+        name="token-revoke",
+    ),
+    path("staff/<str:username>/<slug:action>", staff_views.staff_action, name="staff-action"),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "safehold.web.views.error_400"
+handler403 = "safehold.web.views.error_403"
+handler404 = "safehold.web.views.error_404"
+handler500 = "safehold.web.views.error_500"
