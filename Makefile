@@ -1,0 +1,30 @@
+# The two set-up commands (README): `make demo` and `make test`.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+
+.PHONY: demo test lint bench vendor
+
+# Installs Safehold into .venv and runs the demo on the embedded SQLite database.
+demo: $(STAMP)
+	$(VENV)/bin/safehold demo
+
+# Installs what the tests need (Python packages, Debian's chromium and postgresql) and
+# runs everything: lint, types, the suite on SQLite and PostgreSQL, the browser tests.
+test:
+	./scripts/test
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy safehold
+
+vendor:
+	./scripts/vendor-frontend
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)

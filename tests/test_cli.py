@@ -1,0 +1,221 @@
+"""The `safehold` command line (API.md §1)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from safehold.accounts.models import Staff
+from safehold.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_staff_add_with_token_prints_a_working_token_last(
+    db: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "staff",
+            "add",
+            "kim",
+            "--role",
+            "officer",
+            "--sex",
+            "female",
+            "--team",
+            "Northgate",
+            "--language",
+            "pl",
+            "--language",
+            "ur",
+            "--token",
+        ]
+    )
+    assert code == 0
+    token = capsys.readouterr().out.strip().splitlines()[-1]
+    assert token.startswith("shk_")
+    assert " " not in token
+    kim = Staff.objects.get(username="kim")
+    assert (kim.role, kim.sex, kim.team.name, kim.trained, kim.languages) == (
+        "officer",
+        "female",
+        "Northgate",
+        True,
+        ["pl", "ur"],
+    )
+    response = Client(headers={"Authorization": f"Bearer {token}"}).get("/api/v1/cases")
+    assert response.status_code == 200
+
+
+def test_staff_add_untrained(db: None) -> None:
+    assert (
+        main(
+            [
+                "staff",
+                "add",
+                "lee",
+                "--role",
+                "manager",
+                "--sex",
+                "male",
+                "--team",
+                "East",
+                "--untrained",
+            ]
+        )
+        == 0
+    )
+    assert Staff.objects.get(username="lee").trained is False
+
+
+def test_staff_add_refuses_an_unknown_role(db: None, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["staff", "add", "kim", "--role", "ceo", "--sex", "female", "--team", "North"])
+    assert code == 1
+    assert "Role must be one of" in capsys.readouterr().err
+    assert not Staff.objects.filter(username="kim").exists()
+
+
+def test_staff_add_refuses_a_duplicate(officer: Staff, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "staff",
+            "add",
+            officer.username,
+            "--role",
+            "officer",
+            "--sex",
+            "female",
+            "--team",
+            "North",
+        ]
+    )
+    assert code == 1
+    assert "already an account" in capsys.readouterr().err
+
+
+def test_token_create_prints_a_new_token_last(
+    officer: Staff, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["token", "create", officer.username]) == 0
+    token = capsys.readouterr().out.strip().splitlines()[-1]
+    assert (
+        Client(headers={"Authorization": f"Bearer {token}"}).get("/api/v1/cases").status_code == 200
+    )
+
+
+def test_token_create_for_an_unknown_account_fails(
+    db: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["token", "create", "nobody"]) == 1
+    assert "no active account" in capsys.readouterr().err
+
+
+def run_safehold(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-c", "import sys; from safehold.cli import main; sys.exit(main())"]
+    return subprocess.run(
+        [*command, *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SAFEHOLD_", "DJANGO_"))}
+    env.pop("DATABASE_URL", None)
+    env.update(SAFEHOLD_DATA_DIR=str(tmp_path / "data"), **extra)
+    return env
+
+
+def test_init_makes_a_durable_sqlite_database_and_is_safe_to_repeat(tmp_path: Path) -> None:
+    env = clean_env(tmp_path, SAFEHOLD_ENV="development")
+    first = run_safehold("init", env=env)
+    assert first.returncode == 0, first.stderr
+    assert run_safehold("init", env=env).returncode == 0
+    database = tmp_path / "data" / "safehold.sqlite3"
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_sqlite_connections_commit_durably(tmp_path: Path) -> None:
+    script = (
+        "import django; django.setup();"
+        "from django.db import connection; c = connection.cursor();"
+        "print(c.execute('PRAGMA synchronous').fetchone()[0],"
+        " c.execute('PRAGMA journal_mode').fetchone()[0])"
+    )
+    env = clean_env(
+        tmp_path, SAFEHOLD_ENV="development", DJANGO_SETTINGS_MODULE="safehold.settings"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.split() == ["2", "wal"], result.stderr  # 2 is FULL
+
+
+def test_production_refuses_to_start_without_secrets(tmp_path: Path) -> None:
+    result = run_safehold("init", env=clean_env(tmp_path))
+    assert result.returncode == 1
+    assert "SAFEHOLD_SECRET_KEY (or SAFEHOLD_SECRET_KEY_FILE) must be set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_secrets_can_come_from_files(tmp_path: Path) -> None:
+    (tmp_path / "secret").write_text("from-a-file-" + "s" * 40 + "\n")
+    (tmp_path / "master").write_text("ab" * 32)
+    script = (
+        "import django; django.setup(); from django.conf import settings;"
+        "print(settings.SECRET_KEY, settings.SAFEHOLD_MASTER_KEY)"
+    )
+    env = clean_env(
+        tmp_path,
+        SAFEHOLD_SECRET_KEY_FILE=str(tmp_path / "secret"),
+        SAFEHOLD_MASTER_KEY_FILE=str(tmp_path / "master"),
+        DJANGO_SETTINGS_MODULE="safehold.settings",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.split() == ["from-a-file-" + "s" * 40, "ab" * 32], result.stderr
+
+
+def test_an_unreadable_secret_file_is_named(tmp_path: Path) -> None:
+    env = clean_env(tmp_path, SAFEHOLD_SECRET_KEY_FILE=str(tmp_path / "missing"))
+    result = run_safehold("init", env=env)
+    assert result.returncode == 1
+    assert "SAFEHOLD_SECRET_KEY_FILE: cannot read" in result.stderr
+
+
+def test_serve_refuses_an_uninitialised_database(tmp_path: Path) -> None:
+    result = run_safehold(
+        "serve", "--port", "0", env=clean_env(tmp_path, SAFEHOLD_ENV="development")
+    )
+    assert result.returncode == 1
+    assert "Run 'safehold init' first" in result.stderr
+
+
+def test_database_url_selects_the_database(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere.sqlite3"
+    env = clean_env(tmp_path, SAFEHOLD_ENV="development", DATABASE_URL=f"sqlite:///{target}")
+    assert run_safehold("init", env=env).returncode == 0
+    assert target.exists()
