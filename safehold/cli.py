@@ -44,6 +44,17 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--language", action="append", default=[], metavar="CODE")
     add.add_argument("--token", action="store_true", help="print a new API token as the last line")
 
+    audit = commands.add_parser("audit", help="the audit chain")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    audit_commands.add_parser("verify", help="walk the chain; exit 1 naming the first bad entry")
+
+    keys = commands.add_parser("keys", help="the encryption keys")
+    keys_commands = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
+    keys_commands.add_parser(
+        "rotate",
+        help="re-wrap every data key under SAFEHOLD_NEW_MASTER_KEY (or its _FILE form)",
+    )
+
     token = commands.add_parser("token", help="manage API tokens")
     token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
     create = token_commands.add_parser("create", help="print a new API token for an account")
@@ -174,7 +185,44 @@ def run_token(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_audit(args: argparse.Namespace) -> int:
+    from safehold.privacy import audit
+
+    verdict = audit.verify()
+    if verdict.intact:
+        print(f"The audit chain is intact: {verdict.entries} entries.")
+        return EXIT_OK
+    print(
+        f"The audit chain is broken at entry #{verdict.first_bad_seq}: {verdict.reason}. "
+        f"{verdict.entries} entries before it verified.",
+        file=sys.stderr,
+    )
+    return EXIT_FAILED
+
+
+def run_keys(args: argparse.Namespace) -> int:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from safehold.privacy import vault
+    from safehold.settings import env
+
+    new_text = env("SAFEHOLD_NEW_MASTER_KEY")
+    if not new_text:
+        print("safehold: set SAFEHOLD_NEW_MASTER_KEY (or _FILE) to the new key", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        new_master = vault.parse_master_key(new_text)
+        count = vault.rotate(old_master=vault.master_key(), new_master=new_master)
+    except (ImproperlyConfigured, vault.DecryptionFailed) as error:
+        print(f"safehold: nothing was changed: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Re-wrapped {count} keys. Now set SAFEHOLD_MASTER_KEY to the new key and restart.")
+    return EXIT_OK
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "audit": run_audit,
+    "keys": run_keys,
     "init": run_init,
     "serve": run_serve,
     "demo": run_demo,

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "safehold.privacy",
     "safehold.accounts",
     "safehold.web",
 ]

@@ -219,3 +219,55 @@ def test_database_url_selects_the_database(tmp_path: Path) -> None:
     env = clean_env(tmp_path, SAFEHOLD_ENV="development", DATABASE_URL=f"sqlite:///{target}")
     assert run_safehold("init", env=env).returncode == 0
     assert target.exists()
+
+
+def test_audit_verify_exits_0_when_intact(db: None, capsys: pytest.CaptureFixture[str]) -> None:
+    from safehold.privacy import audit
+
+    audit.record(actor="alice", action="case.viewed")
+    assert main(["audit", "verify"]) == 0
+    assert "intact: 1 entries" in capsys.readouterr().out
+
+
+def test_audit_verify_exits_1_naming_the_first_bad_entry(
+    db: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from django.db import connection
+
+    from safehold.privacy import audit
+
+    for _ in range(3):
+        audit.record(actor="alice", action="case.viewed")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE privacy_auditentry SET actor = 'mallory' WHERE seq = 2")
+    assert main(["audit", "verify"]) == 1
+    assert "broken at entry #2" in capsys.readouterr().err
+
+
+def test_keys_rotate_rewraps_under_the_new_key(
+    db: None, monkeypatch: pytest.MonkeyPatch, settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from safehold.privacy import vault
+
+    wrapped = vault.data_key_create()
+    new = bytes(range(32)).hex()
+    monkeypatch.setenv("SAFEHOLD_NEW_MASTER_KEY", new)
+    assert main(["keys", "rotate"]) == 0
+    assert "Re-wrapped 1 keys" in capsys.readouterr().out
+    settings.SAFEHOLD_MASTER_KEY = new
+    wrapped.refresh_from_db()
+    assert vault.open_key(wrapped)
+
+
+def test_keys_rotate_refuses_a_malformed_new_key(
+    db: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from safehold.privacy import vault
+
+    wrapped = vault.data_key_create()
+    before = bytes(wrapped.wrapped)
+    monkeypatch.setenv("SAFEHOLD_NEW_MASTER_KEY", "not a key")
+    assert main(["keys", "rotate"]) == 1
+    assert "nothing was changed" in capsys.readouterr().err
+    wrapped.refresh_from_db()
+    assert bytes(wrapped.wrapped) == before

@@ -1,0 +1,173 @@
+"""Encryption at rest: AES-256-GCM under a data key per case, data keys wrapped by the
+master key (never stored in the database), and keyed blind indexes for exact matches.
+
+Every ciphertext is bound by its associated data to the table, column and row it was
+written for, so a value copied into another row or column fails to decrypt."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import hashlib
+import hmac
+import os
+import secrets
+from functools import lru_cache
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from safehold.privacy.models import WrappedKey
+
+FORMAT_VERSION = b"\x01"
+NONCE_BYTES = 12
+KEY_BYTES = 32
+DATA_KEY = "data"
+INDEX_KEY = "blind-index"
+INDEX_KEY_ID = "blind-index-v1"
+
+
+class KeyDestroyed(Exception):
+    """The data key was destroyed: what it protected is gone for good."""
+
+
+class DecryptionFailed(Exception):
+    """The value was altered, moved, or encrypted under another key."""
+
+
+def parse_master_key(text: str) -> bytes:
+    """64 hex characters, or 32 bytes in URL-safe base64."""
+    candidates = []
+    with contextlib.suppress(ValueError):
+        candidates.append(bytes.fromhex(text))
+    with contextlib.suppress(binascii.Error, ValueError):
+        candidates.append(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    for key in candidates:
+        if len(key) == KEY_BYTES:
+            return key
+    raise ImproperlyConfigured(
+        "SAFEHOLD_MASTER_KEY must be 32 bytes: 64 hex characters or URL-safe base64"
+    )
+
+
+def master_key() -> bytes:
+    return parse_master_key(settings.SAFEHOLD_MASTER_KEY)
+
+
+def key_id(master: bytes) -> str:
+    return hashlib.sha256(b"safehold master key id\n" + master).hexdigest()[:16]
+
+
+def wrap(master: bytes, key: bytes, *, wrapped_id: str) -> bytes:
+    nonce = os.urandom(NONCE_BYTES)
+    aad = f"safehold:key:{wrapped_id}".encode()
+    return FORMAT_VERSION + nonce + AESGCM(master).encrypt(nonce, key, aad)
+
+
+def unwrap(master: bytes, blob: bytes, *, wrapped_id: str) -> bytes:
+    nonce, sealed = blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :]
+    aad = f"safehold:key:{wrapped_id}".encode()
+    try:
+        return AESGCM(master).decrypt(nonce, sealed, aad)
+    except InvalidTag as error:
+        raise DecryptionFailed(f"key {wrapped_id} does not open with this master key") from error
+
+
+def data_key_create() -> WrappedKey:
+    """A new random data key, stored only in wrapped form."""
+    master = master_key()
+    wrapped_id = "dk_" + secrets.token_hex(16)
+    return WrappedKey.objects.create(
+        id=wrapped_id,
+        purpose=DATA_KEY,
+        master_key_id=key_id(master),
+        wrapped=wrap(master, AESGCM.generate_key(bit_length=256), wrapped_id=wrapped_id),
+    )
+
+
+def open_key(wrapped: WrappedKey) -> bytes:
+    if wrapped.destroyed_at is not None:
+        raise KeyDestroyed(f"key {wrapped.id} was destroyed")
+    return _open_key_cached(wrapped.id, bytes(wrapped.wrapped), master_key())
+
+
+@lru_cache(maxsize=4096)
+def _open_key_cached(wrapped_id: str, blob: bytes, master: bytes) -> bytes:
+    return unwrap(master, blob, wrapped_id=wrapped_id)
+
+
+def data_key_destroy(*, wrapped: WrappedKey) -> None:
+    """Crypto-shredding: with the key gone, every value under it is unreadable."""
+    wrapped.wrapped = b""
+    wrapped.destroyed_at = timezone.now()
+    wrapped.save(update_fields=["wrapped", "destroyed_at"])
+    _open_key_cached.cache_clear()
+
+
+def associated_data(table: str, column: str, row_id: str) -> bytes:
+    return f"{table}\x1f{column}\x1f{row_id}".encode()
+
+
+def encrypt(key: bytes, plaintext: str, *, table: str, column: str, row_id: str) -> bytes:
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = AESGCM(key).encrypt(
+        nonce, plaintext.encode("utf-8"), associated_data(table, column, row_id)
+    )
+    return FORMAT_VERSION + nonce + sealed
+
+
+def decrypt(key: bytes, blob: bytes, *, table: str, column: str, row_id: str) -> str:
+    blob = bytes(blob)
+    if blob[:1] != FORMAT_VERSION:
+        raise DecryptionFailed(f"{table}.{column} of {row_id}: unknown format")
+    nonce, sealed = blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :]
+    try:
+        plain = AESGCM(key).decrypt(nonce, sealed, associated_data(table, column, row_id))
+    except InvalidTag as error:
+        raise DecryptionFailed(f"{table}.{column} of {row_id} does not decrypt") from error
+    return plain.decode("utf-8")
+
+
+def index_key() -> bytes:
+    """The shared key for blind indexes, made on first use and wrapped like data keys."""
+    found = WrappedKey.objects.filter(pk=INDEX_KEY_ID).first()
+    if found is None:
+        master = master_key()
+        try:
+            with transaction.atomic():
+                found = WrappedKey.objects.create(
+                    id=INDEX_KEY_ID,
+                    purpose=INDEX_KEY,
+                    master_key_id=key_id(master),
+                    wrapped=wrap(master, secrets.token_bytes(KEY_BYTES), wrapped_id=INDEX_KEY_ID),
+                )
+        except IntegrityError:  # another process made it first
+            found = WrappedKey.objects.get(pk=INDEX_KEY_ID)
+    return open_key(found)
+
+
+def blind_index(purpose: str, normalised: str) -> str:
+    """A keyed hash for exact-match search: equal inputs give equal indexes, and the
+    index reveals nothing without the key."""
+    message = f"{purpose}\x1f{normalised}".encode()
+    return hmac.new(index_key(), message, hashlib.sha256).hexdigest()
+
+
+@transaction.atomic
+def rotate(*, old_master: bytes, new_master: bytes) -> int:
+    """Re-wraps every key under a new master key; the data itself is not touched.
+    Returns how many keys were re-wrapped."""
+    new_id, count = key_id(new_master), 0
+    for wrapped in WrappedKey.objects.select_for_update().filter(destroyed_at__isnull=True):
+        key = unwrap(old_master, bytes(wrapped.wrapped), wrapped_id=wrapped.id)
+        wrapped.wrapped = wrap(new_master, key, wrapped_id=wrapped.id)
+        wrapped.master_key_id = new_id
+        wrapped.save(update_fields=["wrapped", "master_key_id"])
+        count += 1
+    _open_key_cached.cache_clear()
+    return count
