@@ -1,0 +1,465 @@
+"""The schema of a provider's policy file.
+
+A policy file is TOML. Every table below is a model that refuses unknown keys, so a
+misspelt setting is an error rather than a silently ignored line. Types are strict: a
+number in quotes is text, not a number. Settings other than the five at the top of
+`Policy` may be left out; they then take the good-practice baseline shown here, which
+is exactly what the bundled `default` policy spells out.
+
+The docstrings of the models and fields are the settings reference in
+`docs/policy-files.md`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
+
+from safehold.policy.agencies import Agency, default_agencies, every_agency_of_api_listed
+from safehold.policy.setting_paths import setting_exists
+from safehold.policy.setting_types import (
+    AS_TUPLE,
+    UNIQUE,
+    ClockTime,
+    Count,
+    DecisionRoles,
+    KnownAbuseType,
+    KnownClosureReason,
+    KnownDecisionRole,
+    KnownGround,
+    KnownMonitoringField,
+    Parties,
+    PolicyModel,
+    Quote,
+    Slug,
+    Text,
+    Texts,
+    setting_error,
+)
+from safehold.policy.vocabulary import (
+    ABUSE_TYPE_LABELS,
+    CLOSURE_REASONS,
+    MONITORING_FIELDS,
+    PARTIES,
+    AbuseType,
+    Nation,
+    ResponseTargetKind,
+    RiskLevel,
+)
+
+
+class ResponseTarget(PolicyModel):
+    """How soon after a report the survivor must be contacted."""
+
+    kind: ResponseTargetKind
+    """`clock_hours`: that many hours after the report, day or night, weekends included.
+    `working_days`: by close of business (`working_hours.end`) on that many-th working
+    day after the day the report was received."""
+
+    amount: Count
+    """How many hours or working days."""
+
+
+class ResponseTargetsByRiskLevel(PolicyModel):
+    """Targets that replace `response_target` once a case's risk level is known."""
+
+    standard: ResponseTarget | None = None
+    """The target for a case assessed as standard risk. Leave out to keep `response_target`."""
+
+    medium: ResponseTarget | None = None
+    """The target for a case assessed as medium risk. Leave out to keep `response_target`."""
+
+    high: ResponseTarget | None = None
+    """The target for a case assessed as high risk. Leave out to keep `response_target`."""
+
+
+class WorkingHours(PolicyModel):
+    """The office day, in Europe/London time. Working-day deadlines end at `end`."""
+
+    start: ClockTime = time(9, 0)
+    """When the working day starts, such as "09:00"."""
+
+    end: ClockTime = time(17, 0)
+    """Close of business, such as "17:00". A working-day deadline falls at this time."""
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> WorkingHours:
+        if self.end <= self.start:
+            raise setting_error("end", f"must be later than start ({self.start:%H:%M})")
+        return self
+
+
+class Disclosure(PolicyModel):
+    """Passing a survivor's information to another agency without their consent."""
+
+    approver_roles: DecisionRoles = ("director", "da_lead")
+    """The roles that may approve a disclosure without consent. At least one; never
+    `officer`, `auditor` or `admin`."""
+
+    grounds: Annotated[tuple[KnownGround, ...], AS_TUPLE, UNIQUE] = (
+        "child_at_risk",
+        "risk_of_serious_harm",
+        "legal_obligation",
+    )
+    """The grounds on which a disclosure without consent may be asked for:
+    `child_at_risk`, `adult_at_risk`, `risk_of_serious_harm`, `legal_obligation`.
+    An empty list means never without consent."""
+
+
+class Assignment(PolicyModel):
+    """Who may be assigned to work with a survivor."""
+
+    same_sex_officer_on_request: bool = True
+    """A survivor who asks for an officer of their own sex gets one; assigning an officer
+    of another sex is refused."""
+
+    same_culture_officer_on_request: bool = True
+    """A survivor may ask for an officer who shares their culture; offered, and recorded."""
+
+    trained_officers_only: bool = True
+    """Only staff trained in domestic abuse work may be assigned."""
+
+    same_gender_interpreter: bool = True
+    """An interpreter, when one is needed, is of the survivor's gender if they ask."""
+
+
+class SurvivorInterview(PolicyModel):
+    """How interviews with the survivor are arranged."""
+
+    venue_of_survivors_choice: bool = True
+    """The survivor may choose a safe place for the interview, not only the office."""
+
+    may_be_accompanied: bool = True
+    """The survivor may bring someone with them for support."""
+
+    childcare_offered: bool = True
+    """Childcare is offered for the length of the interview when children are present."""
+
+
+class PerpetratorInterview(PolicyModel):
+    """When staff may interview an alleged perpetrator. Each condition set to true must
+    hold before an interview."""
+
+    needs_officer_and_manager_agreement: bool = True
+    """The investigating officer and their manager both consider it appropriate."""
+
+    needs_survivor_agreement: bool = True
+    """The survivor agrees to the interview."""
+
+    needs_safety_check: bool = True
+    """It has been considered safe to do so."""
+
+
+class ActionPlan(PolicyModel):
+    """What the action plan must respect."""
+
+    agreed_with_survivor: bool = True
+    """Actions are agreed with the survivor, who is kept informed of progress."""
+
+    security_measures_offered: bool = True
+    """Security measures (target hardening, locks, alarms, sanctuary schemes) are offered
+    to a survivor who wants to stay at home."""
+
+    legal_action_needs_survivor_consent: bool = True
+    """Legal action against the alleged perpetrator is taken only with the survivor's
+    consent."""
+
+    no_legal_action_that_increases_risk: bool = True
+    """Legal action is not pursued where it is likely to increase the risk to the survivor."""
+
+    rehousing_risk_assessed: bool = True
+    """A move is assessed for how it will reduce the risk before it is arranged."""
+
+    joint_tenancy_legal_advice: bool = True
+    """Where survivor and alleged perpetrator hold a joint tenancy, the survivor is advised
+    to seek independent legal advice."""
+
+
+class Recharge(PolicyModel):
+    """Who pays for security measures and repairs that follow abuse."""
+
+    survivor_forbidden: bool = True
+    """The survivor is never recharged for security measures or repairs; an action with
+    `recharge: "survivor"` is refused."""
+
+    perpetrator_may_be_charged: bool = True
+    """The alleged perpetrator may be recharged for the damage."""
+
+
+class Closure(PolicyModel):
+    """When and how a case may close."""
+
+    reasons: Annotated[tuple[KnownClosureReason, ...], AS_TUPLE, UNIQUE, Field(min_length=1)] = (
+        CLOSURE_REASONS
+    )
+    """The closure reasons this provider allows (API.md §3)."""
+
+    survivor_agreement: Literal["required", "overridable"] = "required"
+    """`required`: a case closes only when the survivor agrees. `overridable`: without
+    the survivor's agreement only someone in `override_role` may close it."""
+
+    override_role: KnownDecisionRole | None = None
+    """With `survivor_agreement = "overridable"`, the role that may close a case the
+    survivor has not agreed to close. Leave out when agreement is required."""
+
+    review_meeting_required: bool = True
+    """The closure must have been discussed with the survivor at a review meeting, whose
+    date is recorded."""
+
+    manager_approval_required: bool = True
+    """A closure waits (status `closing`) until someone in `approver_roles` approves it."""
+
+    approver_roles: DecisionRoles = ("manager", "director", "da_lead")
+    """The roles that may approve a closure."""
+
+    no_open_actions: bool = True
+    """Every action on the plan must be complete before the case closes."""
+
+    letters_to: Parties = ("survivor",)
+    """Who receives a closure letter explaining the reasons: `survivor`,
+    `alleged_perpetrator`."""
+
+    evaluation_role: KnownDecisionRole | None = "director"
+    """The role that evaluates every closed case. Leave out for no evaluation."""
+
+    @model_validator(mode="after")
+    def _override_role_matches_agreement(self) -> Closure:
+        if self.survivor_agreement == "overridable" and self.override_role is None:
+            raise setting_error(
+                "override_role", 'required when survivor_agreement is "overridable"'
+            )
+        if self.survivor_agreement == "required" and self.override_role is not None:
+            raise setting_error(
+                "override_role", 'must be left out when survivor_agreement is "required"'
+            )
+        return self
+
+
+class Feedback(PolicyModel):
+    """Asking the survivor how the case was handled."""
+
+    after_closure: bool = True
+    """Ask the survivor for feedback once the case is closed."""
+
+
+class AppealStage(PolicyModel):
+    """The deadlines of one stage of an appeal, in working days."""
+
+    acknowledge_working_days: Count
+    """Working days from receiving the appeal to acknowledging it."""
+
+    respond_working_days: Count
+    """Working days from acknowledging the appeal to answering it."""
+
+
+class Appeals(PolicyModel):
+    """Appeals against how a case was handled or the decision reached. Deadline defaults
+    follow the Housing Ombudsman's Complaint Handling Code."""
+
+    who: Parties = PARTIES
+    """Who may appeal: `survivor`, `alleged_perpetrator`."""
+
+    reviewer_role: KnownDecisionRole = "director"
+    """The role that reviews an appeal."""
+
+    stage_1: AppealStage = AppealStage(acknowledge_working_days=5, respond_working_days=10)
+    """Stage 1 deadlines."""
+
+    stage_2: AppealStage = AppealStage(acknowledge_working_days=5, respond_working_days=20)
+    """Stage 2 deadlines."""
+
+
+class Marac(PolicyModel):
+    """Risk levels from a DASH RIC score, and when to refer to MARAC."""
+
+    high_risk_score: Annotated[int, Field(ge=1, le=24)] = 14
+    """A DASH RIC score (number of "yes" answers of 24) at or above this is high risk and
+    a visible-high-risk MARAC referral."""
+
+    medium_risk_score: Annotated[int, Field(ge=1, le=24)] = 10
+    """A score at or above this, below `high_risk_score`, is medium risk."""
+
+    potential_escalation_callouts: Count = 3
+    """Police call-outs in the last 12 months at or above which a MARAC referral is
+    recommended for potential escalation."""
+
+    repeat_months: Count = 12
+    """A MARAC referral within this many months before makes a new referral a repeat."""
+
+    @model_validator(mode="after")
+    def _medium_below_high(self) -> Marac:
+        if self.medium_risk_score >= self.high_risk_score:
+            raise setting_error(
+                "medium_risk_score", f"must be below high_risk_score ({self.high_risk_score})"
+            )
+        return self
+
+    def risk_level(self, score: int) -> RiskLevel:
+        """The risk level a DASH RIC score gives under these thresholds."""
+        if score >= self.high_risk_score:
+            return "high"
+        if score >= self.medium_risk_score:
+            return "medium"
+        return "standard"
+
+
+class Definitions(PolicyModel):
+    """What the provider counts as domestic abuse."""
+
+    abuse_types: Annotated[dict[KnownAbuseType, Text], Field(min_length=1)] = Field(
+        default_factory=lambda: dict(ABUSE_TYPE_LABELS)
+    )
+    """The abuse types this provider records (ids from API.md §3), each with the
+    provider's own label, such as `economic = "Financial abuse"`."""
+
+    minimum_age: Annotated[int, Field(ge=1, le=25)] = 16
+    """Abuse between people of at least this age is domestic abuse; younger people are
+    safeguarded as children."""
+
+    repeat_months: Count = 12
+    """A report is a repeat when the same survivor had a case reported this many months
+    before."""
+
+
+class SurvivorInformation(PolicyModel):
+    """What every survivor is offered when they report."""
+
+    documents: Texts = ("Women's Aid Survivor's Handbook",)
+    """Publications offered to each person reporting abuse."""
+
+
+class Monitoring(PolicyModel):
+    """What is measured, and to whom it is reported."""
+
+    fields: Annotated[tuple[KnownMonitoringField, ...], AS_TUPLE, UNIQUE, Field(min_length=1)] = (
+        MONITORING_FIELDS
+    )
+    """The figures of the monitoring report (API.md §5 "Audit and reports")."""
+
+    reported_to: Text = "the board"
+    """Who the figures are reported to, read as "We report these figures to ..."."""
+
+
+class PolicyReview(PolicyModel):
+    """How the policy itself is kept up to date."""
+
+    every_months: Count = 12
+    """How often the policy is reviewed."""
+
+    with_survivors_panel: bool = True
+    """Whether survivors are consulted on each review."""
+
+
+class Policy(PolicyModel):
+    """A provider's domestic abuse policy, as Safehold enforces it.
+
+    `version` (a hash of the file) and `source` (its path) are set by the loader; they
+    are not settings.
+    """
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=40)]
+    """A short id for the policy, such as `wrekin`. Required."""
+
+    name: Text
+    """The policy's title. Required."""
+
+    provider: Text
+    """The housing provider whose policy it is. Required."""
+
+    source_document: Text | None = None
+    """The published document this file encodes."""
+
+    review_date: date
+    """When the policy itself is next due for review, such as 2027-04-01. Required."""
+
+    response_target: ResponseTarget
+    """How soon the survivor is contacted after a report, before risk is known.
+    Required."""
+
+    response_target_by_risk_level: ResponseTargetsByRiskLevel = ResponseTargetsByRiskLevel()
+    """Optional targets per risk level, used once a case's risk has been assessed."""
+
+    working_hours: WorkingHours = WorkingHours()
+    """The office day; working-day deadlines end at its close."""
+
+    nation: Nation = "england"
+    """Whose bank holidays are not working days: `england` or `wales` (the same
+    holidays), `scotland`, `northern_ireland`."""
+
+    emergency_repair_hours: Count = 24
+    """Clock hours within which an emergency repair after abuse is done."""
+
+    review_interval_days: Count = 14
+    """Days between reviews of an open case."""
+
+    disclosure: Disclosure = Disclosure()
+    assignment: Assignment = Assignment()
+    survivor_interview: SurvivorInterview = SurvivorInterview()
+    perpetrator_interview: PerpetratorInterview = PerpetratorInterview()
+    action_plan: ActionPlan = ActionPlan()
+    recharge: Recharge = Recharge()
+    closure: Closure = Closure()
+    feedback: Feedback = Feedback()
+    appeals: Appeals = Appeals()
+    marac: Marac = Marac()
+    definitions: Definitions = Definitions()
+    agencies: Annotated[dict[Slug, Agency], AfterValidator(every_agency_of_api_listed)] = Field(
+        default_factory=default_agencies
+    )
+    """The agencies directory, keyed by id. It must include API.md §3's agency ids and
+    may add local ones, such as `shropshire_womens_aid`."""
+
+    survivor_information: SurvivorInformation = SurvivorInformation()
+    monitoring: Monitoring = Monitoring()
+    policy_review: PolicyReview = PolicyReview()
+    quotes: dict[str, Quote] = Field(default_factory=dict)
+    """The source document's own words for a setting, keyed by the setting's path, such
+    as `"closure.survivor_agreement" = "We will not normally close a case ..."`. Shown
+    beside the rule on the "Our policy" page."""
+
+    _version: str = PrivateAttr(default="")
+    _source: Path | None = PrivateAttr(default=None)
+
+    @field_validator("quotes")
+    @classmethod
+    def _quotes_name_settings(cls, quotes: dict[str, str]) -> dict[str, str]:
+        for setting in quotes:
+            if not setting_exists(Policy, setting):
+                raise setting_error(f'"{setting}"', "no such setting to quote")
+        return quotes
+
+    @property
+    def version(self) -> str:
+        """A hash of the file's bytes; every case records the version it opened under."""
+        return self._version
+
+    @property
+    def source(self) -> Path | None:
+        """The file the policy was loaded from."""
+        return self._source
+
+    def response_target_for(self, risk_level: RiskLevel | None) -> ResponseTarget:
+        """The target for a case at `risk_level`, or before its risk is known (None)."""
+        if risk_level is None:
+            return self.response_target
+        override: ResponseTarget | None = getattr(self.response_target_by_risk_level, risk_level)
+        return override or self.response_target
+
+    def abuse_type_label(self, abuse_type: AbuseType) -> str:
+        """The provider's word for an abuse type, falling back to Safehold's."""
+        return self.definitions.abuse_types.get(abuse_type, ABUSE_TYPE_LABELS[abuse_type])
+
+    def with_identity(self, *, version: str, source: Path | None) -> Policy:
+        """This policy marked with the file it came from (used by the loader)."""
+        self._version = version
+        self._source = source
+        return self
