@@ -44,6 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--language", action="append", default=[], metavar="CODE")
     add.add_argument("--token", action="store_true", help="print a new API token as the last line")
 
+    policy = commands.add_parser("policy", help="the provider's policy")
+    policy_commands = policy.add_subparsers(dest="policy_command", required=True, metavar="ACTION")
+    show = policy_commands.add_parser("show", help="print the active policy")
+    show.add_argument("--json", action="store_true", help="the document GET /api/v1/policy gives")
+    check = policy_commands.add_parser("check", help="validate a policy file")
+    check.add_argument("file")
+
     audit = commands.add_parser("audit", help="the audit chain")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
     audit_commands.add_parser("verify", help="walk the chain; exit 1 naming the first bad entry")
@@ -86,10 +93,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     return handler(args)
 
 
+def policy_problems() -> str:
+    """Why the configured policy cannot be used, or "" when it can: the app never runs on
+    a half-valid policy."""
+    from safehold.policy.loader import PolicyFileError, active_policy
+
+    try:
+        active_policy()
+    except PolicyFileError as error:
+        return str(error)
+    return ""
+
+
+def refuse_bad_policy() -> bool:
+    problems = policy_problems()
+    if problems:
+        print(f"safehold: cannot start: the policy is not valid.\n{problems}", file=sys.stderr)
+    return bool(problems)
+
+
 def run_init(args: argparse.Namespace) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
+    if refuse_bad_policy():
+        return EXIT_FAILED
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
     call_command("migrate", interactive=False, verbosity=0)
     print(f"Database ready. Data folder: {settings.DATA_DIR}")
@@ -106,6 +134,8 @@ def pending_migrations() -> list[str]:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    if refuse_bad_policy():
+        return EXIT_FAILED
     pending = pending_migrations()
     if pending:
         print(
@@ -123,7 +153,8 @@ def run_serve(args: argparse.Namespace) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     from safehold import demo
 
-    run_init(args)
+    if run_init(args) != EXIT_OK:
+        return EXIT_FAILED
     print(demo.load())
     print(f"\nServing on http://{args.host}:{args.port}/ (Ctrl+C to stop)\n", flush=True)
     return run_serve(args)
@@ -185,6 +216,34 @@ def run_token(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_policy(args: argparse.Namespace) -> int:
+    import json
+
+    from safehold.policy import explain
+    from safehold.policy.loader import active_policy, check_policy_file
+
+    if args.policy_command == "check":
+        problems = check_policy_file(args.file)
+        if problems:
+            print(f"{args.file} is not a valid policy:", file=sys.stderr)
+            for problem in problems:
+                print(f"  - {problem}", file=sys.stderr)
+            return EXIT_FAILED
+        print(f"{args.file} is a valid policy.")
+        return EXIT_OK
+    if refuse_bad_policy():
+        return EXIT_FAILED
+    policy = active_policy()
+    if args.json:
+        print(json.dumps(explain.policy_document(policy), indent=2, default=str))
+        return EXIT_OK
+    print(f"{policy.name} ({policy.provider})")
+    print(f"id {policy.id}, version {policy.version}, next review {policy.review_date}")
+    for rule in explain.policy_rules(policy):
+        print(f"\n[{rule.section}] {rule.heading} ({rule.setting})\n  {rule.text}")
+    return EXIT_OK
+
+
 def run_audit(args: argparse.Namespace) -> int:
     from safehold.privacy import audit
 
@@ -222,6 +281,7 @@ def run_keys(args: argparse.Namespace) -> int:
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "audit": run_audit,
+    "policy": run_policy,
     "keys": run_keys,
     "init": run_init,
     "serve": run_serve,

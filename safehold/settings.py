@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "csp",
     "safehold.privacy",
     "safehold.accounts",
+    "safehold.cases",
     "safehold.web",
 ]
 
@@ -202,6 +203,26 @@ AXES_IPWARE_PROXY_COUNT = int(env("SAFEHOLD_PROXY_COUNT", "0") or "0")
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
+
+# Break glass (API.md §4): a manager or officer may open one case outside their need to
+# know for this long, with a stated reason of at least this many characters.
+SAFEHOLD_BREAK_GLASS_DURATION = timedelta(hours=24)
+SAFEHOLD_BREAK_GLASS_MIN_REASON = 10
+
+# Email (break-glass alerts to DA leads). Django's SMTP backend by default; in
+# development the messages are printed.
+EMAIL_BACKEND = env(
+    "SAFEHOLD_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEVELOPMENT
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env("SAFEHOLD_EMAIL_HOST", "localhost") or "localhost"
+EMAIL_PORT = int(env("SAFEHOLD_EMAIL_PORT", "25") or "25")
+EMAIL_HOST_USER = env("SAFEHOLD_EMAIL_USER", "") or ""
+EMAIL_HOST_PASSWORD = env("SAFEHOLD_EMAIL_PASSWORD", "") or ""
+EMAIL_USE_TLS = (env("SAFEHOLD_EMAIL_TLS", "false") or "false").lower() == "true"
+DEFAULT_FROM_EMAIL = env("SAFEHOLD_EMAIL_FROM", "safehold@localhost") or "safehold@localhost"
 
 OTP_TOTP_ISSUER = "Safehold"
 OTP_TOTP_THROTTLE_FACTOR = 1

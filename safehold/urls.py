@@ -3,11 +3,14 @@ from django.urls import path
 from safehold.accounts import staff_views
 from safehold.accounts import views as accounts_views
 from safehold.api.api import api
+from safehold.cases import views as case_views
+from safehold.web import policy_views
 from safehold.web import views as web_views
 
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("policy", policy_views.our_policy, name="our-policy"),
     path("sign-in", accounts_views.sign_in, name="sign-in"),
     path("sign-in/two-factor", accounts_views.two_factor, name="two-factor"),
     path("sign-out", accounts_views.sign_out, name="sign-out"),
@@ -21,6 +24,14 @@ urlpatterns = [
         name="token-revoke",
     ),
     path("staff/<str:username>/<slug:action>", staff_views.staff_action, name="staff-action"),
+    path("cases/", case_views.case_list, name="case-list"),
+    path("cases/new", case_views.intake, name="case-new"),
+    path("cases/search", case_views.search, name="case-search"),
+    path("cases/break-glass", case_views.break_glass, name="break-glass"),
+    path("cases/<str:case_id>/", case_views.case_page, name="case"),
+    path("cases/<str:case_id>/contacts/new", case_views.contact_new, name="case-contact"),
+    path("cases/<str:case_id>/assign", case_views.assign, name="case-assign"),
+    path("cases/<str:case_id>/audit", case_views.audit_page, name="case-audit"),
     path("api/v1/", api.urls),
 ]
 

@@ -271,3 +271,72 @@ def test_keys_rotate_refuses_a_malformed_new_key(
     assert "nothing was changed" in capsys.readouterr().err
     wrapped.refresh_from_db()
     assert bytes(wrapped.wrapped) == before
+
+
+BAD_POLICY = """
+id = "bad"
+name = "Bad"
+provider = "Nobody"
+review_date = 2027-01-01
+response_target = {kind = "clock_hours", amount = -3}
+[closure]
+override_role = "ceo"
+"""
+
+
+def test_policy_check_accepts_a_bundled_file(capsys: pytest.CaptureFixture[str]) -> None:
+    from safehold.policy.loader import bundled_policy_path
+
+    assert main(["policy", "check", str(bundled_policy_path("wrekin"))]) == 0
+    assert "is a valid policy" in capsys.readouterr().out
+
+
+def test_policy_check_lists_every_problem_by_setting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(BAD_POLICY)
+    assert main(["policy", "check", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "response_target.amount" in err
+    assert "closure.override_role: unknown role 'ceo'" in err
+
+
+def test_policy_show_prints_the_active_policy(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["policy", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "id default, version" in out
+    assert "First contact with the survivor" in out
+
+
+@pytest.mark.parametrize("command", ["init", "serve"])
+def test_a_bad_policy_stops_the_app_naming_the_setting(tmp_path: Path, command: str) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(BAD_POLICY)
+    env = clean_env(tmp_path, SAFEHOLD_ENV="development", SAFEHOLD_POLICY=str(bad))
+    result = run_safehold(command, env=env)
+    assert result.returncode == 1
+    assert "the policy is not valid" in result.stderr
+    assert "response_target.amount" in result.stderr
+    assert not (tmp_path / "data" / "safehold.sqlite3").exists()
+
+
+def test_django_check_refuses_a_bad_policy(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(BAD_POLICY)
+    env = clean_env(
+        tmp_path,
+        SAFEHOLD_ENV="development",
+        SAFEHOLD_POLICY=str(bad),
+        DJANGO_SETTINGS_MODULE="safehold.settings",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "safehold.E001" in result.stderr

@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from safehold.api.auth import BearerToken
 from safehold.api.cases import router as cases_router
+from safehold.api.policy import router as policy_router
 from safehold.api.problems import problem
 from safehold.errors import Refusal
 
@@ -22,6 +23,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 api.add_router("/cases", cases_router)
+api.add_router("/policy", policy_router)
 
 
 @api.exception_handler(ValidationError)

@@ -1,17 +1,195 @@
+"""API.md §5 "Cases", "Response and contact", "Assignment", break glass and audit:
+thin handlers over cases.services and cases.selectors."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest
-from ninja import Router
+from datetime import UTC, datetime
+from typing import Any
 
-from safehold.api.schemas import CasePage, CaseSearch
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils.http import urlencode
+from ninja import Query, Router, Schema, Status
+
+from safehold.accounts.models import Staff
+from safehold.api.schemas import (
+    AssignmentIn,
+    AuditOut,
+    BreakGlassIn,
+    BreakGlassOut,
+    CaseIn,
+    CaseOut,
+    CasePage,
+    CaseSearch,
+    CaseSummary,
+    ContactIn,
+    ContactOut,
+    IncidentIn,
+)
+from safehold.cases import access, inputs, selectors, services
+from safehold.cases.models import Case
+from safehold.errors import Refusal
 
 router = Router(tags=["cases"])
 
 
+def staff(request: HttpRequest) -> Staff:
+    user = request.auth  # type: ignore[attr-defined]
+    if not isinstance(user, Staff):  # BearerToken always sets it; be sure all the same
+        raise PermissionError("no authenticated staff on an API request")
+    return user
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(UTC) if moment else None
+
+
+def summary(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.pk,
+        "reference": case.reference,
+        "status": case.status,
+        "team": case.team.name,
+        "source": case.source,
+        "reported_at": utc(case.reported_at),
+        "response_due_at": utc(case.response_due_at),
+        "response_status": selectors.response_status(case),
+        "first_contact_at": utc(case.first_contact_at),
+        "risk_level": case.risk_level,
+        "repeat": case.repeat,
+        "restricted": case.restricted,
+        "assigned_officer": case.assigned_officer.username if case.assigned_officer else None,
+        "next_review_due_at": utc(selectors.next_review_due_at(case)),
+        "abuse_types": case.abuse_types,
+        "policy": {"id": case.policy_id, "version": case.policy_version},
+    }
+
+
+def diversity(person: Any) -> dict[str, str]:
+    fields = ("ethnicity", "disability", "sexual_orientation", "gender_identity", "religion")
+    return {name: getattr(person, name) for name in fields}
+
+
+def full(view: selectors.CaseView) -> dict[str, Any]:
+    case, survivor = view.case, view.survivor
+    details = survivor.details
+    return {
+        **summary(case),
+        "response_status": view.response_status,
+        "summary": view.details.get("summary", ""),
+        "survivor": {
+            "person_id": case.survivor_identity_id,
+            "name": details["name"],
+            "date_of_birth": details["date_of_birth"],
+            "sex": survivor.person.sex,
+            "address": details["address"],
+            "tenancy_ref": details["tenancy_ref"],
+            "is_staff_member": survivor.person.is_staff_member,
+            "safe_contact": {
+                "phone": details["phone"],
+                "email": details["email"],
+                "safe_times": details["safe_times"],
+                "voicemail_ok": survivor.person.voicemail_ok,
+                "post_ok": survivor.person.post_ok,
+            },
+            **diversity(survivor.person),
+        },
+        "alleged_perpetrators": [
+            {
+                "name": p.details["name"],
+                "relationship": p.person.relationship,
+                "is_resident": p.person.is_resident,
+                "tenancy_ref": p.details["tenancy_ref"],
+                **diversity(p.person),
+            }
+            for p in view.alleged_perpetrators
+        ],
+        "children": [{"age": c.person.age, "name": c.details["name"]} for c in view.children],
+        "requests": {
+            "same_sex_officer": case.same_sex_officer,
+            "interpreter_language": case.interpreter_language,
+            "childcare": case.childcare,
+            "interview_venue": view.details.get("interview_venue", ""),
+        },
+        "incidents": [
+            {
+                "id": incident.pk,
+                "reported_at": utc(incident.reported_at),
+                "source": incident.source,
+                "abuse_types": incident.abuse_types,
+                "summary": sealed["summary"],
+            }
+            for incident, sealed in view.incidents
+        ],
+    }
+
+
+def report_from(body: CaseIn) -> inputs.Report:
+    s = body.survivor
+    return inputs.Report(
+        reported_at=body.reported_at,
+        source=body.source,
+        team=body.team,
+        survivor=inputs.SurvivorDetails(
+            person_id=s.person_id,
+            name=s.name,
+            date_of_birth=s.date_of_birth,
+            sex=s.sex,
+            address=s.address,
+            tenancy_ref=s.tenancy_ref,
+            is_staff_member=s.is_staff_member,
+            safe_contact=inputs.SafeContact(**s.safe_contact.model_dump()),
+            diversity=diversity_from(s),
+        ),
+        alleged_perpetrators=tuple(
+            inputs.PerpetratorDetails(
+                name=p.name,
+                relationship=p.relationship,
+                is_resident=p.is_resident,
+                tenancy_ref=p.tenancy_ref,
+                diversity=diversity_from(p),
+            )
+            for p in body.alleged_perpetrators
+        ),
+        children=tuple(inputs.ChildDetails(age=c.age, name=c.name) for c in body.children),
+        abuse_types=tuple(body.abuse_types),
+        summary=body.summary,
+        requests=inputs.Requests(**body.requests.model_dump()),
+    )
+
+
+def diversity_from(person: Schema) -> inputs.Diversity:
+    return inputs.Diversity(
+        **{name: getattr(person, name) for name in inputs.Diversity.__dataclass_fields__}
+    )
+
+
+class ListFilters(Schema):
+    status: str | None = None
+    risk_level: str | None = None
+    cursor: str | None = None
+
+
+@router.post("", response={201: CaseOut}, summary="Open a case from a report")
+def case_create(request: HttpRequest, body: CaseIn) -> Status[dict[str, Any]]:
+    user = staff(request)
+    case = services.case_open(report=report_from(body), by=user)
+    return Status(201, full(selectors.case_detail(user, case.pk, via="api")))
+
+
 @router.get("", response=CasePage, summary="The cases the caller may see, newest first")
-def case_list(request: HttpRequest) -> dict[str, object]:
-    # Cases arrive with the intake issue; until then there are none to see.
-    return {"items": [], "next": None}
+def case_list(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
+    cases, cursor = selectors.case_page(
+        staff(request), status=filters.status, risk_level=filters.risk_level, cursor=filters.cursor
+    )
+    return {"items": [summary(c) for c in cases], "next": next_url(filters, cursor)}
+
+
+def next_url(filters: ListFilters, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    query = {k: v for k, v in (("status", filters.status), ("risk_level", filters.risk_level)) if v}
+    return f"{reverse('api-v1:case_list')}?{urlencode({**query, 'cursor': cursor})}"
 
 
 @router.post(
@@ -19,5 +197,103 @@ def case_list(request: HttpRequest) -> dict[str, object]:
     response=CasePage,
     summary="Find cases by reference or survivor's full name (names travel in the body)",
 )
-def case_search(request: HttpRequest, search: CaseSearch) -> dict[str, object]:
-    return {"items": [], "next": None}
+def case_search(request: HttpRequest, search: CaseSearch) -> dict[str, Any]:
+    found = selectors.case_search(
+        staff(request), q=search.q, status=search.status, risk_level=search.risk_level
+    )
+    return {"items": [summary(c) for c in found], "next": None}
+
+
+@router.get("/{case_id}", response=CaseOut, summary="One case; the read is audited")
+def case_get(request: HttpRequest, case_id: str) -> dict[str, Any]:
+    return full(selectors.case_detail(staff(request), case_id, via="api"))
+
+
+@router.post("/{case_id}/incidents", response={201: dict[str, Any]}, summary="A further report")
+def incident_create(request: HttpRequest, case_id: str, body: IncidentIn) -> Status[dict[str, Any]]:
+    user = staff(request)
+    case = access.case_for(user, case_id)
+    incident = services.incident_add(
+        case=case,
+        by=user,
+        reported_at=body.reported_at,
+        source=body.source,
+        abuse_types=tuple(body.abuse_types),
+        summary=body.summary,
+    )
+    return Status(
+        201,
+        {
+            "id": incident.pk,
+            "case": case.pk,
+            "reported_at": utc(incident.reported_at),
+            "source": incident.source,
+            "abuse_types": incident.abuse_types,
+        },
+    )
+
+
+@router.post("/{case_id}/contacts", response={201: ContactOut}, summary="Record a contact")
+def contact_create(request: HttpRequest, case_id: str, body: ContactIn) -> Status[dict[str, Any]]:
+    user = staff(request)
+    case = access.case_for(user, case_id)
+    contact = services.contact_record(
+        case=case,
+        by=user,
+        at=body.at,
+        channel=body.channel,
+        direction=body.direction,
+        with_whom=body.with_,
+        notes=body.notes,
+    )
+    case.refresh_from_db()
+    return Status(
+        201,
+        {
+            "id": contact.pk,
+            "at": utc(contact.at),
+            "channel": contact.channel,
+            "direction": contact.direction,
+            "with": contact.with_whom,
+            "first_contact_at": utc(case.first_contact_at),
+            "response_status": selectors.response_status(case),
+        },
+    )
+
+
+@router.post("/{case_id}/assignment", response=CaseSummary, summary="Assign an officer")
+def assignment_create(request: HttpRequest, case_id: str, body: AssignmentIn) -> dict[str, Any]:
+    user = staff(request)
+    case = services.officer_assign(
+        case=access.case_for(user, case_id), officer_username=body.officer, by=user
+    )
+    return summary(case)
+
+
+@router.post(
+    "/{case_id}/break-glass",
+    response={201: BreakGlassOut},
+    summary="24 hours of access to one case outside your need to know; the DA leads are alerted",
+)
+def break_glass_create(
+    request: HttpRequest, case_id: str, body: BreakGlassIn
+) -> Status[dict[str, Any]]:
+    user = staff(request)
+    if not access.may_break_glass(user):
+        raise Refusal("may_not_break_glass", "Your role may not break the glass", status=403)
+    case = access.case_to_break_glass(user, case_id=case_id)
+    if case is None:
+        raise Http404("No such case")
+    grant = services.break_glass(case=case, by=user, reason=body.reason)
+    return Status(201, {"id": grant.pk, "case": case.pk, "expires_at": utc(grant.expires_at)})
+
+
+@router.get("/{case_id}/audit", response=AuditOut, summary="Who has seen and changed a case")
+def audit_list(request: HttpRequest, case_id: str) -> dict[str, Any]:
+    _, entries = selectors.audit_trail(staff(request), case_id)
+    return {
+        "items": [
+            {"at": utc(e.at), "actor": e.actor, "action": e.action, "detail": e.detail}
+            for e in entries
+        ]
+    }

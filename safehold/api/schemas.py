@@ -1,8 +1,31 @@
+"""The shapes of API.md §5, as pydantic models. A body that does not fit is 400."""
+
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date, datetime
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import AwareDatetime, ConfigDict, StrictBool, StrictInt, StringConstraints
+
+from safehold.policy.vocabulary import (
+    AbuseType,
+    ContactChannel,
+    ContactDirection,
+    ContactWith,
+    Relationship,
+)
+
+Name = Annotated[str, StringConstraints(max_length=200)]
+ShortText = Annotated[str, StringConstraints(max_length=500)]
+LongText = Annotated[str, StringConstraints(max_length=20_000)]
+Band = Annotated[str, StringConstraints(max_length=40)]
+SourceId = Literal["self", "witness", "police", "agency", "staff", "anonymous"]
+SexId = Literal["female", "male", "other", "prefer_not_to_say", ""]
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
 
 
 class Problem(Schema):
@@ -14,14 +37,140 @@ class Problem(Schema):
     policy_rule: str | None = None
 
 
-class Health(Schema):
-    status: str
+class DiversityIn(Strict):
+    ethnicity: Band = ""
+    disability: Band = ""
+    sexual_orientation: Band = ""
+    gender_identity: Band = ""
+    religion: Band = ""
+
+
+class SafeContactIn(Strict):
+    phone: Annotated[str, StringConstraints(max_length=40)] = ""
+    email: Annotated[str, StringConstraints(max_length=254)] = ""
+    safe_times: ShortText = ""
+    voicemail_ok: StrictBool | None = None
+    post_ok: StrictBool | None = None
+
+
+class SurvivorIn(DiversityIn):
+    person_id: Annotated[str, StringConstraints(max_length=32)] = ""
+    name: Name = ""
+    date_of_birth: date | None = None
+    sex: SexId = ""
+    address: ShortText = ""
+    tenancy_ref: Annotated[str, StringConstraints(max_length=60)] = ""
+    is_staff_member: StrictBool = False
+    safe_contact: SafeContactIn = SafeContactIn()
+
+
+class PerpetratorIn(DiversityIn):
+    name: Name = ""
+    relationship: Relationship = "other"
+    is_resident: StrictBool | None = None
+    tenancy_ref: Annotated[str, StringConstraints(max_length=60)] = ""
+
+
+class ChildIn(Strict):
+    age: Annotated[StrictInt, Field(ge=0, le=17)] | None = None
+    name: Name = ""
+
+
+class RequestsIn(Strict):
+    same_sex_officer: StrictBool = False
+    interpreter_language: Annotated[str, StringConstraints(max_length=20)] = ""
+    childcare: StrictBool = False
+    interview_venue: ShortText = ""
+
+
+class CaseIn(Strict):
+    reported_at: AwareDatetime | None = None
+    source: SourceId
+    team: Name = ""
+    survivor: SurvivorIn
+    alleged_perpetrators: Annotated[list[PerpetratorIn], Field(max_length=20)] = []
+    children: Annotated[list[ChildIn], Field(max_length=20)] = []
+    abuse_types: Annotated[list[AbuseType], Field(max_length=12)] = []
+    summary: LongText = ""
+    requests: RequestsIn = RequestsIn()
+
+
+class IncidentIn(Strict):
+    reported_at: AwareDatetime | None = None
+    source: SourceId
+    abuse_types: Annotated[list[AbuseType], Field(max_length=12)] = []
+    summary: LongText = ""
+
+
+class ContactIn(Strict):
+    at: AwareDatetime
+    channel: ContactChannel
+    direction: ContactDirection
+    with_: ContactWith = Field(alias="with")
+    notes: LongText = ""
+
+
+class AssignmentIn(Strict):
+    officer: Annotated[str, StringConstraints(min_length=1, max_length=150)]
+
+
+class BreakGlassIn(Strict):
+    reason: Annotated[str, StringConstraints(max_length=2000)]
+
+
+class CaseSearch(Strict):
+    q: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    status: Literal["open", "closing", "closed"] | None = None
+    risk_level: Literal["standard", "medium", "high"] | None = None
+
+
+class PolicyRef(Schema):
+    id: str
+    version: str
 
 
 class CaseSummary(Schema):
     id: str
     reference: str
     status: str
+    team: str
+    source: str
+    reported_at: datetime
+    response_due_at: datetime
+    response_status: str
+    first_contact_at: datetime | None
+    risk_level: str | None
+    repeat: bool
+    restricted: bool
+    assigned_officer: str | None
+    next_review_due_at: datetime | None
+    abuse_types: list[str]
+    policy: PolicyRef
+
+
+class SurvivorOut(Schema):
+    person_id: str
+    name: str
+    date_of_birth: str
+    sex: str
+    address: str
+    tenancy_ref: str
+    is_staff_member: bool
+    safe_contact: dict[str, object]
+    ethnicity: str
+    disability: str
+    sexual_orientation: str
+    gender_identity: str
+    religion: str
+
+
+class CaseOut(CaseSummary):
+    summary: str
+    survivor: SurvivorOut
+    alleged_perpetrators: list[dict[str, object]]
+    children: list[dict[str, object]]
+    requests: dict[str, object]
+    incidents: list[dict[str, object]]
 
 
 class CasePage(Schema):
@@ -29,7 +178,28 @@ class CasePage(Schema):
     next: str | None
 
 
-class CaseSearch(Schema):
-    q: str = Field(min_length=1, max_length=200)
-    status: Literal["open", "closing", "closed"] | None = None
-    risk_level: Literal["standard", "medium", "high"] | None = None
+class ContactOut(Schema):
+    id: str
+    at: datetime
+    channel: str
+    direction: str
+    with_: str = Field(alias="with")
+    first_contact_at: datetime | None
+    response_status: str
+
+
+class BreakGlassOut(Schema):
+    id: str
+    case: str
+    expires_at: datetime
+
+
+class AuditItem(Schema):
+    at: datetime
+    actor: str
+    action: str
+    detail: dict[str, object]
+
+
+class AuditOut(Schema):
+    items: list[AuditItem]

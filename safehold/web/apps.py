@@ -5,3 +5,6 @@ class WebConfig(AppConfig):
     name = "safehold.web"
     label = "web"
     verbose_name = "Pages"
+
+    def ready(self) -> None:
+        from safehold.web import checks  # noqa: F401 - registers the policy check

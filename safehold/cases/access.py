@@ -1,0 +1,119 @@
+"""The one door to case data (ARCHITECTURE.md "Need to know", API.md §4).
+
+`cases_visible_to(user)` is every list, search, count and autocomplete's starting point;
+`case_for(user, case_id)` is every page and API answer about one case. A case the user
+may not see is "not found", exactly as a case that does not exist.
+
+| role              | sees a case when                                                       |
+| ----------------- | ---------------------------------------------------------------------- |
+| officer           | assigned to it, or on its case team                                    |
+| manager           | it belongs to the manager's team                                       |
+| director, da_lead | always                                                                 |
+| auditor, admin    | never                                                                  |
+
+A restricted case (the survivor is a member of staff) is seen only by the people named
+on it: its assigned officer and its case team. Anyone but an auditor or admin may also
+see a case during an unexpired break-glass grant of their own.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from safehold.accounts.models import Staff
+from safehold.accounts.roles import Role
+from safehold.cases.models import BreakGlass, Case, CaseTeamMember
+from safehold.errors import Refusal
+
+ROLES_WHO_SEE_NO_CASE = (Role.AUDITOR, Role.ADMIN)
+
+
+def named_on_case(user: Staff) -> Q:
+    on_team = CaseTeamMember.objects.filter(case=OuterRef("pk"), staff=user)
+    return Q(assigned_officer=user) | Q(Exists(on_team))
+
+
+def broke_glass(user: Staff) -> Q:
+    grants = BreakGlass.objects.filter(
+        case=OuterRef("pk"), staff=user, expires_at__gt=timezone.now()
+    )
+    return Q(Exists(grants))
+
+
+def need_to_know(user: Staff) -> Q:
+    """The condition, in one place, under which `user` may see a case's content."""
+    if not user.is_active or user.role in ROLES_WHO_SEE_NO_CASE:
+        return Q(pk__in=[])
+    named = named_on_case(user)
+    if user.role == Role.OFFICER:
+        by_role = named
+    elif user.role == Role.MANAGER:
+        by_role = named | (Q(team_id=user.team_id) & Q(restricted=False))
+    else:  # director, da_lead
+        by_role = named | Q(restricted=False)
+    return by_role | broke_glass(user)
+
+
+def cases_visible_to(user: Staff) -> QuerySet[Case]:
+    return Case.objects.filter(need_to_know(user))
+
+
+def case_for(user: Staff, case_id: str) -> Case:
+    """The case, or Http404 when it does not exist or the user may not know it does."""
+    found = (
+        cases_visible_to(user)
+        .select_related("team", "assigned_officer", "data_key", "survivor_identity")
+        .filter(pk=case_id)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such case")
+    return found
+
+
+def may_see_audit(user: Staff) -> bool:
+    """Managers, directors, DA leads and auditors may read a case's audit trail; an
+    auditor may do so without seeing the case itself (API.md §5)."""
+    return user.is_active and user.role in (Role.MANAGER, Role.DIRECTOR, Role.DA_LEAD, Role.AUDITOR)
+
+
+def case_for_audit(user: Staff, case_id: str) -> Case:
+    """The case whose audit trail `user` asks for: auditors reach any case's trail;
+    managers, directors and DA leads only the trails of cases they may see."""
+    if not may_see_audit(user):
+        raise Refusal("may_not_see_audit", "Your role may not read audit trails", status=403)
+    if user.role == Role.AUDITOR:
+        found = Case.objects.filter(pk=case_id).first()
+        if found is None:
+            raise Http404("No such case")
+        return found
+    return case_for(user, case_id)
+
+
+def may_assign(user: Staff, case: Case) -> bool:
+    """Managers assign within their team; directors and DA leads anywhere they see."""
+    if user.role == Role.MANAGER:
+        return case.team_id == user.team_id
+    return user.role in (Role.DIRECTOR, Role.DA_LEAD)
+
+
+def may_break_glass(user: Staff) -> bool:
+    return user.is_active and user.role in (Role.OFFICER, Role.MANAGER)
+
+
+def case_to_break_glass(
+    user: Staff, *, case_id: str | None = None, reference: str | None = None
+) -> Case | None:
+    """For break glass only: the case the user asks to open (by id or reference), when
+    it exists and they may break the glass. Nothing of it is shown before they do."""
+    if not may_break_glass(user) or not (case_id or reference):
+        return None
+    lookup = {"pk": case_id} if case_id else {"reference": (reference or "").strip().upper()}
+    return Case.objects.filter(**lookup).first()
+
+
+def may_record_report(user: Staff) -> bool:
+    """Auditors and admins never see case content, so they record no reports either."""
+    return user.is_active and user.role not in ROLES_WHO_SEE_NO_CASE

@@ -1,0 +1,311 @@
+"""The intake form: what an officer types while on the phone, turned into a Report.
+
+Only the essentials are required (who reported it, and the survivor's name or a note of
+why there is none); everything else may be filled in later. Values are kept as typed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+
+from safehold.cases import diversity, inputs
+from safehold.cases.models import Source
+from safehold.policy.schema import Policy
+from safehold.policy.vocabulary import (
+    CONTACT_CHANNELS,
+    CONTACT_DIRECTIONS,
+    CONTACT_WITH,
+    RELATIONSHIPS,
+)
+
+LONDON = ZoneInfo("Europe/London")
+YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("", "Not asked")]
+SEX_CHOICES = [("female", "Female"), ("male", "Male"), ("prefer_not_to_say", "Prefer not to say")]
+MAX_PEOPLE = 10
+
+
+def as_bool(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class DateParts(forms.MultiValueField):
+    """GOV.UK's date input: day, month and year in three boxes."""
+
+    widget = forms.MultiWidget(widgets=[forms.TextInput()] * 3)
+
+    def __init__(self, **kwargs: Any) -> None:
+        parts = (
+            forms.CharField(max_length=2),
+            forms.CharField(max_length=2),
+            forms.CharField(max_length=4),
+        )
+        super().__init__(fields=parts, require_all_fields=False, **kwargs)
+
+    def compress(self, data_list: list[str]) -> date | None:
+        if not data_list or not any(data_list):
+            return None
+        try:
+            day, month, year = (int(part) for part in data_list)
+            return date(year, month, day)
+        except (TypeError, ValueError):
+            raise forms.ValidationError("Enter a real date, for example 27 3 1990") from None
+
+
+class IntakeForm(forms.Form):
+    source = forms.ChoiceField(
+        choices=Source.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who reported it"},
+    )
+    reported_date = DateParts(required=False, label="Date")
+    reported_time = forms.TimeField(
+        required=False,
+        input_formats=["%H:%M", "%H.%M", "%H%M"],
+        label="Time",
+        error_messages={"invalid": "Enter a time like 14:30"},
+    )
+    abuse_types = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Kinds of abuse described"
+    )
+    summary = forms.CharField(
+        required=False, max_length=20_000, widget=forms.Textarea, label="What was reported"
+    )
+
+    name = forms.CharField(required=False, max_length=200, label="Full name")
+    date_of_birth = DateParts(required=False, label="Date of birth")
+    sex = forms.ChoiceField(required=False, choices=SEX_CHOICES, widget=forms.RadioSelect)
+    address = forms.CharField(
+        required=False, max_length=500, widget=forms.Textarea, label="Address"
+    )
+    tenancy_ref = forms.CharField(
+        required=False, max_length=60, label="Tenancy or property reference"
+    )
+    is_staff_member = forms.BooleanField(required=False, label="The survivor works for us")
+
+    phone = forms.CharField(required=False, max_length=40, label="Safe phone number")
+    email = forms.EmailField(
+        required=False,
+        max_length=254,
+        label="Safe email address",
+        error_messages={"invalid": "Enter an email like name@example.com"},
+    )
+    safe_times = forms.CharField(required=False, max_length=500, label="Safe times to contact")
+    voicemail_ok = forms.ChoiceField(
+        required=False,
+        choices=YES_NO_UNKNOWN,
+        widget=forms.RadioSelect,
+        label="Can we leave a voicemail?",
+    )
+    post_ok = forms.ChoiceField(
+        required=False,
+        choices=YES_NO_UNKNOWN,
+        widget=forms.RadioSelect,
+        label="Can we send letters by post?",
+    )
+
+    same_sex_officer = forms.BooleanField(required=False, label="An officer of their own sex")
+    interpreter_language = forms.CharField(
+        required=False, max_length=20, label="Interpreter language"
+    )
+    childcare = forms.BooleanField(required=False, label="Childcare during interviews")
+    interview_venue = forms.CharField(
+        required=False, max_length=500, label="Where they would like to meet"
+    )
+
+    perpetrators = forms.IntegerField(
+        required=False, min_value=0, max_value=MAX_PEOPLE, widget=forms.HiddenInput
+    )
+    children = forms.IntegerField(
+        required=False, min_value=0, max_value=MAX_PEOPLE, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args: Any, policy: Policy, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["abuse_types"].choices = [  # type: ignore[attr-defined]
+            (kind, label) for kind, label in policy.definitions.abuse_types.items()
+        ]
+        for name, values in diversity.BANDS.items():
+            self.fields[name] = forms.ChoiceField(
+                required=False, choices=[("", "Not asked"), *values], label=diversity.LABELS[name]
+            )
+        self.perpetrator_count = self.count("perpetrators", default=1)
+        self.child_count = self.count("children", default=0)
+        for n in range(self.perpetrator_count):
+            self.add_perpetrator_fields(n)
+        for n in range(self.child_count):
+            self.add_child_fields(n)
+
+    def count(self, name: str, *, default: int) -> int:
+        raw = str(self.data.get(name) or "") if self.is_bound else ""
+        try:
+            wanted = int(raw) if raw else default
+        except (TypeError, ValueError):
+            wanted = default
+        return max(0, min(wanted, MAX_PEOPLE))
+
+    def add_perpetrator_fields(self, n: int) -> None:
+        self.fields[f"p{n}_name"] = forms.CharField(
+            required=False, max_length=200, label="Full name"
+        )
+        self.fields[f"p{n}_relationship"] = forms.ChoiceField(
+            required=False,
+            label="Relationship to the survivor",
+            choices=[(r, r.replace("_", " ").capitalize()) for r in RELATIONSHIPS],
+        )
+        self.fields[f"p{n}_is_resident"] = forms.ChoiceField(
+            required=False,
+            choices=YES_NO_UNKNOWN,
+            widget=forms.RadioSelect,
+            label="Do they live at the survivor's address?",
+        )
+        self.fields[f"p{n}_tenancy_ref"] = forms.CharField(
+            required=False, max_length=60, label="Their tenancy reference, if our tenant"
+        )
+
+    def add_child_fields(self, n: int) -> None:
+        self.fields[f"c{n}_name"] = forms.CharField(required=False, max_length=200, label="Name")
+        self.fields[f"c{n}_age"] = forms.IntegerField(
+            required=False,
+            min_value=0,
+            max_value=17,
+            label="Age",
+            error_messages={"invalid": "Enter the child's age in years, from 0 to 17"},
+        )
+
+    def perpetrator_field_groups(self) -> list[list[forms.BoundField]]:
+        names = ("name", "relationship", "is_resident", "tenancy_ref")
+        return [[self[f"p{n}_{name}"] for name in names] for n in range(self.perpetrator_count)]
+
+    def child_field_groups(self) -> list[list[forms.BoundField]]:
+        return [[self[f"c{n}_name"], self[f"c{n}_age"]] for n in range(self.child_count)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("name") and data.get("source") != "anonymous":
+            self.add_error("name", "Enter the survivor's name, or choose 'Anonymous' as the source")
+        if data.get("reported_time") and not data.get("reported_date"):
+            self.add_error("reported_date", "Enter the date the report was made")
+        return data
+
+    def reported_at(self) -> datetime | None:
+        day: date | None = self.cleaned_data.get("reported_date")
+        if day is None:
+            return None
+        moment: time = self.cleaned_data.get("reported_time") or time(0, 0)
+        return datetime.combine(day, moment, tzinfo=LONDON)
+
+    def report(self, *, separate_case_reason: str = "") -> inputs.Report:
+        data = self.cleaned_data
+        bands = inputs.Diversity(**{name: data.get(name) or "" for name in diversity.BANDS})
+        return inputs.Report(
+            source=data["source"],
+            reported_at=self.reported_at(),
+            survivor=inputs.SurvivorDetails(
+                name=data["name"],
+                date_of_birth=data.get("date_of_birth"),
+                sex=data["sex"],
+                address=data["address"],
+                tenancy_ref=data["tenancy_ref"],
+                is_staff_member=data["is_staff_member"],
+                safe_contact=inputs.SafeContact(
+                    phone=data["phone"],
+                    email=data["email"],
+                    safe_times=data["safe_times"],
+                    voicemail_ok=as_bool(data["voicemail_ok"]),
+                    post_ok=as_bool(data["post_ok"]),
+                ),
+                diversity=bands,
+            ),
+            alleged_perpetrators=tuple(
+                inputs.PerpetratorDetails(
+                    name=data[f"p{n}_name"],
+                    relationship=data[f"p{n}_relationship"] or "other",
+                    is_resident=as_bool(data[f"p{n}_is_resident"]),
+                    tenancy_ref=data[f"p{n}_tenancy_ref"],
+                )
+                for n in range(self.perpetrator_count)
+                if data[f"p{n}_name"] or data[f"p{n}_tenancy_ref"]
+            ),
+            children=tuple(
+                inputs.ChildDetails(name=data[f"c{n}_name"], age=data[f"c{n}_age"])
+                for n in range(self.child_count)
+                if data[f"c{n}_name"] or data[f"c{n}_age"] is not None
+            ),
+            abuse_types=tuple(data["abuse_types"]),
+            summary=data["summary"],
+            requests=inputs.Requests(
+                same_sex_officer=data["same_sex_officer"],
+                interpreter_language=data["interpreter_language"],
+                childcare=data["childcare"],
+                interview_venue=data["interview_venue"],
+            ),
+            separate_case_reason=separate_case_reason,
+        )
+
+
+class ContactForm(forms.Form):
+    at_date = DateParts(label="Date", required=False)
+    at_time = forms.TimeField(
+        input_formats=["%H:%M", "%H.%M", "%H%M"],
+        label="Time",
+        required=False,
+        error_messages={"invalid": "Enter a time like 14:30"},
+    )
+    channel = forms.ChoiceField(
+        choices=[(c, c.capitalize()) for c in CONTACT_CHANNELS],
+        widget=forms.RadioSelect,
+        label="How",
+        error_messages={"required": "Select how the contact was made"},
+    )
+    direction = forms.ChoiceField(
+        choices=[
+            (d, {"inbound": "They contacted us", "outbound": "We contacted them"}[d])
+            for d in CONTACT_DIRECTIONS
+        ],
+        widget=forms.RadioSelect,
+        label="Who made it",
+        error_messages={"required": "Select who made the contact"},
+    )
+    with_whom = forms.ChoiceField(
+        choices=[(w, w.replace("_", " ").capitalize()) for w in CONTACT_WITH],
+        widget=forms.RadioSelect,
+        label="With",
+        error_messages={"required": "Select who the contact was with"},
+    )
+    notes = forms.CharField(required=False, max_length=20_000, widget=forms.Textarea)
+
+    def at(self, now: datetime) -> datetime:
+        day: date | None = self.cleaned_data.get("at_date")
+        moment: time | None = self.cleaned_data.get("at_time")
+        if day is None:
+            return now
+        return datetime.combine(day, moment or time(0, 0), tzinfo=LONDON)
+
+
+class AssignForm(forms.Form):
+    officer = forms.ChoiceField(error_messages={"required": "Choose an officer"})
+
+
+class BreakGlassForm(forms.Form):
+    reference = forms.CharField(
+        max_length=20,
+        label="Case reference",
+        error_messages={"required": "Enter the case reference"},
+    )
+    reason = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea,
+        label="Why do you need to see this case?",
+        error_messages={"required": "Say why you need to see this case"},
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        max_length=200,
+        label="Case reference or survivor's full name",
+        error_messages={"required": "Enter a case reference or a full name"},
+    )

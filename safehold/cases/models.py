@@ -1,0 +1,252 @@
+"""People and cases.
+
+Identifying and free-text details live only in `sealed` columns: a JSON document
+encrypted under the case's data key (privacy.vault), bound to its table and row. The
+other columns are what the service needs to run and count: dates, ids from API.md's
+vocabularies, flags and coarse diversity bands, never a name, address or phone number.
+Read cases only through `cases.access`; write them only through `cases.services`.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from safehold.accounts.models import Team
+from safehold.policy import vocabulary
+from safehold.privacy.models import WrappedKey
+
+
+def new_id(prefix: str) -> str:
+    """An opaque id: a prefix saying what it is, then 80 random bits."""
+    return f"{prefix}_{secrets.token_hex(10)}"
+
+
+def choices(ids: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(i, i.replace("_", " ")) for i in ids]
+
+
+class Status(models.TextChoices):
+    OPEN = "open"
+    CLOSING = "closing"
+    CLOSED = "closed"
+
+
+class Source(models.TextChoices):
+    SELF = "self", "The survivor"
+    WITNESS = "witness", "A witness"
+    POLICE = "police", "Police"
+    AGENCY = "agency", "Another agency"
+    STAFF = "staff", "A member of staff"
+    ANONYMOUS = "anonymous", "Anonymous"
+
+
+class RiskLevel(models.TextChoices):
+    STANDARD = "standard"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class PersonRole(models.TextChoices):
+    SURVIVOR = "survivor"
+    ALLEGED_PERPETRATOR = "alleged_perpetrator", "Alleged perpetrator"
+    CHILD = "child"
+    HOUSEHOLD_MEMBER = "household_member", "Other household member"
+    WITNESS = "witness"
+
+
+class SurvivorIdentity(models.Model):
+    """The same survivor across cases. Holds no details: only a keyed index of the
+    normalised full name and date of birth, so a later report can be recognised."""
+
+    id = models.CharField(primary_key=True, max_length=32)
+    identity_index = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number used in a year. Taken under a row lock inside the
+    transaction that opens the case, so a refused report uses no number."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Case(models.Model):
+    id = models.CharField(primary_key=True, max_length=32)
+    reference = models.CharField(max_length=20, unique=True)
+    data_key = models.ForeignKey(WrappedKey, on_delete=models.PROTECT, related_name="+")
+    survivor_identity = models.ForeignKey(
+        SurvivorIdentity, on_delete=models.PROTECT, related_name="cases"
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    reported_at = models.DateTimeField()
+    response_due_at = models.DateTimeField()
+    first_contact_at = models.DateTimeField(null=True, blank=True)
+    risk_level = models.CharField(  # noqa: DJ001 - null is API.md's "not yet assessed"
+        max_length=10, choices=RiskLevel.choices, null=True, blank=True
+    )
+    repeat = models.BooleanField(default=False)
+    restricted = models.BooleanField(
+        default=False, help_text="The survivor is a member of staff: only people named on it see it"
+    )
+    abuse_types = models.JSONField(default=list)
+    same_sex_officer = models.BooleanField(default=False)
+    interpreter_language = models.CharField(max_length=20, blank=True)
+    childcare = models.BooleanField(default=False)
+    assigned_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    last_review_at = models.DateTimeField(null=True, blank=True)
+    policy_id = models.CharField(max_length=60)
+    policy_version = models.CharField(max_length=64)
+    sealed = models.BinaryField(help_text="Encrypted: summary, interview venue")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-reported_at", "-id"], name="case_newest"),
+            models.Index(fields=["team", "-reported_at"], name="case_team_newest"),
+            models.Index(
+                fields=["status", "first_contact_at", "response_due_at"], name="case_awaiting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class CaseTeamMember(models.Model):
+    """Staff on a case's team: the officer who recorded it, and any added later."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="team_members")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "staff"], name="one_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} on {self.case_id}"
+
+
+class Person(models.Model):
+    """Someone named in a case. Names, dates of birth, addresses, tenancy references and
+    contact details are in `sealed`; the columns hold only what is counted or matched."""
+
+    id = models.CharField(primary_key=True, max_length=32)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="people")
+    role = models.CharField(max_length=20, choices=PersonRole.choices)
+    name_index = models.CharField(max_length=64, blank=True, db_index=True)
+    sex = models.CharField(max_length=10, blank=True)
+    is_staff_member = models.BooleanField(default=False)
+    relationship = models.CharField(
+        max_length=20, blank=True, choices=choices(vocabulary.RELATIONSHIPS)
+    )
+    is_resident = models.BooleanField(null=True, blank=True)
+    age = models.PositiveSmallIntegerField(null=True, blank=True)
+    voicemail_ok = models.BooleanField(null=True, blank=True)
+    post_ok = models.BooleanField(null=True, blank=True)
+    ethnicity = models.CharField(max_length=40, blank=True)
+    disability = models.CharField(max_length=40, blank=True)
+    sexual_orientation = models.CharField(max_length=40, blank=True)
+    gender_identity = models.CharField(max_length=40, blank=True)
+    religion = models.CharField(max_length=40, blank=True)
+    sealed = models.BinaryField()
+
+    class Meta:
+        indexes = [models.Index(fields=["role", "name_index"], name="person_role_name")]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.id}"
+
+
+class Incident(models.Model):
+    """A further report about a case that is still open."""
+
+    id = models.CharField(primary_key=True, max_length=32)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="incidents")
+    reported_at = models.DateTimeField()
+    source = models.CharField(max_length=10, choices=Source.choices)
+    abuse_types = models.JSONField(default=list)
+    sealed = models.BinaryField(help_text="Encrypted: summary")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class Contact(models.Model):
+    id = models.CharField(primary_key=True, max_length=32)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
+    at = models.DateTimeField()
+    channel = models.CharField(max_length=10, choices=choices(vocabulary.CONTACT_CHANNELS))
+    direction = models.CharField(max_length=10, choices=choices(vocabulary.CONTACT_DIRECTIONS))
+    with_whom = models.CharField(max_length=20, choices=choices(vocabulary.CONTACT_WITH))
+    sealed = models.BinaryField(help_text="Encrypted: notes")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class BreakGlass(models.Model):
+    """Time-limited access to one case outside a person's need to know."""
+
+    id = models.CharField(primary_key=True, max_length=32)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="break_glass")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField()
+    granted_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["staff", "expires_at"], name="break_glass_active")]
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class Alert(models.Model):
+    """An in-app alert, such as a DA lead's notice that someone broke the glass."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts"
+    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", null=True)
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.message

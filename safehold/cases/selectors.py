@@ -1,0 +1,200 @@
+"""Every read of case data, always through `cases.access`.
+
+Lists and searches answer with what identifies no one (reference, dates, status, team,
+officer): a name or an address appears only on a case's own page or API answer, and
+every such read is audited as `case.viewed`."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from safehold.accounts.models import Staff
+from safehold.cases import access, sealing
+from safehold.cases.models import Alert, Case, Person, PersonRole
+from safehold.errors import Refusal
+from safehold.policy import clock
+from safehold.policy.loader import active_policy
+from safehold.privacy import audit
+from safehold.privacy.models import AuditEntry
+
+PAGE_SIZE = 50
+REFERENCE_PATTERN = re.compile(r"^DA-\d{4}-\d{5}$", re.IGNORECASE)
+
+
+def response_status(case: Case, now: datetime | None = None) -> str:
+    """API.md §5: met or missed once the survivor is contacted; missed without contact
+    once the deadline passes; pending until then."""
+    if case.first_contact_at is not None:
+        return "met" if case.first_contact_at <= case.response_due_at else "missed"
+    return "missed" if (now or timezone.now()) > case.response_due_at else "pending"
+
+
+def next_review_due_at(case: Case) -> datetime | None:
+    if case.status == "closed":
+        return None
+    return clock.next_review_due_at(active_policy(), case.last_review_at or case.reported_at)
+
+
+@dataclass
+class PersonView:
+    id: str
+    role: str
+    details: dict[str, Any]
+    person: Person
+
+
+@dataclass
+class CaseView:
+    """A case as its reader may see it, with its details decrypted."""
+
+    case: Case
+    response_status: str
+    next_review_due_at: datetime | None
+    survivor: PersonView
+    alleged_perpetrators: list[PersonView]
+    children: list[PersonView]
+    details: dict[str, Any]
+    incidents: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)
+    contacts: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)
+
+
+def case_detail(user: Staff, case_id: str, *, via: str) -> CaseView:
+    """The case for one reader, recorded in the audit log as read."""
+    case = access.case_for(user, case_id)
+    with transaction.atomic():
+        audit.record(
+            actor=user.username,
+            action="case.viewed",
+            target_type="case",
+            target_id=case.pk,
+            detail={"via": via},
+        )
+    return case_view(case)
+
+
+def case_view(case: Case) -> CaseView:
+    key = case.data_key
+    people = [
+        PersonView(p.id, p.role, sealing.unseal(key, p), p)
+        for p in case.people.order_by("role", "id")
+    ]
+    survivor = next(p for p in people if p.role == PersonRole.SURVIVOR)
+    return CaseView(
+        case=case,
+        response_status=response_status(case),
+        next_review_due_at=next_review_due_at(case),
+        survivor=survivor,
+        alleged_perpetrators=[p for p in people if p.role == PersonRole.ALLEGED_PERPETRATOR],
+        children=[p for p in people if p.role == PersonRole.CHILD],
+        details=sealing.unseal(key, case),
+        incidents=[(i, sealing.unseal(key, i)) for i in case.incidents.order_by("reported_at")],
+        contacts=[
+            (c, sealing.unseal(key, c))
+            for c in case.contacts.select_related("recorded_by").order_by("-at")
+        ],
+    )
+
+
+def listed(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    return queryset.select_related("team", "assigned_officer")
+
+
+def filtered(user: Staff, *, status: str | None, risk_level: str | None) -> QuerySet[Case]:
+    cases = access.cases_visible_to(user)
+    if status:
+        cases = cases.filter(status=status)
+    if risk_level:
+        cases = cases.filter(risk_level=risk_level)
+    return cases
+
+
+def encode_cursor(case: Case) -> str:
+    raw = f"{case.reported_at.isoformat()}|{case.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        moment, case_id = raw.split("|", 1)
+        return datetime.fromisoformat(moment), case_id
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def case_page(
+    user: Staff,
+    *,
+    status: str | None = None,
+    risk_level: str | None = None,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> tuple[list[Case], str | None]:
+    """Newest first, by keyset: the cost of a page does not grow with how deep it is."""
+    cases = filtered(user, status=status, risk_level=risk_level)
+    if cursor:
+        position = decode_cursor(cursor)
+        if position is None:
+            raise Refusal("invalid_cursor", "That page cursor is not valid", status=400)
+        moment, case_id = position
+        cases = cases.filter(Q(reported_at__lt=moment) | Q(reported_at=moment, id__lt=case_id))
+    rows = list(listed(cases).order_by("-reported_at", "-id")[: limit + 1])
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def case_search(
+    user: Staff,
+    *,
+    q: str,
+    status: str | None = None,
+    risk_level: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> list[Case]:
+    """By case reference, or by the survivor's full name (through its blind index)."""
+    cases = filtered(user, status=status, risk_level=risk_level)
+    q = q.strip()
+    if REFERENCE_PATTERN.match(q):
+        cases = cases.filter(reference=q.upper())
+    else:
+        index = sealing.survivor_name_index(q)
+        matching = Person.objects.filter(role=PersonRole.SURVIVOR, name_index=index)
+        cases = cases.filter(pk__in=matching.values("case_id"))
+    return list(listed(cases).order_by("-reported_at", "-id")[:limit])
+
+
+def awaiting_first_contact(user: Staff, *, limit: int = 100) -> list[Case]:
+    """Open cases with no contact with the survivor yet, the most urgent first."""
+    cases = access.cases_visible_to(user).filter(status="open", first_contact_at__isnull=True)
+    return list(listed(cases).order_by("response_due_at", "id")[:limit])
+
+
+def my_cases(user: Staff, *, limit: int = 200) -> list[Case]:
+    cases = access.cases_visible_to(user).filter(assigned_officer=user).exclude(status="closed")
+    return list(listed(cases).order_by("response_due_at", "id")[:limit])
+
+
+def audit_trail(user: Staff, case_id: str) -> tuple[Case, list[AuditEntry]]:
+    case = access.case_for_audit(user, case_id)
+    entries = list(AuditEntry.objects.filter(target_type="case", target_id=case.pk).order_by("seq"))
+    with transaction.atomic():
+        audit.record(
+            actor=user.username,
+            action="case.audit_viewed",
+            target_type="case",
+            target_id=case.pk,
+        )
+    return case, entries
+
+
+def unread_alerts(user: Staff, *, limit: int = 20) -> list[Alert]:
+    return list(Alert.objects.filter(recipient=user, read_at__isnull=True)[:limit])

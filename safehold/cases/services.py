@@ -1,0 +1,420 @@
+"""Every write to cases, as a named function: keyword-only, atomic, checked against the
+policy, audited. The web intake and `POST /api/v1/cases` both call `case_open`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from safehold.accounts.models import Staff, Team
+from safehold.accounts.roles import Role
+from safehold.cases import access, diversity, sealing
+from safehold.cases.inputs import Diversity, Report
+from safehold.cases.models import (
+    Alert,
+    BreakGlass,
+    Case,
+    CaseTeamMember,
+    Contact,
+    Incident,
+    Person,
+    PersonRole,
+    ReferenceCounter,
+    Source,
+    SurvivorIdentity,
+    new_id,
+)
+from safehold.errors import Refusal
+from safehold.policy import clock, vocabulary
+from safehold.policy.loader import active_policy
+from safehold.policy.schema import Policy
+from safehold.privacy import audit, vault
+
+LONDON = ZoneInfo("Europe/London")
+REFERENCE_DIGITS = 5
+
+
+def record(by: Staff, action: str, case: Case, **detail: Any) -> None:
+    audit.record(
+        actor=by.username, action=action, target_type="case", target_id=case.pk, detail=detail
+    )
+
+
+def not_in_future(moment: datetime, *, now: datetime, field: str) -> None:
+    if moment > now:
+        raise Refusal(f"{field}_in_future", f"{field} cannot be in the future", field=field)
+
+
+def check_abuse_types(policy: Policy, abuse_types: tuple[str, ...]) -> None:
+    unknown = sorted(set(abuse_types) - set(policy.definitions.abuse_types))
+    if unknown:
+        raise Refusal(
+            "abuse_type_not_in_policy",
+            f"This provider's policy does not use: {', '.join(unknown)}",
+            policy_rule="definitions.abuse_types",
+            field="abuse_types",
+        )
+
+
+def check_source(source: str) -> None:
+    if source not in Source.values:
+        raise Refusal("unknown_source", f"Source must be one of: {', '.join(Source.values)}")
+
+
+def team_named(name: str, *, by: Staff) -> Team:
+    if not name:
+        return by.team
+    team = Team.objects.filter(name=name).first()
+    if team is None:
+        raise Refusal("unknown_team", f"There is no team called {name}", field="team")
+    return team
+
+
+def next_reference(now: datetime) -> str:
+    """DA-YYYY-NNNNN, taken under a row lock in the opening transaction: unique under
+    concurrency, and a refused report leaves no gap."""
+    year = now.astimezone(LONDON).year
+    ReferenceCounter.objects.get_or_create(year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"DA-{year}-{counter.last:0{REFERENCE_DIGITS}d}"
+
+
+def survivor_identity_for(report: Report, *, by: Staff) -> SurvivorIdentity:
+    survivor = report.survivor
+    if survivor.person_id:
+        visible = access.cases_visible_to(by).filter(survivor_identity_id=survivor.person_id)
+        if not visible.exists():
+            raise Refusal(
+                "unknown_person", "No survivor with that person_id", field="survivor.person_id"
+            )
+        return SurvivorIdentity.objects.get(pk=survivor.person_id)
+    dob = survivor.date_of_birth.isoformat() if survivor.date_of_birth else ""
+    index = sealing.identity_index(survivor.name, dob)
+    if index:
+        found = SurvivorIdentity.objects.filter(identity_index=index).first()
+        if found is not None:
+            return found
+    return SurvivorIdentity.objects.create(id=new_id("per"), identity_index=index)
+
+
+def is_repeat(policy: Policy, identity: SurvivorIdentity, reported_at: datetime) -> bool:
+    """API.md: the same survivor had a case reported in the 12 months before."""
+    since = clock.repeat_window_start(policy, reported_at)
+    earlier = Case.objects.filter(
+        survivor_identity=identity, reported_at__gte=since, reported_at__lt=reported_at
+    )
+    return earlier.exists()
+
+
+def open_cases_of_survivor(report: Report, *, by: Staff) -> list[Case]:
+    """The open cases this report's survivor already has, among those `by` may see: the
+    web intake offers to add the report to one of them as an incident."""
+    survivor = report.survivor
+    dob = survivor.date_of_birth.isoformat() if survivor.date_of_birth else ""
+    index = sealing.identity_index(survivor.name, dob)
+    if not index:
+        return []
+    return list(
+        access.cases_visible_to(by)
+        .filter(survivor_identity__identity_index=index, status="open")
+        .order_by("-reported_at")
+    )
+
+
+@transaction.atomic
+def case_open(*, report: Report, by: Staff, now: datetime | None = None) -> Case:
+    now = now or timezone.now()
+    policy = active_policy()
+    reported_at = report.reported_at or now
+    not_in_future(reported_at, now=now, field="reported_at")
+    born = report.survivor.date_of_birth
+    if born is not None and born > now.astimezone(LONDON).date():
+        raise Refusal(
+            "date_of_birth_in_future",
+            "A date of birth cannot be in the future",
+            field="survivor.date_of_birth",
+        )
+    check_source(report.source)
+    check_abuse_types(policy, report.abuse_types)
+    check_diversity(report)
+    team = team_named(report.team, by=by)
+    identity = survivor_identity_for(report, by=by)
+    case = Case(
+        id=new_id("case"),
+        reference=next_reference(now),
+        data_key=vault.data_key_create(),
+        survivor_identity=identity,
+        team=team,
+        source=report.source,
+        reported_at=reported_at,
+        response_due_at=clock.response_due_at(policy, reported_at),
+        repeat=is_repeat(policy, identity, reported_at),
+        restricted=report.survivor.is_staff_member,
+        abuse_types=sorted(set(report.abuse_types)),
+        same_sex_officer=report.requests.same_sex_officer,
+        interpreter_language=report.requests.interpreter_language.strip().lower(),
+        childcare=report.requests.childcare,
+        policy_id=policy.id,
+        policy_version=policy.version,
+        created_by=by,
+        created_at=now,
+    )
+    case.sealed = sealing.seal(
+        case.data_key,
+        case,
+        {
+            "summary": report.summary,
+            "interview_venue": report.requests.interview_venue,
+            "separate_case_reason": report.separate_case_reason,
+        },
+    )
+    case.save(force_insert=True)
+    CaseTeamMember.objects.create(case=case, staff=by, added_at=now)
+    people_add(case=case, report=report)
+    record(by, "case.opened", case, reference=case.reference, repeat=case.repeat)
+    return case
+
+
+def check_diversity(report: Report) -> None:
+    diversity.check("survivor", vars(report.survivor.diversity))
+    for n, perpetrator in enumerate(report.alleged_perpetrators):
+        diversity.check(f"alleged_perpetrators.{n}", vars(perpetrator.diversity))
+
+
+def people_add(*, case: Case, report: Report) -> None:
+    survivor = report.survivor
+    person_create(
+        case=case,
+        role=PersonRole.SURVIVOR,
+        name_index=sealing.survivor_name_index(survivor.name),
+        sex=survivor.sex,
+        is_staff_member=survivor.is_staff_member,
+        voicemail_ok=survivor.safe_contact.voicemail_ok,
+        post_ok=survivor.safe_contact.post_ok,
+        diversity=survivor.diversity,
+        details={
+            "name": survivor.name,
+            "date_of_birth": survivor.date_of_birth.isoformat() if survivor.date_of_birth else "",
+            "address": survivor.address,
+            "tenancy_ref": survivor.tenancy_ref,
+            "phone": survivor.safe_contact.phone,
+            "email": survivor.safe_contact.email,
+            "safe_times": survivor.safe_contact.safe_times,
+        },
+    )
+    for perpetrator in report.alleged_perpetrators:
+        person_create(
+            case=case,
+            role=PersonRole.ALLEGED_PERPETRATOR,
+            relationship=perpetrator.relationship,
+            is_resident=perpetrator.is_resident,
+            diversity=perpetrator.diversity,
+            details={"name": perpetrator.name, "tenancy_ref": perpetrator.tenancy_ref},
+        )
+    for child in report.children:
+        person_create(case=case, role=PersonRole.CHILD, age=child.age, details={"name": child.name})
+
+
+def person_create(
+    *,
+    case: Case,
+    role: str,
+    details: dict[str, str],
+    diversity: Diversity | None = None,
+    **columns: Any,
+) -> Person:
+    bands = diversity or Diversity()
+    person = Person(
+        id=new_id("ppl"),
+        case=case,
+        role=role,
+        ethnicity=bands.ethnicity,
+        disability=bands.disability,
+        sexual_orientation=bands.sexual_orientation,
+        gender_identity=bands.gender_identity,
+        religion=bands.religion,
+        **columns,
+    )
+    person.sealed = sealing.seal(case.data_key, person, details)
+    person.save(force_insert=True)
+    return person
+
+
+def locked(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("data_key").get(pk=case.pk)
+
+
+@transaction.atomic
+def incident_add(
+    *,
+    case: Case,
+    by: Staff,
+    source: str,
+    abuse_types: tuple[str, ...],
+    summary: str,
+    reported_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Incident:
+    now = now or timezone.now()
+    case = locked(case)
+    if case.status != "open":
+        raise Refusal("case_not_open", "Only an open case can take a further report", status=409)
+    reported_at = reported_at or now
+    not_in_future(reported_at, now=now, field="reported_at")
+    check_source(source)
+    check_abuse_types(active_policy(), abuse_types)
+    incident = Incident(
+        id=new_id("inc"),
+        case=case,
+        reported_at=reported_at,
+        source=source,
+        abuse_types=sorted(set(abuse_types)),
+        recorded_by=by,
+        created_at=now,
+    )
+    incident.sealed = sealing.seal(case.data_key, incident, {"summary": summary})
+    incident.save(force_insert=True)
+    merged = sorted(set(case.abuse_types) | set(abuse_types))
+    if merged != case.abuse_types:
+        case.abuse_types = merged
+        case.save(update_fields=["abuse_types"])
+    record(by, "incident.added", case, incident=incident.pk)
+    return incident
+
+
+@transaction.atomic
+def contact_record(
+    *,
+    case: Case,
+    by: Staff,
+    at: datetime,
+    channel: str,
+    direction: str,
+    with_whom: str,
+    notes: str = "",
+    now: datetime | None = None,
+) -> Contact:
+    now = now or timezone.now()
+    case = locked(case)
+    not_in_future(at, now=now, field="at")
+    if at < case.reported_at:
+        raise Refusal("contact_before_report", "A contact cannot be before the report", field="at")
+    for value, allowed, name in (
+        (channel, vocabulary.CONTACT_CHANNELS, "channel"),
+        (direction, vocabulary.CONTACT_DIRECTIONS, "direction"),
+        (with_whom, vocabulary.CONTACT_WITH, "with"),
+    ):
+        if value not in allowed:
+            raise Refusal(f"unknown_{name}", f"{name} must be one of: {', '.join(allowed)}")
+    contact = Contact(
+        id=new_id("con"),
+        case=case,
+        at=at,
+        channel=channel,
+        direction=direction,
+        with_whom=with_whom,
+        recorded_by=by,
+        created_at=now,
+    )
+    contact.sealed = sealing.seal(case.data_key, contact, {"notes": notes})
+    contact.save(force_insert=True)
+    if with_whom == "survivor" and (case.first_contact_at is None or at < case.first_contact_at):
+        case.first_contact_at = at
+        case.save(update_fields=["first_contact_at"])
+    record(by, "contact.recorded", case, contact=contact.pk, with_whom=with_whom)
+    return contact
+
+
+def assignment_refusal(policy: Policy, case: Case, officer: Staff) -> Refusal | None:
+    """Why the policy forbids this officer for this case, or None."""
+    rules = policy.assignment
+    if rules.trained_officers_only and not officer.trained:
+        return Refusal(
+            "officer_not_trained",
+            f"{officer.full_name} is not trained in domestic abuse work, and this policy "
+            "assigns trained officers only",
+            policy_rule="assignment.trained_officers_only",
+        )
+    if rules.same_sex_officer_on_request and case.same_sex_officer:
+        survivor = case.people.get(role=PersonRole.SURVIVOR)
+        if survivor.sex and officer.sex != survivor.sex:
+            return Refusal(
+                "same_sex_officer_requested",
+                f"The survivor asked for an officer of their own sex, and {officer.full_name} "
+                "is not",
+                policy_rule="assignment.same_sex_officer_on_request",
+            )
+    return None
+
+
+@transaction.atomic
+def officer_assign(*, case: Case, officer_username: str, by: Staff) -> Case:
+    if not access.may_assign(by, case):
+        raise Refusal("may_not_assign", "Only a manager of the team can assign", status=403)
+    case = locked(case)
+    officer = Staff.objects.filter(
+        username=officer_username, is_active=True, role=Role.OFFICER
+    ).first()
+    if officer is None:
+        raise Refusal(
+            "unknown_officer", f"No active officer called {officer_username}", field="officer"
+        )
+    refusal = assignment_refusal(active_policy(), case, officer)
+    if refusal is not None:
+        raise refusal
+    case.assigned_officer = officer
+    case.save(update_fields=["assigned_officer"])
+    record(by, "case.assigned", case, officer=officer.username)
+    return case
+
+
+@transaction.atomic
+def break_glass(*, case: Case, by: Staff, reason: str, now: datetime | None = None) -> BreakGlass:
+    """Gives `by` access to one case for a limited time; the DA leads are alerted."""
+    now = now or timezone.now()
+    if not access.may_break_glass(by):
+        raise Refusal("may_not_break_glass", "Your role may not break the glass", status=403)
+    reason = reason.strip()
+    if len(reason) < settings.SAFEHOLD_BREAK_GLASS_MIN_REASON:
+        raise Refusal("reason_required", "Say why you need to see this case", field="reason")
+    grant = BreakGlass.objects.create(
+        id=new_id("brk"),
+        case=case,
+        staff=by,
+        reason=reason,
+        granted_at=now,
+        expires_at=now + settings.SAFEHOLD_BREAK_GLASS_DURATION,
+    )
+    record(by, "case.break_glass", case, expires_at=grant.expires_at.isoformat())
+    da_leads_alert(case=case, by=by, reason=reason)
+    return grant
+
+
+def da_leads_alert(*, case: Case, by: Staff, reason: str) -> None:
+    message = f"{by.full_name} ({by.username}) broke the glass on {case.reference}: {reason}"
+    leads = list(Staff.objects.filter(role=Role.DA_LEAD, is_active=True))
+    Alert.objects.bulk_create(
+        [Alert(recipient=lead, case=case, message=message[:300]) for lead in leads]
+    )
+    addresses = [lead.email for lead in leads if lead.email]
+    if addresses:
+        transaction.on_commit(
+            lambda: send_mail(
+                subject=f"Safehold: break glass on {case.reference}",
+                message=(
+                    f"{by.full_name} ({by.username}) broke the glass on {case.reference}. "
+                    "The reason they gave is in Safehold. This email holds no survivor details."
+                ),
+                from_email=None,
+                recipient_list=addresses,
+                fail_silently=True,
+            )
+        )

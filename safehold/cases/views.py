@@ -1,0 +1,266 @@
+"""Case pages: thin views over cases.services and cases.selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from safehold.accounts.models import Staff
+from safehold.accounts.roles import Role
+from safehold.cases import access, selectors, services
+from safehold.cases.forms import AssignForm, BreakGlassForm, ContactForm, IntakeForm, SearchForm
+from safehold.cases.models import Case, Source
+from safehold.errors import Refusal
+from safehold.policy.loader import active_policy
+
+STEP_CHECK, STEP_CONFIRM, STEP_EDIT = "check", "confirm", "edit"
+FORM_STEPS = ("add-perpetrator", "add-child", STEP_EDIT)
+
+
+def staff(request: HttpRequest) -> Staff:
+    user = request.user
+    if not isinstance(user, Staff):
+        raise PermissionDenied
+    return user
+
+
+def recorder(request: HttpRequest) -> Staff:
+    user = staff(request)
+    if not access.may_record_report(user):
+        raise PermissionDenied
+    return user
+
+
+def carried_fields(request: HttpRequest) -> list[tuple[str, str]]:
+    """The form's values, carried through "check your answers" in hidden fields rather
+    than the session, so nothing identifying is stored before the report is."""
+    skip = {"csrfmiddlewaretoken", "step", "choice", "separate_reason"}
+    return [(k, v) for k, values in request.POST.lists() if k not in skip for v in values]
+
+
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest) -> HttpResponse:
+    user = recorder(request)
+    policy = active_policy()
+    step = request.POST.get("step", "")
+    data = request.POST.copy() if request.method == "POST" else None
+    if data is not None and step in ("add-perpetrator", "add-child"):
+        key = "perpetrators" if step == "add-perpetrator" else "children"
+        form = IntakeForm(data, policy=policy)
+        data[key] = str((form.perpetrator_count if key == "perpetrators" else form.child_count) + 1)
+    form = IntakeForm(data, policy=policy)
+    if data is None or step in FORM_STEPS or not form.is_valid():
+        context = {"form": form, "show_errors": data is not None and step not in FORM_STEPS}
+        status = 400 if context["show_errors"] else 200
+        return render(request, "cases/intake.html", {**context, "nav": "new"}, status=status)
+    return intake_check_or_save(request, user, form, step)
+
+
+def intake_check_or_save(
+    request: HttpRequest, user: Staff, form: IntakeForm, step: str
+) -> HttpResponse:
+    existing = services.open_cases_of_survivor(form.report(), by=user)
+    choice = request.POST.get("choice", "")
+    reason = request.POST.get("separate_reason", "").strip()
+    choice_error = ""
+    if step == STEP_CONFIRM:
+        if existing and choice not in ("separate", *[c.pk for c in existing]):
+            choice_error = "Choose whether to add this report to the open case"
+        elif existing and choice == "separate" and not reason:
+            choice_error = "Say why this needs a separate case"
+        else:
+            return intake_save(request, user, form, existing, choice, reason)
+    context = {
+        "form": form,
+        "carried": carried_fields(request),
+        "existing": existing,
+        "choice": choice,
+        "separate_reason": reason,
+        "choice_error": choice_error,
+        "abuse_labels": [
+            active_policy().abuse_type_label(k) for k in form.cleaned_data["abuse_types"]
+        ],
+        "source_label": dict(Source.choices)[form.cleaned_data["source"]],
+        "nav": "new",
+    }
+    return render(request, "cases/intake_check.html", context, status=400 if choice_error else 200)
+
+
+def intake_save(
+    request: HttpRequest,
+    user: Staff,
+    form: IntakeForm,
+    existing: list[Case],
+    choice: str,
+    reason: str,
+) -> HttpResponse:
+    report = form.report(separate_case_reason=reason if choice == "separate" else "")
+    try:
+        if existing and choice != "separate":
+            case = next(c for c in existing if c.pk == choice)
+            services.incident_add(
+                case=case,
+                by=user,
+                reported_at=report.reported_at,
+                source=report.source,
+                abuse_types=report.abuse_types,
+                summary=report.summary,
+            )
+            messages.success(request, f"The report was added to {case.reference}")
+        else:
+            case = services.case_open(report=report, by=user)
+            messages.success(request, f"Report recorded as {case.reference}")
+    except Refusal as refusal:
+        form.add_error(None, refusal.message)
+        context = {"form": form, "show_errors": True, "nav": "new"}
+        return render(request, "cases/intake.html", context, status=422)
+    return redirect("case", case_id=case.pk)
+
+
+def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
+    user = staff(request)
+    view = selectors.case_detail(user, case_id, via="web")
+    return render(request, "cases/case.html", case_context(user, view))
+
+
+def case_context(user: Staff, view: selectors.CaseView, **extra: Any) -> dict[str, Any]:
+    policy = active_policy()
+    case = view.case
+    return {
+        "view": view,
+        "case": case,
+        "policy": policy,
+        "abuse_labels": [policy.abuse_type_label(k) for k in case.abuse_types],
+        "may_assign": access.may_assign(user, case),
+        "may_see_audit": access.may_see_audit(user),
+        "now": timezone.now(),
+        **extra,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def contact_new(request: HttpRequest, case_id: str) -> HttpResponse:
+    user = staff(request)
+    case = access.case_for(user, case_id)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_record(
+                case=case,
+                by=user,
+                at=form.at(timezone.now()),
+                channel=form.cleaned_data["channel"],
+                direction=form.cleaned_data["direction"],
+                with_whom=form.cleaned_data["with_whom"],
+                notes=form.cleaned_data["notes"],
+            )
+        except Refusal as refusal:
+            form.add_error("at_date" if refusal.field == "at" else None, refusal.message)
+        else:
+            messages.success(request, "Contact recorded")
+            return redirect("case", case_id=case.pk)
+    context = {"form": form, "case": case}
+    return render(request, "cases/contact_new.html", context, status=400 if form.errors else 200)
+
+
+def officer_choices(case: Case) -> list[tuple[str, str]]:
+    officers = Staff.objects.filter(role=Role.OFFICER, is_active=True).select_related("team")
+    return [
+        (
+            o.username,
+            f"{o.full_name} ({o.team.name}, {o.get_sex_display().lower()}"
+            f"{'' if o.trained else ', not trained'})",
+        )
+        for o in officers.order_by("team__name", "full_name")
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+def assign(request: HttpRequest, case_id: str) -> HttpResponse:
+    user = staff(request)
+    case = access.case_for(user, case_id)
+    if not access.may_assign(user, case):
+        raise PermissionDenied
+    form = AssignForm(request.POST or None)
+    form.fields["officer"].choices = [  # type: ignore[attr-defined]
+        ("", "Choose an officer"),
+        *officer_choices(case),
+    ]
+    refusal: Refusal | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.officer_assign(
+                case=case, officer_username=form.cleaned_data["officer"], by=user
+            )
+        except Refusal as error:
+            refusal = error
+            form.add_error("officer", error.message)
+        else:
+            messages.success(request, "Officer assigned")
+            return redirect("case", case_id=case.pk)
+    policy = active_policy()
+    quote = policy.quotes.get(refusal.policy_rule, "") if refusal and refusal.policy_rule else ""
+    context = {"form": form, "case": case, "refusal": refusal, "quote": quote, "policy": policy}
+    return render(request, "cases/assign.html", context, status=422 if form.errors else 200)
+
+
+def audit_page(request: HttpRequest, case_id: str) -> HttpResponse:
+    user = staff(request)
+    try:
+        case, entries = selectors.audit_trail(user, case_id)
+    except Refusal as refusal:
+        raise PermissionDenied from refusal
+    return render(request, "cases/audit.html", {"case": case, "entries": entries})
+
+
+@require_http_methods(["GET", "POST"])
+def search(request: HttpRequest) -> HttpResponse:
+    user = staff(request)
+    if not access.may_record_report(user):
+        raise PermissionDenied
+    form = SearchForm(request.POST or None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        results = selectors.case_search(user, q=form.cleaned_data["q"])
+    context = {"form": form, "results": results, "nav": "search"}
+    return render(request, "cases/search.html", context, status=400 if form.errors else 200)
+
+
+def case_list(request: HttpRequest) -> HttpResponse:
+    user = staff(request)
+    if not access.may_record_report(user):
+        raise PermissionDenied
+    try:
+        cases, cursor = selectors.case_page(user, cursor=request.GET.get("cursor"))
+    except Refusal as refusal:
+        raise Http404 from refusal
+    return render(request, "cases/list.html", {"cases": cases, "cursor": cursor, "nav": "cases"})
+
+
+@require_http_methods(["GET", "POST"])
+def break_glass(request: HttpRequest) -> HttpResponse:
+    user = staff(request)
+    if not access.may_break_glass(user):
+        raise PermissionDenied
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        case = access.case_to_break_glass(user, reference=form.cleaned_data["reference"])
+        if case is None:
+            form.add_error("reference", "No case has that reference")
+        else:
+            try:
+                services.break_glass(case=case, by=user, reason=form.cleaned_data["reason"])
+            except Refusal as refusal:
+                form.add_error("reason", refusal.message)
+            else:
+                return redirect("case", case_id=case.pk)
+    hours = int(settings.SAFEHOLD_BREAK_GLASS_DURATION.total_seconds() // 3600)
+    context = {"form": form, "hours": hours}
+    return render(request, "cases/break_glass.html", context, status=400 if form.errors else 200)
