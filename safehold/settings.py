@@ -208,6 +208,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # know for this long, with a stated reason of at least this many characters.
 SAFEHOLD_BREAK_GLASS_DURATION = timedelta(hours=24)
 SAFEHOLD_BREAK_GLASS_MIN_REASON = 10
+# A token's use is audited at most this often (every read of a case is audited anyway).
+SAFEHOLD_TOKEN_USE_AUDIT_INTERVAL = timedelta(minutes=5)
 
 # Email (break-glass alerts to DA leads). Django's SMTP backend by default; in
 # development the messages are printed.

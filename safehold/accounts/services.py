@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from safehold.accounts.models import ApiToken, Staff, Team
 from safehold.accounts.roles import Role, Sex
 from safehold.errors import Refusal
+from safehold.privacy import audit
 
 TOKEN_PREFIX = "shk_"  # noqa: S105 - a label on every token, not a secret
 
@@ -134,3 +136,29 @@ def token_revoke(*, token: ApiToken, now: datetime | None = None) -> ApiToken:
         token.revoked_at = now or timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+def token_use_record(*, token: ApiToken, now: datetime | None = None) -> None:
+    """Audits a token's use, at most once per TOKEN_USE_AUDIT_INTERVAL: enough to show
+    who used the API when, without doubling the log on every request (each read of a
+    case is audited on its own)."""
+    now = now or timezone.now()
+    last = token.last_used_at
+    if last is not None and now - last < settings.SAFEHOLD_TOKEN_USE_AUDIT_INTERVAL:
+        return
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        audit.record(
+            actor=token.staff.username,
+            action="token.used",
+            target_type="token",
+            target_id=token.prefix,
+            at=now,
+        )
+
+
+def sign_in_record(*, action: str, username: str = "", **detail: str) -> None:
+    """Sign-in events for the audit log. A typed username is kept only when it names an
+    account, so nothing else a person types into the box is ever stored."""
+    known = username if Staff.objects.filter(username=username).exists() else ""
+    audit.record(actor=known, action=action, target_type="staff", target_id=known, detail=detail)

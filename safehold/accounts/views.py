@@ -37,6 +37,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = SignInForm(request, data=request.POST or None)
+    if request.method == "POST" and not form.is_valid():
+        services.sign_in_record(
+            action="sign_in.password_refused", username=request.POST.get("username", "")[:150]
+        )
     if request.method == "POST" and form.is_valid():
         staff = form.get_user()
         request.session.cycle_key()
@@ -81,6 +85,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         refusal = code_refusal(device, form.cleaned_data["code"], enrolling=enrolling)
         if refusal is None:
             return complete_sign_in(request, staff, device)
+        services.sign_in_record(action="sign_in.code_refused", username=staff.username)
         form.add_error("code", refusal)
     context: dict[str, Any] = {"form": form, "staff": staff, "enrolling": enrolling}
     if enrolling:
@@ -125,11 +130,14 @@ def complete_sign_in(request: HttpRequest, staff: Staff, device: TOTPDevice) -> 
     for key in (PENDING_STAFF, PENDING_AT, PENDING_NEXT):
         request.session.pop(key, None)
     request.session[SIGNED_IN_AT] = timezone.now().isoformat()
+    services.sign_in_record(action="sign_in.succeeded", username=staff.username)
     return HttpResponseRedirect(target)
 
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        services.sign_in_record(action="sign_out", username=request.user.get_username())
     logout(request)
     response = redirect("signed-out")
     response["Clear-Site-Data"] = CLEAR_SITE_DATA
@@ -150,6 +158,9 @@ def locked_out(
     locked = (
         "This account is locked after too many failed sign-in attempts. Try again in "
         f"{minutes} minutes, or ask an administrator to unlock it."
+    )
+    services.sign_in_record(
+        action="sign_in.locked_out", username=request.POST.get("username", "")[:150]
     )
     context = {"form": SignInForm(request), "locked": locked}
     return render(request, "accounts/sign_in.html", context, status=429)

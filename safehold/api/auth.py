@@ -4,14 +4,17 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from safehold.accounts.models import Staff
-from safehold.accounts.selectors import staff_for_token
+from safehold.accounts.selectors import token_for
+from safehold.accounts.services import token_use_record
 
 
 class BearerToken(HttpBearer):
     """`Authorization: Bearer TOKEN`; an unknown, revoked or disabled account's token is 401."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Staff | None:
-        staff = staff_for_token(token)
-        if staff is not None:
-            request.user = staff
-        return staff
+        found = token_for(token)
+        if found is None:
+            return None
+        token_use_record(token=found)
+        request.user = found.staff
+        return found.staff

@@ -31,10 +31,18 @@ def as_bool(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
 
+class DatePartsWidget(forms.MultiWidget):
+    def __init__(self) -> None:
+        super().__init__(widgets=[forms.TextInput(), forms.TextInput(), forms.TextInput()])
+
+    def decompress(self, value: date | None) -> list[int | None]:
+        return [value.day, value.month, value.year] if value else [None, None, None]
+
+
 class DateParts(forms.MultiValueField):
     """GOV.UK's date input: day, month and year in three boxes."""
 
-    widget = forms.MultiWidget(widgets=[forms.TextInput()] * 3)
+    widget = DatePartsWidget
 
     def __init__(self, **kwargs: Any) -> None:
         parts = (

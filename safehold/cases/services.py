@@ -46,9 +46,13 @@ def record(by: Staff, action: str, case: Case, **detail: Any) -> None:
     )
 
 
+FIELD_LABELS = {"reported_at": "The time of the report", "at": "The time of the contact"}
+
+
 def not_in_future(moment: datetime, *, now: datetime, field: str) -> None:
     if moment > now:
-        raise Refusal(f"{field}_in_future", f"{field} cannot be in the future", field=field)
+        label = FIELD_LABELS.get(field, field)
+        raise Refusal(f"{field}_in_future", f"{label} cannot be in the future", field=field)
 
 
 def check_abuse_types(policy: Policy, abuse_types: tuple[str, ...]) -> None:
@@ -131,6 +135,8 @@ def open_cases_of_survivor(report: Report, *, by: Staff) -> list[Case]:
 
 @transaction.atomic
 def case_open(*, report: Report, by: Staff, now: datetime | None = None) -> Case:
+    if not access.may_record_report(by):
+        raise Refusal("may_not_record", "Your role does not record reports", status=403)
     now = now or timezone.now()
     policy = active_policy()
     reported_at = report.reported_at or now

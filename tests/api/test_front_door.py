@@ -126,7 +126,7 @@ def test_a_crash_is_a_500_problem_without_a_trace(
     def broken(token: str) -> Staff:
         raise RuntimeError("database exploded: secret detail")
 
-    monkeypatch.setattr("safehold.api.auth.staff_for_token", broken)
+    monkeypatch.setattr("safehold.api.auth.token_for", broken)
     client = api(token)
     client.raise_request_exception = False
     body = assert_problem(client.get("/api/v1/cases"), 500, "internal_error")
