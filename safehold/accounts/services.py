@@ -20,6 +20,17 @@ from safehold.privacy import audit
 TOKEN_PREFIX = "shk_"  # noqa: S105 - a label on every token, not a secret
 
 
+def record(by: Staff | None, action: str, staff: Staff, **detail: str) -> None:
+    """Account changes in the audit log; `by` is None for the command line."""
+    audit.record(
+        actor=by.username if by else "",
+        action=action,
+        target_type="staff",
+        target_id=staff.username,
+        detail=detail,
+    )
+
+
 def token_digest(token: str) -> str:
     # Tokens carry 256 bits of randomness, so a fast hash is enough: nothing to brute-force.
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -45,6 +56,7 @@ def staff_create(
     email: str = "",
     trained: bool = True,
     languages: list[str] | None = None,
+    by: Staff | None = None,
 ) -> Staff:
     if role not in Role.values:
         raise Refusal("unknown_role", f"Role must be one of: {', '.join(Role.values)}")
@@ -66,35 +78,43 @@ def staff_create(
     validate_password(password, user=staff)
     staff.set_password(password)
     staff.save()
-    return staff
-
-
-def staff_set_password(*, staff: Staff, password: str) -> Staff:
-    validate_password(password, user=staff)
-    staff.set_password(password)
-    staff.save(update_fields=["password"])
-    return staff
-
-
-def staff_disable(*, staff: Staff) -> Staff:
-    """Disabling ends every session at once: Django refuses an inactive account on each
-    request, and its tokens stop working."""
-    staff.is_active = False
-    staff.save(update_fields=["is_active"])
-    return staff
-
-
-def staff_enable(*, staff: Staff) -> Staff:
-    staff.is_active = True
-    staff.save(update_fields=["is_active"])
+    record(by, "staff.created", staff, role=role, team=staff.team.name)
     return staff
 
 
 @transaction.atomic
-def two_factor_reset(*, staff: Staff) -> None:
+def staff_set_password(*, staff: Staff, password: str, by: Staff | None = None) -> Staff:
+    validate_password(password, user=staff)
+    staff.set_password(password)
+    staff.save(update_fields=["password"])
+    record(by, "staff.password_set", staff)
+    return staff
+
+
+@transaction.atomic
+def staff_disable(*, staff: Staff, by: Staff | None = None) -> Staff:
+    """Disabling ends every session at once: Django refuses an inactive account on each
+    request, and its tokens stop working."""
+    staff.is_active = False
+    staff.save(update_fields=["is_active"])
+    record(by, "staff.disabled", staff)
+    return staff
+
+
+@transaction.atomic
+def staff_enable(*, staff: Staff, by: Staff | None = None) -> Staff:
+    staff.is_active = True
+    staff.save(update_fields=["is_active"])
+    record(by, "staff.enabled", staff)
+    return staff
+
+
+@transaction.atomic
+def two_factor_reset(*, staff: Staff, by: Staff | None = None) -> None:
     """Removes the account's authenticator; the next sign-in starts enrolment again and
     any session signed in with the old one is ended by TwoFactorRequiredMiddleware."""
     TOTPDevice.objects.filter(user=staff).delete()
+    record(by, "staff.two_factor_reset", staff)
 
 
 def two_factor_device(*, staff: Staff) -> TOTPDevice | None:
@@ -119,22 +139,24 @@ def two_factor_enrolment_confirm(*, device: TOTPDevice, code: str) -> bool:
     return True
 
 
+@transaction.atomic
 def token_create(*, staff: Staff, by: Staff | None = None) -> str:
     """Makes a token and returns it; it is never shown again."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    ApiToken.objects.create(
-        staff=staff,
-        prefix=token[: len(TOKEN_PREFIX) + 6],
-        digest=token_digest(token),
-        created_by=by,
-    )
+    prefix = token[: len(TOKEN_PREFIX) + 6]
+    ApiToken.objects.create(staff=staff, prefix=prefix, digest=token_digest(token), created_by=by)
+    record(by, "token.issued", staff, token=prefix)
     return token
 
 
-def token_revoke(*, token: ApiToken, now: datetime | None = None) -> ApiToken:
+@transaction.atomic
+def token_revoke(
+    *, token: ApiToken, by: Staff | None = None, now: datetime | None = None
+) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = now or timezone.now()
         token.save(update_fields=["revoked_at"])
+        record(by, "token.revoked", token.staff, token=token.prefix)
     return token
 
 

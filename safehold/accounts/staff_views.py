@@ -23,6 +23,13 @@ from safehold.errors import Refusal
 View = Callable[..., HttpResponse]
 
 
+def acting(request: HttpRequest) -> Staff:
+    """The administrator making a change, for the audit log."""
+    if not isinstance(request.user, Staff):
+        raise PermissionDenied
+    return request.user
+
+
 def admin_only(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -44,7 +51,7 @@ def staff_new(request: HttpRequest) -> HttpResponse:
     form = StaffCreateForm(request.POST or None, initial={"trained": True})
     if request.method == "POST" and form.is_valid():
         try:
-            staff = services.staff_create(**form.cleaned_data)
+            staff = services.staff_create(**form.cleaned_data, by=acting(request))
         except Refusal as refusal:
             form.add_error(refusal_field(refusal), refusal.message)
         except ValidationError as error:
@@ -83,15 +90,15 @@ def staff_action(request: HttpRequest, username: str, action: str) -> HttpRespon
     if action == "disable":
         if staff.pk == request.user.pk:
             raise PermissionDenied("You cannot disable your own account")
-        services.staff_disable(staff=staff)
+        services.staff_disable(staff=staff, by=acting(request))
     elif action == "enable":
-        services.staff_enable(staff=staff)
+        services.staff_enable(staff=staff, by=acting(request))
     elif action == "reset-two-factor":
-        services.two_factor_reset(staff=staff)
+        services.two_factor_reset(staff=staff, by=acting(request))
     elif action == "unlock":
         axes_reset(username=staff.username)
     elif action == "token":
-        token = services.token_create(staff=staff, by=request.user)  # type: ignore[arg-type]
+        token = services.token_create(staff=staff, by=acting(request))
         return render(request, "accounts/staff_detail.html", staff_context(staff, new_token=token))
     elif action == "password":
         return staff_password(request, staff)
@@ -104,7 +111,11 @@ def staff_password(request: HttpRequest, staff: Staff) -> HttpResponse:
     form = PasswordForm(request.POST)
     if form.is_valid():
         try:
-            services.staff_set_password(staff=staff, password=form.cleaned_data["password"])
+            services.staff_set_password(
+                staff=staff,
+                password=form.cleaned_data["password"],
+                by=acting(request),
+            )
         except ValidationError as error:
             form.add_error("password", error)
         else:
@@ -117,5 +128,5 @@ def staff_password(request: HttpRequest, staff: Staff) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, username: str, token_id: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=token_id, staff__username=username)
-    services.token_revoke(token=token)
+    services.token_revoke(token=token, by=acting(request))
     return redirect("staff-detail", username=username)

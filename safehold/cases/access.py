@@ -92,6 +92,16 @@ def case_for_audit(user: Staff, case_id: str) -> Case:
     return case_for(user, case_id)
 
 
+def case_id_for_audit_by_reference(user: Staff, reference: str) -> str | None:
+    """The id of the case whose trail `user` asks for by reference, under the same rule
+    as `case_for_audit`; None when there is none they may read."""
+    if not may_see_audit(user):
+        return None
+    cases = Case.objects.all() if user.role == Role.AUDITOR else cases_visible_to(user)
+    found = cases.filter(reference=reference.strip().upper()).values_list("pk", flat=True)
+    return found.first()
+
+
 def may_assign(user: Staff, case: Case) -> bool:
     """Managers assign within their team; directors and DA leads anywhere they see."""
     if user.role == Role.MANAGER:

@@ -317,3 +317,11 @@ class SearchForm(forms.Form):
         label="Case reference or survivor's full name",
         error_messages={"required": "Enter a case reference or a full name"},
     )
+
+
+class AuditLookupForm(forms.Form):
+    reference = forms.CharField(
+        max_length=20,
+        label="Case reference",
+        error_messages={"required": "Enter the case reference"},
+    )

@@ -15,7 +15,14 @@ from django.views.decorators.http import require_http_methods
 from safehold.accounts.models import Staff
 from safehold.accounts.roles import Role
 from safehold.cases import access, selectors, services
-from safehold.cases.forms import AssignForm, BreakGlassForm, ContactForm, IntakeForm, SearchForm
+from safehold.cases.forms import (
+    AssignForm,
+    AuditLookupForm,
+    BreakGlassForm,
+    ContactForm,
+    IntakeForm,
+    SearchForm,
+)
 from safehold.cases.models import Case, Source
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
@@ -218,6 +225,23 @@ def audit_page(request: HttpRequest, case_id: str) -> HttpResponse:
     except Refusal as refusal:
         raise PermissionDenied from refusal
     return render(request, "cases/audit.html", {"case": case, "entries": entries})
+
+
+@require_http_methods(["GET", "POST"])
+def audit_lookup(request: HttpRequest) -> HttpResponse:
+    """Find a case's audit trail by its reference: how an auditor, who cannot open
+    cases, reaches "Who has seen this case"."""
+    user = staff(request)
+    if not access.may_see_audit(user):
+        raise PermissionDenied
+    form = AuditLookupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        case_id = access.case_id_for_audit_by_reference(user, form.cleaned_data["reference"])
+        if case_id is not None:
+            return redirect("case-audit", case_id=case_id)
+        form.add_error("reference", "No case you may audit has that reference")
+    context = {"form": form, "nav": "audit"}
+    return render(request, "cases/audit_lookup.html", context, status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from safehold.accounts.roles import manages_staff
-from safehold.cases.access import may_record_report
+from safehold.cases.access import may_record_report, may_see_audit
 
 SERVICE_NAME = "Safehold"
 
@@ -15,4 +15,5 @@ def service(request: HttpRequest) -> dict[str, object]:
         "service_name": SERVICE_NAME,
         "can_manage_staff": signed_in and manages_staff(user.role),  # type: ignore[union-attr]
         "can_work_cases": signed_in and may_record_report(user),  # type: ignore[arg-type]
+        "can_audit": signed_in and may_see_audit(user),  # type: ignore[arg-type]
     }

@@ -228,3 +228,45 @@ def test_list_pages_make_a_fixed_number_of_queries(
     for _ in range(5):
         open_case()
     assert counts() == few
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("auditor", 302), ("manager", 302), ("other_manager", 400), ("officer", 403), ("admin", 403)],
+)
+def test_the_audit_trail_is_found_by_reference(
+    request: pytest.FixtureRequest,
+    case: Case,
+    make_staff: Callable[..., Staff],
+    as_staff: Callable[[Staff], Client],
+    persona: str,
+    status: int,
+) -> None:
+    if persona == "other_manager":
+        person = make_staff("rita.riverside", role="manager", team="Riverside")
+    else:
+        person = request.getfixturevalue(persona)
+    response = as_staff(person).post("/audit", {"reference": case.reference.lower()})
+    assert response.status_code == status
+    if status == 302:
+        assert response["Location"] == f"/cases/{case.pk}/audit"
+        assert as_staff(person).get(response["Location"]).status_code == 200
+
+
+def test_account_changes_are_audited(
+    admin: Staff, officer: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    client = as_staff(admin)
+    client.post(f"/staff/{officer.username}/token")
+    client.post(f"/staff/{officer.username}/disable")
+    client.post(f"/staff/{officer.username}/reset-two-factor")
+    actions = list(
+        AuditEntry.objects.filter(target_type="staff", target_id=officer.username).values_list(
+            "actor", "action"
+        )
+    )
+    assert actions == [
+        (admin.username, "token.issued"),
+        (admin.username, "staff.disabled"),
+        (admin.username, "staff.two_factor_reset"),
+    ]
