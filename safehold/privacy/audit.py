@@ -20,25 +20,17 @@ DetailValue = str | int | bool | None | list[str]
 HEAD_ID = 1
 
 
-def canonical(
-    *,
-    seq: int,
-    at: datetime,
-    actor: str,
-    action: str,
-    target_type: str,
-    target_id: str,
-    detail: Mapping[str, object],
-) -> str:
+def canonical(entry: AuditEntry) -> str:
+    """The entry's content as its hash covers it: sorted keys, UTC time, no spaces."""
     return json.dumps(
         {
-            "seq": seq,
-            "at": at.astimezone(UTC).isoformat(),
-            "actor": actor,
-            "action": action,
-            "target_type": target_type,
-            "target_id": target_id,
-            "detail": detail,
+            "seq": entry.seq,
+            "at": entry.at.astimezone(UTC).isoformat(),
+            "actor": entry.actor,
+            "action": entry.action,
+            "target_type": entry.target_type,
+            "target_id": entry.target_id,
+            "detail": entry.detail,
         },
         sort_keys=True,
         separators=(",", ":"),
@@ -63,30 +55,19 @@ def record(
     detail = dict(detail or {})
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=HEAD_ID)
-        seq = head.seq + 1
-        moment = at or timezone.now()
-        content = canonical(
-            seq=seq,
-            at=moment,
-            actor=actor,
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            detail=detail,
-        )
-        entry_hash = link_hash(head.hash, content)
-        entry = AuditEntry.objects.create(
-            seq=seq,
-            at=moment,
+        entry = AuditEntry(
+            seq=head.seq + 1,
+            at=at or timezone.now(),
             actor=actor,
             action=action,
             target_type=target_type,
             target_id=target_id,
             detail=detail,
             prev_hash=head.hash,
-            hash=entry_hash,
         )
-        head.seq, head.hash = seq, entry_hash
+        entry.hash = link_hash(head.hash, canonical(entry))
+        entry.save(force_insert=True)
+        head.seq, head.hash = entry.seq, entry.hash
         head.save(update_fields=["seq", "hash"])
     return entry
 
@@ -118,15 +99,6 @@ def verify(chunk_size: int = 5000) -> Verdict:
 def entry_problem(entry: AuditEntry, expected_prev: str) -> str:
     if entry.prev_hash != expected_prev:
         return "its link to the previous entry is broken"
-    content = canonical(
-        seq=entry.seq,
-        at=entry.at,
-        actor=entry.actor,
-        action=entry.action,
-        target_type=entry.target_type,
-        target_id=entry.target_id,
-        detail=entry.detail,
-    )
-    if link_hash(entry.prev_hash, content) != entry.hash:
+    if link_hash(entry.prev_hash, canonical(entry)) != entry.hash:
         return "its content does not match its hash"
     return ""
