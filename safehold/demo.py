@@ -1,18 +1,38 @@
-"""`safehold demo`: a believable set of synthetic staff across two teams and every role.
+"""`safehold demo`: synthetic staff across two teams and every role, about 200 invented
+cases worked by them, and how to sign in.
 
 Everyone shares one demo password; all but one account already have two-factor set up,
 and `safehold demo-code USERNAME` prints the code their app would show. The account
-`new.officer` has no authenticator yet, to show enrolment."""
+`new.officer` has no authenticator yet, to show enrolment.
+
+The cases are played through the real services (`case_open`, `officer_assign`,
+`contact_record`, `incident_add`) with the demo staff as the acting users, so each is
+encrypted, audited and checked against the active policy as a real one would be.
+`safehold.demo_cases` invents what was reported; this module does what staff did next."""
 
 from __future__ import annotations
 
+import random
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from safehold import demo_cases
 from safehold.accounts import services
 from safehold.accounts.models import Staff
+from safehold.accounts.roles import Role
+from safehold.cases import services as cases
+from safehold.cases.inputs import SurvivorDetails
+from safehold.cases.models import Case
+from safehold.demo_cases import PlannedCase, Response
+from safehold.policy import clock
+from safehold.policy.loader import active_policy
+from safehold.policy.schema import Policy
 
 DEMO_PASSWORD = "safehold-demo-password"  # noqa: S105 - synthetic accounts in development only
 
@@ -33,14 +53,51 @@ DEMO_STAFF: list[DemoPerson] = [
 ]
 UNENROLLED: DemoPerson = ("new.officer", "Nadia Obi", "officer", "female", "Riverside", True, [])
 
+# The manager who can show the web intake recognising the showcase survivor.
+SHOWCASE_VIEWER = "grace.manager"
+# Share of cases allocated to an officer, by how the response went: cases still waiting
+# for first contact are mostly the ones nobody has picked up yet.
+ASSIGNED_SHARE: dict[Response, float] = {"met": 0.85, "missed": 0.8, "overdue": 0.3, "pending": 0.2}
+INCIDENT_SHARE = 0.22
+OFFICE_HOURS = (8, 19)  # when officers visit, meet and call, London time
+FURTHER_REPORTS_AFTER = timedelta(days=2)
+FURTHER_REPORTS = (
+    "The alleged perpetrator came to the property again despite bail conditions.",
+    "Threatening messages on social media overnight.",
+    "Damage to the car parked outside the property.",
+    "Police called out again after an argument in the street.",
+    "Followed home from work twice this week.",
+)
+CONTACT_NOTES = {
+    "phone": "Spoke on the safe number; agreed a home visit.",
+    "sms": "Texted from the team phone; the survivor replied and agreed a time to talk.",
+    "visit": "Visited at the agreed time; talked through safety at home.",
+    "office": "Met at the office; talked about a sanctuary scheme.",
+    "email": "Wrote to the safe address; the survivor replied with times to talk.",
+    "video": "Video call at a safe time; talked through the options.",
+}
+# Survivors come to the office and officers make the visits; calls and messages go
+# both ways.
+FIXED_DIRECTION = {"office": "inbound", "visit": "outbound"}
+AGENCY_NOTES = (
+    "Police confirmed they attended; no safe number for the survivor yet.",
+    "Asked the referring agency for a safe way to reach the survivor.",
+)
+
 
 class DemoError(Exception):
     pass
 
 
 @transaction.atomic
-def load() -> str:
-    """Creates the demo staff (once) and returns how to sign in."""
+def load(*, now: datetime | None = None) -> str:
+    """Creates the demo staff and cases (each only once) and returns how to sign in."""
+    staff_load()
+    cases_load(policy=active_policy(), now=now or timezone.now())
+    return sign_in_instructions(cases=Case.objects.count())
+
+
+def staff_load() -> None:
     for username, full_name, role, sex, team, trained, languages in [*DEMO_STAFF, UNENROLLED]:
         if Staff.objects.filter(username=username).exists():
             continue
@@ -56,17 +113,21 @@ def load() -> str:
         )
         if username != UNENROLLED[0]:
             TOTPDevice.objects.create(user=staff, name="Demo authenticator", confirmed=True)
-    return sign_in_instructions()
 
 
-def sign_in_instructions() -> str:
+def sign_in_instructions(*, cases: int = 0) -> str:
     accounts = "\n".join(
         f"  {username:16} {role:9} {team:10} {full_name}"
         for username, full_name, role, _, team, _, _ in DEMO_STAFF
     )
+    born = demo_cases.SHOWCASE_BORN
     return (
         "Demo staff (synthetic people only):\n"
         f"{accounts}\n\n"
+        f"Demo cases: {cases}, invented, reported over the last {demo_cases.WEEKS_BACK} weeks.\n"
+        f"To see the intake recognise a survivor with an open case, sign in as "
+        f"{SHOWCASE_VIEWER}\nand record a report for {demo_cases.SHOWCASE_NAME}, "
+        f"born {born.day} {born:%B %Y}.\n\n"
         f"Every demo password is: {DEMO_PASSWORD}\n"
         "For the two-factor code, run in another terminal:\n"
         "  safehold demo-code amira.officer\n"
@@ -82,3 +143,183 @@ def current_code(username: str) -> str:
         raise DemoError(f"{username} has no authenticator set up")
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():0{device.digits}d}"
+
+
+@dataclass(frozen=True)
+class DemoTeams:
+    """Who does what: officers and managers record reports, managers allocate, and the
+    DA lead takes reports from members of staff."""
+
+    recorders: dict[str, list[Staff]]
+    officers: dict[str, list[Staff]]
+    managers: dict[str, Staff]
+    da_lead: Staff
+
+    @classmethod
+    def of_demo_staff(cls) -> DemoTeams:
+        usernames = [person[0] for person in DEMO_STAFF]
+        found = Staff.objects.filter(username__in=usernames).select_related("team")
+        staff = list(found.order_by("username"))  # a fixed order keeps the demo repeatable
+        teams = {team: [s for s in staff if s.team.name == team] for team in demo_cases.TEAMS}
+        return cls(
+            recorders={
+                team: [s for s in people if s.role in (Role.OFFICER, Role.MANAGER)]
+                for team, people in teams.items()
+            },
+            officers={t: [s for s in p if s.role == Role.OFFICER] for t, p in teams.items()},
+            managers={t: next(s for s in p if s.role == Role.MANAGER) for t, p in teams.items()},
+            da_lead=next(s for s in staff if s.role == Role.DA_LEAD),
+        )
+
+
+def cases_load(*, policy: Policy, now: datetime) -> int:
+    """Opens the demo cases unless there are cases already; returns how many it opened."""
+    if Case.objects.exists():  # `safehold demo` runs again on the same database
+        return 0
+    rng = demo_cases.seeded_random()
+    teams = DemoTeams.of_demo_staff()
+    plans = demo_cases.cases_plan(rng, policy, now)
+    for plan in plans:
+        case_work(rng, policy, plan, teams, now)
+    return len(plans)
+
+
+def case_work(
+    rng: random.Random, policy: Policy, plan: PlannedCase, teams: DemoTeams, now: datetime
+) -> None:
+    """The report, and what staff did next: allocation, contact, further reports."""
+    team = plan.survivor.team
+    recorder, manager = rng.choice(teams.recorders[team]), teams.managers[team]
+    if plan.report.survivor.is_staff_member:
+        recorder = manager = teams.da_lead  # so only the people named on it see it
+    case = cases.case_open(
+        report=plan.report, by=recorder, now=soon_after(rng, plan.reported_at, now)
+    )
+    officer = officer_pick(rng, policy, case, plan, teams)
+    if officer is not None:
+        case = cases.officer_assign(case=case, officer_username=officer.username, by=manager)
+    worker = officer or recorder
+    contacts_record(rng, case, plan, worker, now)
+    if rng.random() < INCIDENT_SHARE and now - case.reported_at > FURTHER_REPORTS_AFTER:
+        incidents_add(rng, policy, case, worker, now)
+
+
+def soon_after(rng: random.Random, moment: datetime, now: datetime) -> datetime:
+    """When someone got round to typing it in: minutes to a few hours later."""
+    return min(now, moment + timedelta(minutes=rng.randint(5, 180)))
+
+
+def officer_pick(
+    rng: random.Random, policy: Policy, case: Case, plan: PlannedCase, teams: DemoTeams
+) -> Staff | None:
+    """A team officer the policy allows (trained; of the survivor's own sex when asked),
+    or None: some cases wait for allocation, and a survivor who asked for an officer of
+    their own sex waits when the team has no such officer the policy allows."""
+    if rng.random() >= ASSIGNED_SHARE[plan.response]:
+        return None
+    allowed = [
+        officer
+        for officer in teams.officers[plan.survivor.team]
+        if cases.assignment_refusal(policy, case, officer) is None
+    ]
+    return rng.choice(allowed) if allowed else None
+
+
+def contacts_record(
+    rng: random.Random, case: Case, plan: PlannedCase, by: Staff, now: datetime
+) -> None:
+    first = first_contact_at(rng, case, plan.response, now)
+    channels = survivor_channels(plan.report.survivor)
+    if first is None:
+        if rng.random() < 0.4:  # an agency was reached: that does not stop the clock
+            at = min(now, case.reported_at + timedelta(hours=rng.uniform(0.5, 12)))
+            contact(rng, case, by, at, now, with_whom="agency", channels=("phone",))
+        return
+    contact(rng, case, by, first, now, with_whom="survivor", channels=channels)
+    follow_up = by_day(rng, first + timedelta(days=rng.uniform(1, 14)), latest=now)
+    if follow_up < now and rng.random() < 0.5:
+        contact(rng, case, by, follow_up, now, with_whom="survivor", channels=channels)
+
+
+def first_contact_at(
+    rng: random.Random, case: Case, response: Response, now: datetime
+) -> datetime | None:
+    """Within the target for "met" (mostly early on), after it for "missed", and none
+    yet for "overdue" and "pending"."""
+    if response == "met":
+        latest = min(case.response_due_at, now)
+        window = latest - case.reported_at
+        return by_day(rng, case.reported_at + window * (0.05 + 0.9 * rng.random() ** 2), latest)
+    if response == "missed":
+        latest = now - timedelta(minutes=5)
+        late = case.response_due_at + timedelta(hours=rng.uniform(0.5, 72))
+        return by_day(rng, min(late, latest), latest)
+    return None
+
+
+def by_day(rng: random.Random, moment: datetime, latest: datetime) -> datetime:
+    """Officers make contact by day: a time in the night moves to the next morning when
+    that is still no later than `latest` (the deadline, for a contact made in time)."""
+    if not out_of_hours(moment):
+        return moment
+    local = moment.astimezone(clock.LONDON)
+    day = local.date() + timedelta(days=int(local.hour >= OFFICE_HOURS[1]))
+    start = time(OFFICE_HOURS[0], rng.randint(0, 59))
+    morning = datetime.combine(day, start, tzinfo=clock.LONDON)
+    return morning if morning <= latest else moment
+
+
+def out_of_hours(moment: datetime) -> bool:
+    hour = moment.astimezone(clock.LONDON).hour
+    return not OFFICE_HOURS[0] <= hour < OFFICE_HOURS[1]
+
+
+def survivor_channels(survivor: SurvivorDetails) -> tuple[str, ...]:
+    """Only the ways the survivor can safely be reached: never a letter, since some
+    survivors said post is not safe."""
+    channels = ["visit", "office"]
+    if survivor.safe_contact.phone:
+        channels += ["phone", "phone", "sms"]
+    if survivor.safe_contact.email:
+        channels += ["email", "video"]
+    return tuple(channels)
+
+
+def contact(
+    rng: random.Random,
+    case: Case,
+    by: Staff,
+    at: datetime,
+    now: datetime,
+    *,
+    with_whom: str,
+    channels: tuple[str, ...],
+) -> None:
+    # At night only the duty phone is answered.
+    channel = "phone" if out_of_hours(at) else rng.choice(channels)
+    survivor = with_whom == "survivor"
+    cases.contact_record(
+        case=case,
+        by=by,
+        at=at,
+        channel=channel,
+        direction=FIXED_DIRECTION.get(channel) or rng.choice(("outbound", "inbound")),
+        with_whom=with_whom,
+        notes=CONTACT_NOTES[channel] if survivor else rng.choice(AGENCY_NOTES),
+        now=soon_after(rng, at, now),
+    )
+
+
+def incidents_add(rng: random.Random, policy: Policy, case: Case, by: Staff, now: datetime) -> None:
+    """Further reports after the case opened, added to it as the intake offers."""
+    for _ in range(rng.randint(1, 2)):
+        reported_at = case.reported_at + (now - case.reported_at) * rng.uniform(0.2, 1)
+        cases.incident_add(
+            case=case,
+            by=by,
+            source=demo_cases.weighted(rng, demo_cases.SOURCE_WEIGHTS),
+            abuse_types=demo_cases.abuse_types_pick(rng, policy, "partner"),
+            summary=rng.choice(FURTHER_REPORTS),
+            reported_at=reported_at,
+            now=soon_after(rng, reported_at, now),
+        )

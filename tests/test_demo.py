@@ -1,4 +1,5 @@
-"""`safehold demo`: staff in two teams and every role, and how to sign in as them."""
+"""`safehold demo`: staff in two teams and every role, about 200 invented cases, and how
+to sign in as them."""
 
 from __future__ import annotations
 
@@ -10,14 +11,23 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.test import Client
+from django.test import Client, TestCase
+from django.utils import timezone
 
-from safehold import demo
+from safehold import demo, demo_cases
 from safehold.accounts.models import Staff
 from safehold.accounts.roles import Role
+from safehold.cases import access, selectors, services
+from safehold.cases.inputs import Report, SurvivorDetails
+from safehold.cases.models import Case, Contact, Incident, Person, PersonRole, Source
+from safehold.policy.loader import active_policy
+from safehold.privacy import audit
+from safehold.privacy.models import AuditEntry
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,3 +101,125 @@ def wait_for(url: str, attempts: int = 100) -> str:
         except OSError:
             time.sleep(0.2)
     raise AssertionError(f"{url} never answered")
+
+
+class TestDemoCases(TestCase):
+    """The demo loaded once for the class (each test runs in its own savepoint): loading
+    200 cases through the services takes seconds."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.instructions = demo.load()
+
+    def test_it_holds_about_200_cases_in_both_teams_from_every_source(self) -> None:
+        cases = Case.objects.select_related("team")
+        assert 180 <= cases.count() <= 220
+        teams = Counter(case.team.name for case in cases)
+        assert set(teams) == {"Northgate", "Riverside"}
+        assert min(teams.values()) >= cases.count() // 3
+        assert set(cases.values_list("source", flat=True)) == set(Source.values)
+        assert set(cases.values_list("status", flat=True)) == {"open"}
+        assert f"Demo cases: {cases.count()}" in self.instructions
+
+    def test_it_spreads_cases_over_ten_weeks_and_the_policys_abuse_types(self) -> None:
+        now = timezone.now()
+        reported = sorted(Case.objects.values_list("reported_at", flat=True))
+        assert reported[-1] <= now
+        assert now - reported[0] > timedelta(weeks=8)
+        assert now - reported[0] < timedelta(weeks=11)
+        abuse_types = {kind for case in Case.objects.all() for kind in case.abuse_types}
+        assert abuse_types == set(active_policy().definitions.abuse_types)
+
+    def test_it_shows_responses_met_missed_overdue_and_pending(self) -> None:
+        responses = Counter(
+            (selectors.response_status(case), case.first_contact_at is not None)
+            for case in Case.objects.all()
+        )
+        assert responses[("met", True)] > 100
+        assert responses[("missed", True)] >= 10  # contacted late
+        assert responses[("missed", False)] >= 10  # overdue, no contact yet
+        assert responses[("pending", False)] >= 5
+
+    def test_it_has_repeat_survivors_the_intake_recognises(self) -> None:
+        repeats = Case.objects.filter(repeat=True)
+        assert repeats.count() >= 10
+        for case in repeats:
+            earlier = Case.objects.filter(
+                survivor_identity=case.survivor_identity, reported_at__lt=case.reported_at
+            )
+            assert earlier.exists()
+        showcase = SurvivorDetails(
+            name=f"  {demo_cases.SHOWCASE_NAME.upper()} ", date_of_birth=demo_cases.SHOWCASE_BORN
+        )
+        viewer = Staff.objects.get(username=demo.SHOWCASE_VIEWER)
+        found = services.open_cases_of_survivor(Report(source="self", survivor=showcase), by=viewer)
+        assert len(found) >= 2
+        assert demo_cases.SHOWCASE_NAME in self.instructions
+
+    def test_it_hides_restricted_cases_from_the_team_managers(self) -> None:
+        restricted = Case.objects.filter(restricted=True)
+        assert restricted.count() >= 2
+        for username in ("grace.manager", "owen.manager", "helen.director"):
+            manager = Staff.objects.get(username=username)
+            assert not access.cases_visible_to(manager).filter(restricted=True).exists()
+        da_lead = Staff.objects.get(username="priya.dalead")
+        assert (
+            access.cases_visible_to(da_lead).filter(restricted=True).count() == restricted.count()
+        )
+
+    def test_it_assigns_only_officers_the_policy_allows(self) -> None:
+        rules = active_policy().assignment
+        assigned = Case.objects.filter(assigned_officer__isnull=False).select_related(
+            "assigned_officer"
+        )
+        assert assigned.count() > 50
+        assert Case.objects.filter(assigned_officer__isnull=True).exists()
+        for case in assigned:
+            officer = case.assigned_officer
+            assert officer is not None
+            assert officer.team_id == case.team_id
+            assert officer.trained or not rules.trained_officers_only
+            if case.same_sex_officer and rules.same_sex_officer_on_request:
+                assert case.people.get(role=PersonRole.SURVIVOR).sex == officer.sex
+        assert assigned.filter(same_sex_officer=True).exists()
+
+    def test_it_names_perpetrators_children_and_further_reports(self) -> None:
+        cases = Case.objects.count()
+        perpetrators = Person.objects.filter(role=PersonRole.ALLEGED_PERPETRATOR)
+        assert perpetrators.values("case").distinct().count() == cases
+        assert perpetrators.count() > cases
+        assert Person.objects.filter(role=PersonRole.CHILD).exists()
+        assert Incident.objects.values("case").distinct().count() >= 20
+        survivors = Person.objects.filter(role=PersonRole.SURVIVOR)
+        assert survivors.filter(post_ok=False).exists()
+        assert survivors.filter(post_ok=True).exists()
+        assert survivors.filter(ethnicity="prefer_not_to_say").exists()
+        assert survivors.filter(ethnicity="").exists()
+        assert len(set(survivors.values_list("ethnicity", flat=True))) >= 5
+
+    def test_loading_again_adds_nothing_and_the_audit_chain_verifies(self) -> None:
+        counted = (Case, Person, Contact, Incident, AuditEntry)
+        before = [model.objects.count() for model in counted]
+        demo.load()
+        assert [model.objects.count() for model in counted] == before
+        verdict = audit.verify()
+        assert verdict.intact
+        assert verdict.entries >= Case.objects.count()
+
+
+def test_the_demo_invents_the_same_people_every_time() -> None:
+    now = timezone.now()
+
+    def invented() -> list[Report]:
+        rng = demo_cases.seeded_random()
+        return [plan.report for plan in demo_cases.cases_plan(rng, active_policy(), now)]
+
+    assert invented() == invented()
+
+
+def test_demo_contact_details_reach_no_one() -> None:
+    rng = demo_cases.seeded_random()
+    for plan in demo_cases.cases_plan(rng, active_policy(), timezone.now()):
+        contact = plan.report.survivor.safe_contact
+        assert contact.phone == "" or re.fullmatch(r"07700 900\d{3}", contact.phone)
+        assert contact.email == "" or contact.email.endswith("@example.org")
