@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from safehold.accounts.models import Staff, Team
@@ -275,6 +276,12 @@ def incident_add(
         raise Refusal("case_not_open", "Only an open case can take a further report", status=409)
     reported_at = reported_at or now
     not_in_future(reported_at, now=now, field="reported_at")
+    if reported_at < case.reported_at:
+        raise Refusal(
+            "incident_before_report",
+            "A further report cannot be dated before the case's first report",
+            field="reported_at",
+        )
     check_source(source)
     check_abuse_types(active_policy(), abuse_types)
     incident = Incident(
@@ -363,6 +370,8 @@ def assignment_refusal(policy: Policy, case: Case, officer: Staff) -> Refusal | 
 
 @transaction.atomic
 def officer_assign(*, case: Case, officer_username: str, by: Staff) -> Case:
+    if not access.cases_visible_to(by).filter(pk=case.pk).exists():
+        raise Http404("No such case")
     if not access.may_assign(by, case):
         raise Refusal("may_not_assign", "Only a manager of the team can assign", status=403)
     case = locked(case)

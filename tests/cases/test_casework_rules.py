@@ -260,3 +260,26 @@ def test_an_officer_cannot_assign(case: Case, officer: Staff) -> None:
     with pytest.raises(Refusal) as refusal:
         services.officer_assign(case=case, officer_username=officer.username, by=officer)
     assert refusal.value.status == 403
+
+
+def test_a_further_report_cannot_predate_the_case(case: Case, officer: Staff, api_as) -> None:
+    earlier = (case.reported_at - timedelta(days=1)).isoformat()
+    response = api_as(officer).post(
+        f"/api/v1/cases/{case.pk}/incidents",
+        {"source": "police", "reported_at": earlier},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "incident_before_report"
+
+
+def test_the_assign_service_itself_refuses_a_case_the_assigner_cannot_see(
+    open_case: Callable[..., Case], manager: Staff, teammate: Staff
+) -> None:
+    from django.http import Http404
+
+    restricted = open_case(
+        survivor=inputs.SurvivorDetails(name="A Colleague", is_staff_member=True)
+    )
+    with pytest.raises(Http404):
+        services.officer_assign(case=restricted, officer_username=teammate.username, by=manager)
