@@ -4,12 +4,13 @@ thin handlers over cases.services and cases.selectors."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
 from ninja import Query, Router, Schema, Status
+from pydantic import StringConstraints
 
 from safehold.accounts.models import Staff
 from safehold.api.schemas import (
@@ -165,9 +166,9 @@ def diversity_from(person: Schema) -> inputs.Diversity:
 
 
 class ListFilters(Schema):
-    status: str | None = None
-    risk_level: str | None = None
-    cursor: str | None = None
+    status: Literal["open", "closing", "closed"] | None = None
+    risk_level: Literal["standard", "medium", "high"] | None = None
+    cursor: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
 @router.post("", response={201: CaseOut}, summary="Open a case from a report")

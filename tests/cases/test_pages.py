@@ -270,3 +270,38 @@ def test_account_changes_are_audited(
         (admin.username, "staff.disabled"),
         (admin.username, "staff.two_factor_reset"),
     ]
+
+
+def test_the_case_list_pages_by_keyset_and_filters(
+    open_case: Callable[..., Case], officer: Staff, api_as
+) -> None:
+    from safehold.cases import selectors
+
+    for _ in range(3):
+        open_case()
+    first, cursor = selectors.case_page(officer, limit=2)
+    rest, end = selectors.case_page(officer, limit=2, cursor=cursor)
+    assert len(first) == 2 and len(rest) == 1 and end is None  # noqa: PT018
+    assert {c.pk for c in first} | {c.pk for c in rest} == set(
+        Case.objects.values_list("pk", flat=True)
+    )
+    client = api_as(officer)
+    assert client.get("/api/v1/cases?status=open").status_code == 200
+    assert client.get("/api/v1/cases?status=archived").json()["code"] == "invalid_request"
+    assert client.get("/api/v1/cases?cursor=not-a-cursor").json()["code"] == "invalid_cursor"
+
+
+def test_the_api_case_list_gives_a_next_link_after_50(
+    open_case: Callable[..., Case], officer: Staff, api_as
+) -> None:
+    for _ in range(51):
+        open_case()
+    client = api_as(officer)
+    first = client.get("/api/v1/cases?status=open").json()
+    assert len(first["items"]) == 50
+    assert first["next"].startswith("/api/v1/cases?status=open&cursor=")
+    second = client.get(first["next"]).json()
+    assert len(second["items"]) == 1
+    assert second["next"] is None
+    ids = [c["id"] for c in first["items"] + second["items"]]
+    assert len(set(ids)) == 51
