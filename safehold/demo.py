@@ -13,8 +13,10 @@ encrypted, audited and checked against the active policy as a real one would be.
 from __future__ import annotations
 
 import random
+import sys
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -130,9 +132,16 @@ def sign_in_instructions(*, cases: int = 0) -> str:
         f"born {born.day} {born:%B %Y}.\n\n"
         f"Every demo password is: {DEMO_PASSWORD}\n"
         "For the two-factor code, run in another terminal:\n"
-        "  safehold demo-code amira.officer\n"
+        f"  {command_name()} demo-code amira.officer\n"
         f"'{UNENROLLED[0]}' has no authenticator yet: signing in shows the QR code to scan."
     )
+
+
+def command_name() -> str:
+    """How this `safehold` was started (for example .venv/bin/safehold after make demo),
+    so the printed command works when pasted into another terminal."""
+    started_as = sys.argv[0] if sys.argv else ""
+    return started_as if Path(started_as).name == "safehold" else "safehold"
 
 
 def current_code(username: str) -> str:
