@@ -71,6 +71,10 @@ SECRET_KEY = required_secret("SAFEHOLD_SECRET_KEY", "secret-key.dev", 50)
 # The key that wraps each case's data key. It is never stored in the database.
 SAFEHOLD_MASTER_KEY = required_secret("SAFEHOLD_MASTER_KEY", "master-key.dev", 32)
 SAFEHOLD_POLICY = env("SAFEHOLD_POLICY", "default") or "default"
+# A provider's own risk tools: every *.toml file here is loaded beside the bundled ones.
+SAFEHOLD_RISK_TOOLS_DIR = Path(
+    env("SAFEHOLD_RISK_TOOLS_DIR", str(DATA_DIR / "risk-tools")) or DATA_DIR / "risk-tools"
+)
 
 ALLOWED_HOSTS = [h.strip() for h in (env("SAFEHOLD_ALLOWED_HOSTS", "") or "").split(",") if h]
 if not ALLOWED_HOSTS:
