@@ -300,20 +300,20 @@ def _review_rules(policy: Policy) -> Iterable[Draft]:
     )
     yield (
         section,
-        "Risk levels",
-        f"A DASH risk checklist score of {marac.high_risk_score} or more is high risk and "
-        f"is referred to MARAC; {marac.medium_risk_score} to {marac.high_risk_score - 1} "
-        "is medium risk.",
-        ("marac.high_risk_score", "marac.medium_risk_score"),
-    )
-    yield (
-        section,
         "MARAC referrals",
-        f"We also recommend a MARAC referral after "
+        "We recommend a MARAC referral when the score on the risk checklist calls for one, "
+        "when the officer judges the risk to be high, after "
         f"{count(marac.potential_escalation_callouts, 'police call-out')} or more in 12 "
         f"months, or when the survivor was referred in the "
         f"{count(marac.repeat_months, 'month')} before.",
         ("marac.potential_escalation_callouts", "marac.repeat_months"),
+    )
+    yield (
+        section,
+        "Reassessing high risk",
+        "While a case is at high risk, we assess the risk again at least every "
+        f"{count(marac.reassess_high_risk_days, 'day')}.",
+        ("marac.reassess_high_risk_days",),
     )
 
 

@@ -8,40 +8,32 @@ on. The application never runs on a half-valid policy.
 
 from __future__ import annotations
 
-import difflib
 import functools
-import hashlib
-import tomllib
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
 from safehold.policy.schema import Policy
-from safehold.policy.setting_paths import table_keys
+from safehold.policy.toml_files import (
+    FileProblems,
+    content_version,
+    parse_document,
+    read_file,
+    validation_problems,
+)
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "bundled"
 
-# What pydantic calls a type, in words a policy writer knows from TOML.
-_TOML_TYPE_NAMES = {
-    bool: "a true/false value",
-    int: "a whole number",
-    float: "a decimal number",
-    str: "text",
-    list: "a list",
-    dict: "a table",
-}
-_EXPECTED = {
-    "bool_type": "true or false",
-    "int_type": "a whole number",
-    "string_type": "text in quotes",
-    "date_type": "a date such as 2027-04-01",
-    "time_type": 'a time such as "17:00"',
-    "tuple_type": 'a list such as ["a", "b"]',
-    "list_type": 'a list such as ["a", "b"]',
-    "dict_type": "a table",
-    "model_type": "a table",
-    "model_attributes_type": "a table",
+# Settings that moved out of the policy: a file that still has one is told where it
+# went, rather than only that the setting is unknown. Risk levels come from the risk
+# tool's score, so the tool's file holds its thresholds (docs/risk-tools.md).
+_TO_THE_RISK_TOOL = (
+    "no longer a policy setting: each risk tool's file sets the scores at which its risk "
+    "levels start (`[levels]` in safehold/risk/bundled/dash-ric.toml); delete this line"
+)
+_MOVED = {
+    "marac.high_risk_score": _TO_THE_RISK_TOOL,
+    "marac.medium_risk_score": _TO_THE_RISK_TOOL,
 }
 
 
@@ -110,90 +102,31 @@ def clear_active_policy() -> None:
 
 def _load_file(path: Path) -> Policy:
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        problem = f"{path}: cannot read the file ({error.strerror})"
-        raise PolicyFileError(str(path), [problem]) from None
+        raw = read_file(path)
+    except FileProblems as error:
+        raise PolicyFileError(str(path), error.problems) from None
     return _parse(raw, source=str(path), path=path)
 
 
 def _parse(raw: bytes, *, source: str, path: Path | None) -> Policy:
     try:
-        document = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise PolicyFileError(source, [f"{source}: the file is not UTF-8 text"]) from None
-    except tomllib.TOMLDecodeError as error:
-        raise PolicyFileError(source, [f"{source}: not valid TOML: {error}"]) from None
-    try:
-        policy = Policy.model_validate(document)
+        policy = Policy.model_validate(parse_document(raw, source=source))
+    except FileProblems as error:
+        raise PolicyFileError(source, error.problems) from None
     except ValidationError as error:
-        problems = [_describe(detail) for detail in error.errors()]
+        problems = [_moved(problem) for problem in validation_problems(error, Policy)]
         raise PolicyFileError(source, problems) from None
     return policy.with_identity(version=policy_version(raw), source=path)
 
 
 def policy_version(raw: bytes) -> str:
     """The version every case records: the first 16 hex digits of the file's SHA-256."""
-    return hashlib.sha256(raw).hexdigest()[:16]
+    return content_version(raw)
 
 
-def _describe(detail: Any) -> str:
-    """One pydantic error as "dotted.path: what is wrong"."""
-    location = [part for part in detail["loc"] if part != "[key]"]
-    kind, context = detail["type"], detail.get("ctx") or {}
-    if kind == "policy_setting":
-        return f"{_dotted([*location, context['setting']])}: {context['message']}"
-    return f"{_dotted(location)}: {_explain(kind, detail, context, location)}"
-
-
-def _explain(kind: str, detail: Any, context: dict[str, Any], location: list[Any]) -> str:
-    value = detail.get("input")
-    if kind == "missing":
-        return "missing; this setting is required"
-    if kind == "extra_forbidden":
-        return "unknown setting" + _did_you_mean(location)
-    if kind in _EXPECTED:
-        return f"wrong type: expected {_EXPECTED[kind]}, got {_toml_type(value)} {_shown(value)}"
-    if kind == "greater_than_equal":
-        return f"must be {context['ge']} or more, not {_shown(value)}"
-    if kind == "less_than_equal":
-        return f"must be {context['le']} or less, not {_shown(value)}"
-    if kind == "literal_error":
-        return f"must be one of {context['expected']}, not {_shown(value)}"
-    if kind == "too_short":
-        return "must not be empty"
-    if kind == "string_pattern_mismatch":
-        return f"{value!r} is not in the expected form"
-    return str(detail["msg"])
-
-
-def _dotted(location: list[Any]) -> str:
-    parts: list[str] = []
-    for part in location:
-        if isinstance(part, int):
-            parts[-1] += f"[{part}]"
-        elif "." in part and not part.startswith('"'):
-            parts.append(f'"{part}"')
-        else:
-            parts.append(str(part))
-    return ".".join(parts) or "(the whole file)"
-
-
-def _shown(value: object) -> str:
-    """A value as the policy file wrote it: `true`, not Python's `True`."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value)
-
-
-def _toml_type(value: object) -> str:
-    for python_type, name in _TOML_TYPE_NAMES.items():
-        if type(value) is python_type:
-            return name
-    return type(value).__name__
-
-
-def _did_you_mean(location: list[Any]) -> str:
-    known = table_keys(Policy, location[:-1])
-    close = difflib.get_close_matches(str(location[-1]), known, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+def _moved(problem: str) -> str:
+    """A problem about a setting that moved elsewhere, saying where it went."""
+    setting, _, message = problem.partition(": ")
+    if setting in _MOVED and message.startswith("unknown setting"):
+        return f"{setting}: {_MOVED[setting]}"
+    return problem

@@ -279,14 +279,11 @@ class Appeals(PolicyModel):
 
 
 class Marac(PolicyModel):
-    """Risk levels from a DASH RIC score, and when to refer to MARAC."""
+    """When to refer a case to MARAC, and how often to reassess a high-risk case.
 
-    high_risk_score: Annotated[int, Field(ge=1, le=24)] = 14
-    """A DASH RIC score (number of "yes" answers of 24) at or above this is high risk and
-    a visible-high-risk MARAC referral."""
-
-    medium_risk_score: Annotated[int, Field(ge=1, le=24)] = 10
-    """A score at or above this, below `high_risk_score`, is medium risk."""
+    The scores at which each risk level starts belong to the risk tool, not the policy:
+    each tool's file sets them, with the level at which its score alone recommends a
+    MARAC referral (`visible_high_risk`; docs/risk-tools.md)."""
 
     potential_escalation_callouts: Count = 3
     """Police call-outs in the last 12 months at or above which a MARAC referral is
@@ -295,21 +292,9 @@ class Marac(PolicyModel):
     repeat_months: Count = 12
     """A MARAC referral within this many months before makes a new referral a repeat."""
 
-    @model_validator(mode="after")
-    def _medium_below_high(self) -> Marac:
-        if self.medium_risk_score >= self.high_risk_score:
-            raise setting_error(
-                "medium_risk_score", f"must be below high_risk_score ({self.high_risk_score})"
-            )
-        return self
-
-    def risk_level(self, score: int) -> RiskLevel:
-        """The risk level a DASH RIC score gives under these thresholds."""
-        if score >= self.high_risk_score:
-            return "high"
-        if score >= self.medium_risk_score:
-            return "medium"
-        return "standard"
+    reassess_high_risk_days: Count = 14
+    """Days a high-risk case may go without a new risk assessment before it shows as due
+    for reassessment."""
 
 
 class Definitions(PolicyModel):

@@ -20,6 +20,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from safehold.policy.toml_files import key_error
 from safehold.policy.vocabulary import (
     ABUSE_TYPES,
     CLOSURE_REASONS,
@@ -45,9 +46,7 @@ def setting_error(setting: str, message: str) -> PydanticCustomError:
     A model-level check cannot point pydantic at one of its fields, so it names the
     field here and the loader joins it onto the model's own path.
     """
-    return PydanticCustomError(
-        "policy_setting", "{setting}: {message}", {"setting": setting, "message": message}
-    )
+    return key_error(setting, message)
 
 
 def _one_of(kind: str, allowed: tuple[str, ...]) -> BeforeValidator:

@@ -65,6 +65,16 @@ def test_it_explains_the_targets_per_risk_level() -> None:
     assert "based on an assessment of the severity" in rule.quotes[0]
 
 
+def test_it_explains_reassessing_high_risk_and_leaves_risk_levels_to_the_tool() -> None:
+    rules = policy_rules(load_policy("default"))
+    reassess = rule_for(load_policy("default"), "marac.reassess_high_risk_days")
+
+    assert reassess.text == (
+        "While a case is at high risk, we assess the risk again at least every 14 days."
+    )
+    assert not any("score of" in rule.text for rule in rules)
+
+
 def test_it_names_who_approves_disclosure_in_words() -> None:
     wha = rule_for(load_policy("wha"), "disclosure.approver_roles")
     default = rule_for(load_policy("default"), "disclosure.approver_roles")

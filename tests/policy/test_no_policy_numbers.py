@@ -1,9 +1,10 @@
 """No policy number is written in application code (STYLE.md habit 5, issue 3).
 
-The provider's policy file decides deadlines, thresholds and who approves what; code
-asks `safehold.policy`. This test reads every module of `safehold/` outside the policy
-package (and outside settings.py and migrations) for the obvious ways a policy number
-creeps in:
+The provider's policy file decides deadlines, MARAC criteria and who approves what, and
+each risk tool's file the scores at which its risk levels start (docs/risk-tools.md);
+code asks `safehold.policy` and `safehold.risk.tools`. This test reads every module of
+`safehold/` outside the policy package (and outside settings.py and migrations) for the
+obvious ways a policy number creeps in:
 
 - a duration a policy sets, as a keyword (`timedelta(hours=24)`, `days=14`, `days=28`,
   `weeks=2`, `months=12`, `days=365`) or `timedelta(14)`;
@@ -143,6 +144,7 @@ def test_it_reads_the_application_but_not_the_policy_package() -> None:
     modules = application_modules()
 
     assert SAFEHOLD / "cli.py" in modules
+    assert SAFEHOLD / "risk" / "tools.py" in modules  # the scorer asks the tool's file
     assert not any("policy" in path.relative_to(SAFEHOLD).parts[:1] for path in modules)
     assert SAFEHOLD / "settings.py" not in modules
 
