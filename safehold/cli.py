@@ -93,22 +93,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     return handler(args)
 
 
-def policy_problems() -> str:
-    """Why the configured policy cannot be used, or "" when it can: the app never runs on
-    a half-valid policy."""
+def configuration_problems() -> str:
+    """Why the configured policy or a risk tool file cannot be used, or "" when all can:
+    the app never runs on a half-valid policy or tool."""
     from safehold.policy.loader import PolicyFileError, active_policy
+    from safehold.risk.tools import tool_problems
 
     try:
         active_policy()
     except PolicyFileError as error:
-        return str(error)
+        return f"the policy is not valid.\n{error}"
+    tools = tool_problems()
+    if tools:
+        return "a risk tool is not valid.\n" + "\n".join(f"  - {p}" for p in tools)
     return ""
 
 
 def refuse_bad_policy() -> bool:
-    problems = policy_problems()
+    problems = configuration_problems()
     if problems:
-        print(f"safehold: cannot start: the policy is not valid.\n{problems}", file=sys.stderr)
+        print(f"safehold: cannot start: {problems}", file=sys.stderr)
     return bool(problems)
 
 

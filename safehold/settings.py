@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "safehold.privacy",
     "safehold.accounts",
     "safehold.cases",
+    "safehold.risk",
+    "safehold.casework",
     "safehold.web",
 ]
 

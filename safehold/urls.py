@@ -4,6 +4,7 @@ from safehold.accounts import staff_views
 from safehold.accounts import views as accounts_views
 from safehold.api.api import api
 from safehold.cases import views as case_views
+from safehold.risk import views as risk_views
 from safehold.web import policy_views
 from safehold.web import views as web_views
 
@@ -33,6 +34,24 @@ urlpatterns = [
     path("cases/<str:case_id>/contacts/new", case_views.contact_new, name="case-contact"),
     path("cases/<str:case_id>/assign", case_views.assign, name="case-assign"),
     path("cases/<str:case_id>/audit", case_views.audit_page, name="case-audit"),
+    path("cases/<str:case_id>/risk/new", risk_views.assessment_new, name="risk-new"),
+    path(
+        "cases/<str:case_id>/risk/<str:assessment_id>/",
+        risk_views.result,
+        name="risk-result",
+    ),
+    path(
+        "cases/<str:case_id>/risk/<str:assessment_id>/finish",
+        risk_views.finish,
+        name="risk-finish",
+    ),
+    path(
+        "cases/<str:case_id>/risk/<str:assessment_id>/<slug:section_id>",
+        risk_views.section,
+        name="risk-section",
+    ),
+    path("risk", risk_views.risk_views, name="risk"),
+    path("marac", risk_views.marac, name="marac"),
     path("api/v1/", api.urls),
 ]
 

@@ -1,4 +1,5 @@
-"""Cases made through the real intake service, and API clients for each persona."""
+"""Cases made through the real intake service, and API clients for each persona
+(a pytest plugin loaded by tests/conftest.py)."""
 
 from __future__ import annotations
 

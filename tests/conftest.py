@@ -16,6 +16,9 @@ from safehold.accounts.middleware import SIGNED_IN_AT
 from safehold.accounts.models import Staff
 from tests.factories import DeviceFactory, StaffFactory, TeamFactory
 
+# Cases made through the real intake service, shared by every test folder.
+pytest_plugins = ["tests.casedata"]
+
 
 def enrolled(staff: Staff) -> Staff:
     DeviceFactory(user=staff)

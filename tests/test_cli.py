@@ -340,3 +340,14 @@ def test_django_check_refuses_a_bad_policy(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "safehold.E001" in result.stderr
+
+
+def test_a_broken_risk_tool_stops_the_app(tmp_path: Path) -> None:
+    folder = tmp_path / "tools"
+    folder.mkdir()
+    (folder / "broken.toml").write_text('id = "broken"\nname = "Broken"\nsurprise = 1\n')
+    env = clean_env(tmp_path, SAFEHOLD_ENV="development", SAFEHOLD_RISK_TOOLS_DIR=str(folder))
+    result = run_safehold("init", env=env)
+    assert result.returncode == 1
+    assert "a risk tool is not valid" in result.stderr
+    assert "surprise" in result.stderr

@@ -11,6 +11,7 @@ from safehold.api.auth import BearerToken
 from safehold.api.cases import router as cases_router
 from safehold.api.policy import router as policy_router
 from safehold.api.problems import problem
+from safehold.api.risk import router as risk_router
 from safehold.errors import Refusal
 
 api = NinjaAPI(
@@ -23,6 +24,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 api.add_router("/cases", cases_router)
+api.add_router("/cases", risk_router)
 api.add_router("/policy", policy_router)
 
 

@@ -203,3 +203,23 @@ class AuditItem(Schema):
 
 class AuditOut(Schema):
     items: list[AuditItem]
+
+
+class RiskAssessmentIn(Strict):
+    tool: Annotated[str, StringConstraints(min_length=1, max_length=60)]
+    answers: Annotated[
+        dict[Annotated[str, StringConstraints(max_length=20)], Literal["yes", "no", "unknown"]],
+        Field(max_length=200),
+    ]
+    professional_judgement: StrictBool = False
+    police_callouts_last_12_months: Annotated[StrictInt, Field(ge=0, le=1000)] = 0
+
+
+class RiskAssessmentOut(Schema):
+    id: str
+    tool: str
+    score: int
+    level: str
+    marac_referral_recommended: bool
+    marac_reasons: list[str]
+    completed_at: datetime

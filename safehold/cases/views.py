@@ -26,6 +26,7 @@ from safehold.cases.forms import (
 from safehold.cases.models import Case, Source
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
+from safehold.risk import selectors as risk_selectors
 
 STEP_CHECK, STEP_CONFIRM, STEP_EDIT = "check", "confirm", "edit"
 FORM_STEPS = ("add-perpetrator", "add-child", STEP_EDIT)
@@ -147,6 +148,7 @@ def case_context(user: Staff, view: selectors.CaseView, **extra: Any) -> dict[st
         "abuse_labels": [policy.abuse_type_label(k) for k in case.abuse_types],
         "may_assign": access.may_assign(user, case),
         "may_see_audit": access.may_see_audit(user),
+        "risk": risk_selectors.risk_step(case),
         "now": timezone.now(),
         **extra,
     }

@@ -1,5 +1,5 @@
-"""A Django system check that the configured policy is valid, so `manage.py check`
-and anything that runs the checks refuses a half-valid policy too."""
+"""Django system checks that the configured policy and every risk tool file are valid,
+so `manage.py check` and anything that runs the checks refuses them too."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from django.core.checks import CheckMessage, Error, register
 
 from safehold.policy.loader import PolicyFileError, active_policy
+from safehold.risk.tools import tool_problems
 
 
 @register()
@@ -17,3 +18,8 @@ def policy_is_valid(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
     except PolicyFileError as error:
         return [Error(problem, id="safehold.E001") for problem in error.problems]
     return []
+
+
+@register()
+def risk_tools_are_valid(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    return [Error(problem, id="safehold.E002") for problem in tool_problems()]

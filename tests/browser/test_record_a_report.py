@@ -65,7 +65,7 @@ def test_a_manager_assigns_and_reads_who_has_seen_the_case(
     page: Page, live_server, officer: Staff, manager: Staff
 ) -> None:
     from safehold.cases import services
-    from tests.cases.conftest import report
+    from tests.casedata import report
 
     case = services.case_open(report=report(), by=officer)
     sign_in(page, live_server.url, manager)
@@ -80,6 +80,7 @@ def test_a_manager_assigns_and_reads_who_has_seen_the_case(
     expect(page.get_by_role("cell", name="case.assigned")).to_be_visible()
     assert_accessible(page)
 
+    page.get_by_role("link", name="Cases", exact=True).click()
     page.get_by_role("link", name="Find a case").click()
     page.get_by_label("Case reference or survivor's full name").fill(case.reference)
     page.get_by_role("button", name="Search").click()

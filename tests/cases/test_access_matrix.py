@@ -12,7 +12,7 @@ from django.test import Client
 
 from safehold.accounts.models import Staff
 from safehold.cases.models import Case
-from tests.cases.conftest import SURVIVOR_NAME
+from tests.casedata import SURVIVOR_NAME
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from safehold.cases import inputs, services
 from safehold.cases.models import Alert, Case
 from safehold.errors import Refusal
 from safehold.privacy.models import AuditEntry
-from tests.cases.conftest import SURVIVOR_NAME, report
+from tests.casedata import SURVIVOR_NAME, report
 
 pytestmark = pytest.mark.django_db
 

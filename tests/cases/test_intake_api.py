@@ -15,7 +15,7 @@ from safehold.accounts.models import Staff
 from safehold.cases.models import Case, Person, ReferenceCounter, SurvivorIdentity
 from safehold.policy.loader import clear_active_policy
 from safehold.privacy.models import AuditEntry, WrappedKey
-from tests.cases.conftest import CASE_BODY, SURVIVOR_NAME
+from tests.casedata import CASE_BODY, SURVIVOR_NAME
 
 pytestmark = pytest.mark.django_db
 NOW = "2026-11-22T12:00:00Z"

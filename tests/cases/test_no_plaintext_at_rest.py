@@ -12,7 +12,7 @@ from django.test import Client
 
 from safehold.accounts.models import Staff
 from safehold.privacy.models import AuditEntry
-from tests.cases.conftest import (
+from tests.casedata import (
     CASE_BODY,
     PERPETRATOR_NAME,
     SURVIVOR_ADDRESS,

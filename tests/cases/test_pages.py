@@ -16,7 +16,7 @@ from django.utils import timezone
 from safehold.accounts.models import Staff
 from safehold.cases.models import Case, Incident
 from safehold.privacy.models import AuditEntry
-from tests.cases.conftest import SURVIVOR_NAME
+from tests.casedata import SURVIVOR_NAME
 
 pytestmark = pytest.mark.django_db
 

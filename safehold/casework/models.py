@@ -1,0 +1,40 @@
+"""Casework records. So far only the referral, which the risk checks read (a MARAC
+referral in the 12 months before makes a new one a repeat); the consent register and the
+services that create and approve referrals come with the casework issue."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from safehold.cases.models import Case
+
+
+class ReferralStatus(models.TextChoices):
+    SENT = "sent"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+    REJECTED = "rejected"
+
+
+class Referral(models.Model):
+    """A referral or disclosure to another agency (API.md §5 "Consent, referrals and
+    disclosure"). `agency` is an id from the policy's agencies directory."""
+
+    id = models.CharField(primary_key=True, max_length=32)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    agency = models.CharField(max_length=60)
+    status = models.CharField(max_length=20, choices=ReferralStatus.choices)
+    without_consent_ground = models.CharField(max_length=30, blank=True)
+    sealed = models.BinaryField(help_text="Encrypted: reason, explanation")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["agency", "status", "sent_at"], name="referral_sent")]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.status}"

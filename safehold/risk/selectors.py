@@ -1,0 +1,175 @@
+"""Reads of risk assessments and the risk and MARAC views, through cases.access."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from safehold.accounts.models import Staff
+from safehold.cases import access
+from safehold.cases.models import Case, Incident
+from safehold.casework.selectors import case_referred_to_marac, marac_referral_since
+from safehold.policy.loader import active_policy
+from safehold.risk.models import AssessmentStatus, RiskAssessment
+
+# What each MARAC reason means, in plain English, for the results page.
+REASON_TEXT = {
+    "visible_high_risk": "The checklist score is at the tool's high-risk threshold or above.",
+    "professional_judgement": "The officer judges the risk to be high, whatever the score.",
+    "potential_escalation": "The police were called out {callouts} times in the last 12 "
+    "months, at or over the policy's threshold of {threshold}.",
+    "repeat": "The survivor was referred to MARAC in the {months} months before: this "
+    "is a repeat referral.",
+}
+
+
+def reason_texts(assessment: RiskAssessment) -> list[str]:
+    marac = active_policy().marac
+    values = {
+        "callouts": assessment.police_callouts_last_12_months,
+        "threshold": marac.potential_escalation_callouts,
+        "months": marac.repeat_months,
+    }
+    return [REASON_TEXT[reason].format(**values) for reason in assessment.marac_reasons]
+
+
+def completed(case: Case) -> QuerySet[RiskAssessment]:
+    return RiskAssessment.objects.filter(case=case, status=AssessmentStatus.COMPLETE).order_by(
+        "-completed_at"
+    )
+
+
+def latest_assessment(case: Case) -> RiskAssessment | None:
+    return completed(case).first()
+
+
+def assessment_for(user: Staff, case_id: str, assessment_id: str) -> RiskAssessment:
+    """An assessment of a case the user may see; 404 otherwise."""
+    case = access.case_for(user, case_id)
+    found = (
+        RiskAssessment.objects.select_related("case", "case__data_key", "started_by")
+        .filter(case=case, pk=assessment_id)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such assessment")
+    return found
+
+
+@dataclass
+class RiskStep:
+    """What the case page shows about risk, as next steps."""
+
+    latest: RiskAssessment | None
+    in_progress: RiskAssessment | None
+    marac_required: bool
+    reassess_due_at: datetime | None
+    reassess_for_incident: bool
+
+
+def risk_step(case: Case, now: datetime | None = None) -> RiskStep:
+    now = now or timezone.now()
+    latest = latest_assessment(case)
+    started = (
+        RiskAssessment.objects.filter(case=case, status=AssessmentStatus.IN_PROGRESS)
+        .order_by("-started_at")
+        .first()
+    )
+    if latest is None or latest.completed_at is None:
+        return RiskStep(None, started, False, None, False)
+    marac_required = latest.marac_referral_recommended and not case_referred_to_marac(
+        case_id=case.pk, since=latest.completed_at
+    )
+    reassess = None
+    if latest.level == "high":
+        reassess = latest.completed_at + timedelta(
+            days=active_policy().marac.reassess_high_risk_days
+        )
+    new_incident = case.incidents.filter(created_at__gt=latest.completed_at).exists()
+    return RiskStep(latest, started, marac_required, reassess, new_incident)
+
+
+def latest_completion() -> Subquery:
+    return Subquery(
+        RiskAssessment.objects.filter(case=OuterRef("pk"), status=AssessmentStatus.COMPLETE)
+        .order_by("-completed_at")
+        .values("completed_at")[:1]
+    )
+
+
+def open_visible(user: Staff) -> QuerySet[Case]:
+    return (
+        access.cases_visible_to(user)
+        .filter(status="open")
+        .select_related("team", "assigned_officer")
+    )
+
+
+@dataclass
+class RiskViews:
+    by_level: Mapping[str, Sequence[Case]]
+    never_assessed: Sequence[Case]
+    high_risk_due: Sequence[Case]
+    new_incident_since_assessment: Sequence[Case]
+
+
+def risk_views(user: Staff, *, now: datetime | None = None, limit: int = 200) -> RiskViews:
+    now = now or timezone.now()
+    cases = open_visible(user).annotate(last_assessed=latest_completion())
+    interval = timedelta(days=active_policy().marac.reassess_high_risk_days)
+    newer_incident = Incident.objects.filter(
+        case=OuterRef("pk"), created_at__gt=OuterRef("last_assessed")
+    )
+    by_level = {
+        level: list(cases.filter(risk_level=level).order_by("reported_at")[:limit])
+        for level in ("high", "medium", "standard")
+    }
+    return RiskViews(
+        by_level=by_level,
+        never_assessed=list(cases.filter(risk_level__isnull=True).order_by("reported_at")[:limit]),
+        high_risk_due=list(
+            cases.filter(risk_level="high", last_assessed__lt=now - interval).order_by(
+                "last_assessed"
+            )[:limit]
+        ),
+        new_incident_since_assessment=list(
+            cases.filter(last_assessed__isnull=False)
+            .filter(Exists(newer_incident))
+            .order_by("reported_at")[:limit]
+        ),
+    )
+
+
+def latest_assessments(cases: QuerySet[Case]) -> QuerySet[RiskAssessment]:
+    latest_id = Subquery(
+        RiskAssessment.objects.filter(case=OuterRef("case"), status=AssessmentStatus.COMPLETE)
+        .order_by("-completed_at")
+        .values("pk")[:1]
+    )
+    return (
+        RiskAssessment.objects.filter(case__in=cases, status=AssessmentStatus.COMPLETE)
+        .filter(pk=latest_id)
+        .select_related("case", "case__team", "case__assigned_officer")
+    )
+
+
+@dataclass
+class MaracView:
+    recommended_not_referred: Sequence[RiskAssessment]
+    repeats: Sequence[RiskAssessment]
+
+
+def marac_view(user: Staff, *, limit: int = 200) -> MaracView:
+    """For DA leads: cases whose latest assessment recommends MARAC and that have not been
+    referred since, and repeat cases (a MARAC referral in the 12 months before)."""
+    latest = latest_assessments(open_visible(user)).annotate(
+        referred=marac_referral_since(case=OuterRef("case"), since=OuterRef("completed_at"))
+    )
+    waiting = latest.filter(marac_referral_recommended=True, referred=False)
+    repeats = [a for a in latest.order_by("-completed_at")[:limit] if "repeat" in a.marac_reasons]
+    return MaracView(list(waiting.order_by("completed_at")[:limit]), repeats)

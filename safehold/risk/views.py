@@ -1,0 +1,159 @@
+"""Risk pages: completing an assessment section by section, its result, and the risk
+and MARAC views."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from safehold.accounts.models import Staff
+from safehold.accounts.roles import Role
+from safehold.cases import access
+from safehold.errors import Refusal
+from safehold.policy.loader import active_policy
+from safehold.risk import selectors, services, tools
+from safehold.risk.forms import FinishForm, SectionForm
+from safehold.risk.models import AssessmentStatus, RiskAssessment
+
+# Who keeps the MARAC list: the DA leads, and the directors they answer to.
+MARAC_VIEW_ROLES = (Role.DA_LEAD, Role.DIRECTOR)
+
+
+def staff(request: HttpRequest) -> Staff:
+    if not isinstance(request.user, Staff):
+        raise PermissionDenied
+    return request.user
+
+
+@require_http_methods(["GET", "POST"])
+def assessment_new(request: HttpRequest, case_id: str) -> HttpResponse:
+    user = staff(request)
+    case = access.case_for(user, case_id)
+    available = tools.available_tools()
+    if request.method == "POST":
+        tool_id = request.POST.get("tool", "")
+        try:
+            assessment = services.assessment_start(case=case, by=user, tool_id=tool_id)
+        except Refusal as refusal:
+            context = {"case": case, "tools": available.values(), "error": refusal.message}
+            return render(request, "risk/new.html", context, status=422)
+        first = tools.section_ids(tools.tool_by_id(tool_id))[0]
+        return redirect(
+            "risk-section", case_id=case.pk, assessment_id=assessment.pk, section_id=first
+        )
+    return render(request, "risk/new.html", {"case": case, "tools": available.values()})
+
+
+def in_progress(user: Staff, case_id: str, assessment_id: str) -> RiskAssessment:
+    assessment = selectors.assessment_for(user, case_id, assessment_id)
+    if assessment.status != AssessmentStatus.IN_PROGRESS:
+        raise Http404("This assessment is complete")
+    return assessment
+
+
+@require_http_methods(["GET", "POST"])
+def section(
+    request: HttpRequest, case_id: str, assessment_id: str, section_id: str
+) -> HttpResponse:
+    user = staff(request)
+    assessment = in_progress(user, case_id, assessment_id)
+    tool = tools.tool_by_id(assessment.tool_id)
+    try:
+        current = tools.section_by_id(tool, section_id)
+    except KeyError:
+        raise Http404("No such section") from None
+    record = services.assessment_record(assessment)
+    initial = {
+        **record["answers"],
+        **{f"note_{q}": v for q, v in record["notes"].items()},
+        **{f"source_{q}": v for q, v in record["sources"].items()},
+    }
+    data = request.POST if request.method == "POST" else None
+    form = SectionForm(data, tool=tool, section=current, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.section_answers_save(
+            assessment=assessment,
+            by=user,
+            section_id=current.id,
+            answers=form.values(),
+            notes=form.values("note_"),
+            sources=form.values("source_"),
+        )
+        following = tools.section_after(tool, current.id)
+        if following is None:
+            return redirect("risk-finish", case_id=case_id, assessment_id=assessment_id)
+        return redirect(
+            "risk-section", case_id=case_id, assessment_id=assessment_id, section_id=following
+        )
+    ids = tools.section_ids(tool)
+    context = {
+        "case": assessment.case,
+        "assessment": assessment,
+        "tool": tool,
+        "section": current,
+        "form": form,
+        "number": ids.index(current.id) + 1,
+        "count": len(ids),
+    }
+    return render(request, "risk/section.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def finish(request: HttpRequest, case_id: str, assessment_id: str) -> HttpResponse:
+    user = staff(request)
+    assessment = in_progress(user, case_id, assessment_id)
+    form = FinishForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assessment_complete(
+                assessment=assessment,
+                by=user,
+                professional_judgement=form.cleaned_data["professional_judgement"] == "yes",
+                police_callouts=form.cleaned_data["police_callouts"],
+            )
+        except Refusal as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            return redirect("risk-result", case_id=case_id, assessment_id=assessment_id)
+    context = {
+        "case": assessment.case,
+        "assessment": assessment,
+        "form": form,
+        "policy": active_policy(),
+    }
+    return render(request, "risk/finish.html", context, status=400 if form.errors else 200)
+
+
+def result(request: HttpRequest, case_id: str, assessment_id: str) -> HttpResponse:
+    user = staff(request)
+    assessment = selectors.assessment_for(user, case_id, assessment_id)
+    if assessment.status != AssessmentStatus.COMPLETE:
+        return redirect("risk-finish", case_id=case_id, assessment_id=assessment_id)
+    tool = tools.tool_by_id(assessment.tool_id)
+    context = {
+        "case": assessment.case,
+        "assessment": assessment,
+        "tool": tool,
+        "reasons": selectors.reason_texts(assessment),
+        "policy": active_policy(),
+        "step": selectors.risk_step(assessment.case),
+    }
+    return render(request, "risk/result.html", context)
+
+
+def risk_views(request: HttpRequest) -> HttpResponse:
+    user = staff(request)
+    if not access.may_record_report(user):
+        raise PermissionDenied
+    context = {"views": selectors.risk_views(user), "policy": active_policy(), "nav": "risk"}
+    return render(request, "risk/views.html", context)
+
+
+def marac(request: HttpRequest) -> HttpResponse:
+    user = staff(request)
+    if user.role not in MARAC_VIEW_ROLES:
+        raise PermissionDenied
+    context = {"marac": selectors.marac_view(user), "policy": active_policy(), "nav": "marac"}
+    return render(request, "risk/marac.html", context)

@@ -1,0 +1,176 @@
+"""Completing an assessment on the web: one section per page, saved as the officer goes,
+then the score, level and MARAC reasons; the case page, risk views and MARAC view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from safehold.accounts.models import Staff
+from safehold.cases import services as case_services
+from safehold.cases.models import Case
+from safehold.risk import tools
+from safehold.risk.models import RiskAssessment
+
+pytestmark = pytest.mark.django_db
+
+
+def start(client: Client, case: Case) -> str:
+    response = client.post(f"/cases/{case.pk}/risk/new", {"tool": "dash-ric"})
+    assert response.status_code == 302
+    return str(response["Location"])
+
+
+def answer_section(client: Client, url: str, answer: str, **extra: str):
+    section_id = url.rstrip("/").rsplit("/", 1)[1]
+    tool = tools.tool_by_id("dash-ric")
+    section = tools.section_by_id(tool, section_id)
+    form = {q.id: answer for q in section.questions}
+    return client.post(url, {**form, **extra})
+
+
+def complete(
+    client: Client, case: Case, answer: str, *, judgement: str = "no", callouts: str = "0"
+) -> str:
+    url = start(client, case)
+    while "/finish" not in url:
+        response = answer_section(client, url, answer)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        url = str(response["Location"])
+    done = client.post(url, {"professional_judgement": judgement, "police_callouts": callouts})
+    assert done.status_code == 302
+    return str(done["Location"])
+
+
+def test_an_officer_completes_the_checklist_section_by_section(
+    case: Case, officer: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    client = as_staff(officer)
+    result = complete(client, case, "yes")
+    page = client.get(result).content.decode()
+    assert "High" in page
+    assert "Refer this case to MARAC" in page
+    assert "The checklist score is at the tool" in page
+    case.refresh_from_db()
+    assert case.risk_level == "high"
+    case_page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "Refer to MARAC" in case_page
+    assert 'data-testid="marac-status"' in case_page
+
+
+def test_answers_are_saved_as_the_officer_goes(
+    case: Case, officer: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    client = as_staff(officer)
+    first = start(client, case)
+    section_id = first.rstrip("/").rsplit("/", 1)[1]
+    question = tools.section_by_id(tools.tool_by_id("dash-ric"), section_id).questions[0]
+    answer_section(
+        client,
+        first,
+        "unknown",
+        **{f"note_{question.id}": "She was not sure", f"source_{question.id}": "Police log"},
+    )
+    again = client.get(first).content.decode()
+    assert "She was not sure" in again
+    assert "Police log" in again
+    assessment = RiskAssessment.objects.get()
+    assert assessment.status == "in_progress"
+    assert b"She was not sure" not in bytes(assessment.sealed)
+
+
+def test_every_question_needs_an_answer_and_dont_know_is_offered(
+    case: Case, officer: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    client = as_staff(officer)
+    first = start(client, case)
+    page = client.get(first).content.decode()
+    assert "Don" in page  # "Don't know", escaped
+    response = client.post(first, {})
+    assert response.status_code == 400
+    assert "Answer this question, or choose Don" in response.content.decode()
+
+
+def test_the_result_cannot_be_reached_before_completion(
+    case: Case, officer: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    client = as_staff(officer)
+    start(client, case)
+    assessment = RiskAssessment.objects.get()
+    response = client.get(f"/cases/{case.pk}/risk/{assessment.pk}/")
+    assert response["Location"].endswith("/finish")
+    refused = client.post(
+        f"/cases/{case.pk}/risk/{assessment.pk}/finish",
+        {"professional_judgement": "no", "police_callouts": "0"},
+    )
+    assert refused.status_code == 400
+    assert "Answer every question" in refused.content.decode()
+
+
+def test_an_outsider_cannot_start_an_assessment(
+    case: Case, outsider: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    assert (
+        as_staff(outsider).post(f"/cases/{case.pk}/risk/new", {"tool": "dash-ric"}).status_code
+        == 404
+    )
+    assert not RiskAssessment.objects.exists()
+
+
+def test_a_further_report_prompts_a_reassessment(
+    case: Case, officer: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    client = as_staff(officer)
+    complete(client, case, "no")
+    assert "reassess-prompt" not in client.get(f"/cases/{case.pk}/").content.decode()
+    case_services.incident_add(
+        case=case, by=officer, source="police", abuse_types=(), summary="another call"
+    )
+    assert "reassess-prompt" in client.get(f"/cases/{case.pk}/").content.decode()
+    assert case.reference in client.get("/risk").content.decode()
+
+
+def test_the_risk_views_sort_open_cases(
+    open_case: Callable[..., Case], officer: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    import time_machine
+
+    client = as_staff(officer)
+    never = open_case()
+    high = open_case()
+    complete(client, high, "yes")
+    views_now = client.get("/risk").content.decode()
+    assert never.reference in views_now
+    assert "High risk, due for reassessment" in views_now
+    from safehold.policy.loader import active_policy
+
+    later = timezone.now() + timedelta(days=active_policy().marac.reassess_high_risk_days + 1)
+    with time_machine.travel(later):  # a new session: the old one has long expired
+        due = as_staff(officer).get("/risk").content.decode()
+    section = due.split("High risk, due for reassessment")[1].split("</table>")[0]
+    assert high.reference in section
+    assert never.reference not in section
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("da_lead", 200), ("director", 200), ("manager", 403), ("officer", 403), ("auditor", 403)],
+)
+def test_the_marac_view_is_for_da_leads_and_directors(
+    request: pytest.FixtureRequest,
+    case: Case,
+    officer: Staff,
+    as_staff: Callable[[Staff], Client],
+    persona: str,
+    status: int,
+) -> None:
+    complete(as_staff(officer), case, "yes")
+    response = as_staff(request.getfixturevalue(persona)).get("/marac")
+    assert response.status_code == status
+    if status == 200:
+        waiting = response.content.decode().split("not yet referred")[1].split("</table>")[0]
+        assert case.reference in waiting
