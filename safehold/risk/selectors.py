@@ -63,13 +63,14 @@ def assessment_for(user: Staff, case_id: str, assessment_id: str) -> RiskAssessm
 
 @dataclass
 class RiskStep:
-    """What the case page shows about risk, as next steps."""
+    """What the case page shows about risk, as next steps, and the history."""
 
     latest: RiskAssessment | None
     in_progress: RiskAssessment | None
     marac_required: bool
     reassess_due_at: datetime | None
     reassess_for_incident: bool
+    history: Sequence[RiskAssessment] = ()
 
 
 def risk_step(case: Case, now: datetime | None = None) -> RiskStep:
@@ -80,8 +81,9 @@ def risk_step(case: Case, now: datetime | None = None) -> RiskStep:
         .order_by("-started_at")
         .first()
     )
+    history = list(completed(case).select_related("started_by"))
     if latest is None or latest.completed_at is None:
-        return RiskStep(None, started, False, None, False)
+        return RiskStep(None, started, False, None, False, history)
     marac_required = latest.marac_referral_recommended and not case_referred_to_marac(
         case_id=case.pk, since=latest.completed_at
     )
@@ -91,7 +93,7 @@ def risk_step(case: Case, now: datetime | None = None) -> RiskStep:
             days=active_policy().marac.reassess_high_risk_days
         )
     new_incident = case.incidents.filter(created_at__gt=latest.completed_at).exists()
-    return RiskStep(latest, started, marac_required, reassess, new_incident)
+    return RiskStep(latest, started, marac_required, reassess, new_incident, history)
 
 
 def latest_completion() -> Subquery:

@@ -174,3 +174,17 @@ def test_the_marac_view_is_for_da_leads_and_directors(
     if status == 200:
         waiting = response.content.decode().split("not yet referred")[1].split("</table>")[0]
         assert case.reference in waiting
+
+
+def test_the_case_keeps_the_history_of_its_assessments(
+    case: Case, officer: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    client = as_staff(officer)
+    complete(client, case, "yes")
+    complete(client, case, "no")
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    history = page.split('data-testid="risk-history"')[1].split("</table>")[0]
+    assert history.count("dash-ric") == 2
+    assert "High" in history and "Standard" in history  # noqa: PT018
+    case.refresh_from_db()
+    assert case.risk_level == "standard"
