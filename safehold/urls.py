@@ -4,6 +4,7 @@ from safehold.accounts import staff_views
 from safehold.accounts import views as accounts_views
 from safehold.api.api import api
 from safehold.cases import views as case_views
+from safehold.casework import views as casework_views
 from safehold.risk import views as risk_views
 from safehold.web import policy_views
 from safehold.web import views as web_views
@@ -49,6 +50,14 @@ urlpatterns = [
         "cases/<str:case_id>/risk/<str:assessment_id>/<slug:section_id>",
         risk_views.section,
         name="risk-section",
+    ),
+    path("cases/<str:case_id>/consents/new", casework_views.consent_new, name="consent-new"),
+    path("cases/<str:case_id>/referrals/new", casework_views.referral_new, name="referral-new"),
+    path("approvals", casework_views.approvals, name="approvals"),
+    path(
+        "referrals/<str:referral_id>/<slug:decision>",
+        casework_views.referral_decide,
+        name="referral-decide",
     ),
     path("risk", risk_views.risk_views, name="risk"),
     path("marac", risk_views.marac, name="marac"),

@@ -15,6 +15,7 @@ from safehold.accounts import services as accounts
 from safehold.accounts.models import Staff
 from safehold.cases import inputs, services
 from safehold.cases.models import Case
+from safehold.policy.loader import active_policy
 
 SURVIVOR_NAME = "Zephyrine Quattlebaum"
 SURVIVOR_ADDRESS = "17 Wistmoor Crescent, Northgate"
@@ -38,7 +39,11 @@ def report(**changes: Any) -> inputs.Report:
             inputs.PerpetratorDetails(name=PERPETRATOR_NAME, relationship="partner"),
         ),
         children=(inputs.ChildDetails(age=6, name="Pip"),),
-        abuse_types=("physical", "controlling_or_coercive"),
+        abuse_types=tuple(
+            kind
+            for kind in ("physical", "controlling_or_coercive")
+            if kind in active_policy().definitions.abuse_types  # WHA's list differs
+        ),
         summary="Reported by phone.",
     )
     return replace(base, **changes)

@@ -223,3 +223,45 @@ class RiskAssessmentOut(Schema):
     marac_referral_recommended: bool
     marac_reasons: list[str]
     completed_at: datetime
+
+
+class ConsentIn(Strict):
+    agency: Annotated[str, StringConstraints(min_length=1, max_length=60)]
+    purpose: Literal["referral", "information_sharing"]
+    given: StrictBool
+
+
+class ConsentOut(Schema):
+    id: str
+    agency: str
+    purpose: str
+    given: bool
+    recorded_at: datetime
+    recorded_by: str
+
+
+class WithoutConsentIn(Strict):
+    ground: Literal["child_at_risk", "adult_at_risk", "risk_of_serious_harm", "legal_obligation"]
+    explanation: Annotated[str, StringConstraints(max_length=5000)] = ""
+
+
+class ReferralIn(Strict):
+    agency: Annotated[str, StringConstraints(min_length=1, max_length=60)]
+    reason: Annotated[str, StringConstraints(max_length=5000)] = ""
+    without_consent: WithoutConsentIn | None = None
+
+
+class DecisionIn(Strict):
+    note: Annotated[str, StringConstraints(max_length=5000)] = ""
+
+
+class ReferralOut(Schema):
+    id: str
+    case: str
+    agency: str
+    status: str
+    basis: str
+    without_consent_ground: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    decided_by: str | None

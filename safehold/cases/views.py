@@ -24,6 +24,7 @@ from safehold.cases.forms import (
     SearchForm,
 )
 from safehold.cases.models import Case, Source
+from safehold.casework import selectors as casework_selectors
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
 from safehold.risk import selectors as risk_selectors
@@ -149,6 +150,8 @@ def case_context(user: Staff, view: selectors.CaseView, **extra: Any) -> dict[st
         "may_assign": access.may_assign(user, case),
         "may_see_audit": access.may_see_audit(user),
         "risk": risk_selectors.risk_step(case),
+        "consents": casework_selectors.consents_standing(case),
+        "referrals": casework_selectors.referrals_of(case),
         "now": timezone.now(),
         **extra,
     }

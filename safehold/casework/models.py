@@ -1,6 +1,6 @@
-"""Casework records. So far only the referral, which the risk checks read (a MARAC
-referral in the 12 months before makes a new one a repeat); the consent register and the
-services that create and approve referrals come with the casework issue."""
+"""Casework records: the consent register and referrals (disclosures) to other agencies.
+The risk checks read referrals too (a MARAC referral in the 12 months before makes a new
+one a repeat)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,36 @@ class ReferralStatus(models.TextChoices):
     REJECTED = "rejected"
 
 
+class ConsentPurpose(models.TextChoices):
+    REFERRAL = "referral"
+    INFORMATION_SHARING = "information_sharing", "Information sharing"
+
+
+class Consent(models.Model):
+    """The survivor's consent, or its withdrawal, for one agency and purpose. The latest
+    record for an agency and purpose stands."""
+
+    id = models.CharField(primary_key=True, max_length=32)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    agency = models.CharField(max_length=60)
+    purpose = models.CharField(max_length=20, choices=ConsentPurpose.choices)
+    given = models.BooleanField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["case", "agency", "purpose", "-recorded_at"], name="consent_latest"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.purpose} {'given' if self.given else 'withdrawn'}"
+
+
 class Referral(models.Model):
     """A referral or disclosure to another agency (API.md §5 "Consent, referrals and
     disclosure"). `agency` is an id from the policy's agencies directory."""
@@ -26,15 +56,22 @@ class Referral(models.Model):
     agency = models.CharField(max_length=60)
     status = models.CharField(max_length=20, choices=ReferralStatus.choices)
     without_consent_ground = models.CharField(max_length=30, blank=True)
-    sealed = models.BinaryField(help_text="Encrypted: reason, explanation")
+    sealed = models.BinaryField(help_text="Encrypted: reason, explanation, decision note")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["agency", "status", "sent_at"], name="referral_sent")]
+        indexes = [
+            models.Index(fields=["agency", "status", "sent_at"], name="referral_sent"),
+            models.Index(fields=["status", "created_at"], name="referral_waiting"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.agency} {self.status}"

@@ -1,4 +1,4 @@
-"""Reads of casework records that other apps depend on."""
+"""Reads of casework records, always through cases.access for anything a person sees."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Exists, QuerySet
+from django.http import Http404
 
-from safehold.casework.models import Referral, ReferralStatus
+from safehold.accounts.models import Staff
+from safehold.cases import access, sealing
+from safehold.cases.models import Case
+from safehold.casework.models import Consent, Referral, ReferralStatus
 
 MARAC = "marac"  # API.md §3's agency id for the MARAC
 
@@ -44,3 +48,44 @@ def marac_referral_since(*, case: Any, since: Any) -> Exists:
 
 def case_referred_to_marac(*, case_id: str, since: datetime) -> bool:
     return marac_referrals_made(case=case_id, since=since).exists()
+
+
+def consents_standing(case: Case) -> list[Consent]:
+    """The latest consent record for each agency and purpose, as the case page shows it."""
+    latest: dict[tuple[str, str], Consent] = {}
+    for consent in (
+        Consent.objects.filter(case=case)
+        .order_by("recorded_at", "id")
+        .select_related("recorded_by")
+    ):
+        latest[(consent.agency, consent.purpose)] = consent
+    return sorted(latest.values(), key=lambda c: (c.agency, c.purpose))
+
+
+def referrals_of(case: Case) -> list[tuple[Referral, dict[str, str]]]:
+    referrals = Referral.objects.filter(case=case).select_related("created_by", "decided_by")
+    referrals = referrals.order_by("-created_at")
+    return [(r, sealing.unseal(case.data_key, r)) for r in referrals]
+
+
+def referral_for(user: Staff, referral_id: str) -> Referral:
+    """A referral on a case the user may see; 404 otherwise."""
+    found = (
+        Referral.objects.filter(pk=referral_id, case__in=access.cases_visible_to(user))
+        .select_related("case", "case__data_key")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such referral")
+    return found
+
+
+def approvals_waiting(user: Staff, *, limit: int = 200) -> list[Referral]:
+    """Referrals held for approval on the cases the user may see, oldest first."""
+    return list(
+        Referral.objects.filter(
+            status=ReferralStatus.AWAITING_APPROVAL, case__in=access.cases_visible_to(user)
+        )
+        .select_related("case", "created_by")
+        .order_by("created_at")[:limit]
+    )

@@ -1,0 +1,112 @@
+"""Consent, referrals and disclosure (API.md §5): thin handlers over casework.services."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from safehold.api.cases import staff
+from safehold.api.schemas import ConsentIn, ConsentOut, DecisionIn, ReferralIn, ReferralOut
+from safehold.cases import access
+from safehold.casework import selectors, services
+from safehold.casework.models import Referral
+
+cases_router = Router(tags=["consent and referrals"])
+referrals_router = Router(tags=["consent and referrals"])
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(UTC) if moment else None
+
+
+def referral_out(referral: Referral) -> dict[str, Any]:
+    ground = referral.without_consent_ground or None
+    return {
+        "id": referral.pk,
+        "case": referral.case_id,
+        "agency": referral.agency,
+        "status": referral.status,
+        "basis": f"without consent: {ground}" if ground else "consent",
+        "without_consent_ground": ground,
+        "created_at": utc(referral.created_at),
+        "sent_at": utc(referral.sent_at),
+        "decided_by": referral.decided_by.username if referral.decided_by else None,
+    }
+
+
+@cases_router.post(
+    "/{case_id}/consents",
+    response={201: ConsentOut},
+    summary="Record consent given or withdrawn; the latest stands",
+)
+def consent_create(request: HttpRequest, case_id: str, body: ConsentIn) -> Status[dict[str, Any]]:
+    user = staff(request)
+    consent = services.consent_record(
+        case=access.case_for(user, case_id),
+        by=user,
+        agency=body.agency,
+        purpose=body.purpose,
+        given=body.given,
+    )
+    return Status(
+        201,
+        {
+            "id": consent.pk,
+            "agency": consent.agency,
+            "purpose": consent.purpose,
+            "given": consent.given,
+            "recorded_at": utc(consent.recorded_at),
+            "recorded_by": user.username,
+        },
+    )
+
+
+@cases_router.post(
+    "/{case_id}/referrals",
+    response={201: ReferralOut},
+    summary="Refer or disclose to an agency: with consent, or on an allowed ground",
+)
+def referral_create(request: HttpRequest, case_id: str, body: ReferralIn) -> Status[dict[str, Any]]:
+    user = staff(request)
+    without = body.without_consent
+    referral = services.referral_make(
+        case=access.case_for(user, case_id),
+        by=user,
+        agency=body.agency,
+        reason=body.reason,
+        ground=without.ground if without else "",
+        explanation=without.explanation if without else "",
+    )
+    return Status(201, referral_out(referral))
+
+
+def decide(
+    request: HttpRequest, referral_id: str, body: DecisionIn, *, approve: bool
+) -> dict[str, Any]:
+    user = staff(request)
+    if not services.may_approve(user):  # a role that may never approve: 403, before any lookup
+        raise services.not_an_approver()
+    referral = selectors.referral_for(user, referral_id)
+    decided = services.referral_decide(referral=referral, by=user, approve=approve, note=body.note)
+    return referral_out(decided)
+
+
+@referrals_router.post(
+    "/{referral_id}/approve",
+    response=ReferralOut,
+    summary="Approve sharing without consent (the policy's approver roles)",
+)
+def referral_approve(request: HttpRequest, referral_id: str, body: DecisionIn) -> dict[str, Any]:
+    return decide(request, referral_id, body, approve=True)
+
+
+@referrals_router.post(
+    "/{referral_id}/reject",
+    response=ReferralOut,
+    summary="Refuse sharing without consent (the policy's approver roles)",
+)
+def referral_reject(request: HttpRequest, referral_id: str, body: DecisionIn) -> dict[str, Any]:
+    return decide(request, referral_id, body, approve=False)

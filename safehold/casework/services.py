@@ -1,0 +1,211 @@
+"""Consent and disclosure: every write a named, atomic, audited service.
+
+Information leaves Safehold only with the survivor's consent on record for that agency,
+or on a ground the provider's policy allows, approved by a role the policy names
+(API.md §5 "Consent, referrals and disclosure")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from safehold.accounts.models import Staff
+from safehold.cases import access, sealing
+from safehold.cases.models import Case, new_id
+from safehold.casework.models import Consent, ConsentPurpose, Referral, ReferralStatus
+from safehold.errors import Refusal
+from safehold.policy.loader import active_policy
+from safehold.policy.schema import Policy
+from safehold.privacy import audit
+
+
+def record(by: Staff, action: str, case_id: str, **detail: str) -> None:
+    audit.record(
+        actor=by.username, action=action, target_type="case", target_id=case_id, detail=detail
+    )
+
+
+def check_agency(policy: Policy, agency: str) -> None:
+    if agency not in policy.agencies:
+        raise Refusal(
+            "unknown_agency",
+            f"The policy's directory has no agency {agency!r}",
+            policy_rule="agencies",
+            field="agency",
+        )
+
+
+def check_open(case: Case) -> None:
+    if case.status == "closed":
+        raise Refusal("case_closed", "The case is closed", status=409)
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    case: Case,
+    by: Staff,
+    agency: str,
+    purpose: str,
+    given: bool,
+    now: datetime | None = None,
+) -> Consent:
+    """Records consent given or withdrawn; the latest for an agency and purpose stands."""
+    check_agency(active_policy(), agency)
+    if purpose not in ConsentPurpose.values:
+        raise Refusal(
+            "unknown_purpose", "Purpose must be referral or information_sharing", field="purpose"
+        )
+    consent = Consent.objects.create(
+        id=new_id("cns"),
+        case=case,
+        agency=agency,
+        purpose=purpose,
+        given=given,
+        recorded_by=by,
+        recorded_at=now or timezone.now(),
+    )
+    record(
+        by,
+        "consent.given" if given else "consent.withdrawn",
+        case.pk,
+        agency=agency,
+        purpose=purpose,
+    )
+    return consent
+
+
+def consent_stands(case: Case, agency: str, purpose: str = ConsentPurpose.REFERRAL) -> bool:
+    latest = (
+        Consent.objects.filter(case=case, agency=agency, purpose=purpose)
+        .order_by("-recorded_at", "-id")
+        .first()
+    )
+    return bool(latest and latest.given)
+
+
+@transaction.atomic
+def referral_make(
+    *,
+    case: Case,
+    by: Staff,
+    agency: str,
+    reason: str,
+    ground: str = "",
+    explanation: str = "",
+    now: datetime | None = None,
+) -> Referral:
+    """Sends a referral with consent; without it, holds one made on an allowed ground for
+    an approver. Either way the disclosure is recorded: what, to whom, on what basis."""
+    now = now or timezone.now()
+    policy = active_policy()
+    case = Case.objects.select_for_update().select_related("data_key").get(pk=case.pk)
+    check_open(case)
+    check_agency(policy, agency)
+    with_consent = consent_stands(case, agency)
+    if not with_consent:
+        check_ground(policy, ground, explanation)
+    referral = Referral(
+        id=new_id("ref"),
+        case=case,
+        agency=agency,
+        created_by=by,
+        created_at=now,
+        status=ReferralStatus.SENT if with_consent else ReferralStatus.AWAITING_APPROVAL,
+        without_consent_ground="" if with_consent else ground,
+        sent_at=now if with_consent else None,
+    )
+    referral.sealed = sealing.seal(
+        case.data_key,
+        referral,
+        {
+            "reason": reason,
+            "explanation": "" if with_consent else explanation,
+            "note": "",
+        },
+    )
+    referral.save(force_insert=True)
+    basis = "consent" if with_consent else f"without consent: {ground}"
+    action = "disclosure.sent" if with_consent else "disclosure.requested"
+    record(by, action, case.pk, referral=referral.pk, agency=agency, basis=basis)
+    return referral
+
+
+def check_ground(policy: Policy, ground: str, explanation: str) -> None:
+    if not ground:
+        raise Refusal(
+            "consent_required",
+            "There is no consent on record for this agency. Record consent, or give a ground "
+            "the policy allows for sharing without it.",
+            policy_rule="disclosure.grounds",
+        )
+    if ground not in policy.disclosure.grounds:
+        allowed = ", ".join(policy.disclosure.grounds)
+        raise Refusal(
+            "ground_not_allowed",
+            f"This policy allows sharing without consent only on: {allowed}",
+            policy_rule="disclosure.grounds",
+            field="ground",
+        )
+    if not explanation.strip():
+        raise Refusal(
+            "explanation_required",
+            "Explain why consent cannot be sought or was refused, and why sharing is needed",
+            field="explanation",
+        )
+
+
+def may_approve(user: Staff) -> bool:
+    return user.is_active and user.role in active_policy().disclosure.approver_roles
+
+
+def not_an_approver() -> Refusal:
+    roles = " or ".join(active_policy().disclosure.approver_roles)
+    return Refusal(
+        "not_an_approver",
+        f"Only a {roles} may approve sharing without consent",
+        policy_rule="disclosure.approver_roles",
+        status=403,
+    )
+
+
+@transaction.atomic
+def referral_decide(
+    *,
+    referral: Referral,
+    by: Staff,
+    approve: bool,
+    note: str = "",
+    now: datetime | None = None,
+) -> Referral:
+    """An approver sends, or refuses, a referral held for sharing without consent."""
+    if not may_approve(by):
+        raise not_an_approver()
+    referral = (
+        Referral.objects.select_for_update()
+        .select_related("case", "case__data_key")
+        .get(pk=referral.pk)
+    )
+    access.case_for(by, referral.case_id)  # an approver who may not see the case: 404
+    if referral.status != ReferralStatus.AWAITING_APPROVAL:
+        raise Refusal("already_decided", f"This referral is already {referral.status}", status=409)
+    now = now or timezone.now()
+    details = sealing.unseal(referral.case.data_key, referral)
+    details["note"] = note
+    referral.sealed = sealing.seal(referral.case.data_key, referral, details)
+    referral.status = ReferralStatus.SENT if approve else ReferralStatus.REJECTED
+    referral.sent_at = now if approve else None
+    referral.decided_by, referral.decided_at = by, now
+    referral.save()
+    action = "disclosure.approved" if approve else "disclosure.rejected"
+    record(
+        by,
+        action,
+        referral.case_id,
+        referral=referral.pk,
+        agency=referral.agency,
+        basis=f"without consent: {referral.without_consent_ground}",
+    )
+    return referral

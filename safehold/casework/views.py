@@ -1,0 +1,125 @@
+"""Consent, referral and approval pages: thin views over casework.services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from safehold.accounts.models import Staff
+from safehold.cases import access
+from safehold.casework import selectors, services
+from safehold.casework.forms import ConsentForm, DecisionForm, ReferralForm
+from safehold.errors import Refusal
+from safehold.policy.agencies import agencies_by_area
+from safehold.policy.loader import active_policy
+
+
+def staff(request: HttpRequest) -> Staff:
+    if not isinstance(request.user, Staff):
+        raise PermissionDenied
+    return request.user
+
+
+@require_http_methods(["GET", "POST"])
+def consent_new(request: HttpRequest, case_id: str) -> HttpResponse:
+    user = staff(request)
+    case = access.case_for(user, case_id)
+    policy = active_policy()
+    form = ConsentForm(request.POST if request.method == "POST" else None, policy=policy)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(
+                case=case,
+                by=user,
+                agency=form.cleaned_data["agency"],
+                purpose=form.cleaned_data["purpose"],
+                given=form.cleaned_data["given"] == "yes",
+            )
+        except Refusal as refusal:
+            form.add_error("agency", refusal.message)
+        else:
+            messages.success(request, "Consent recorded")
+            return redirect("case", case_id=case.pk)
+    context = {"form": form, "case": case, "agencies": agencies_by_area(policy.agencies)}
+    return render(request, "casework/consent_new.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def referral_new(request: HttpRequest, case_id: str) -> HttpResponse:
+    user = staff(request)
+    case = access.case_for(user, case_id)
+    policy = active_policy()
+    form = ReferralForm(request.POST if request.method == "POST" else None, policy=policy)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = services.referral_make(
+                case=case,
+                by=user,
+                agency=data["agency"],
+                reason=data["reason"],
+                ground=data["ground"],
+                explanation=data["explanation"],
+            )
+        except Refusal as refusal:
+            form.add_error(refusal_field(refusal), refusal.message)
+        else:
+            sent = referral.status == "sent"
+            messages.success(request, "Referral sent" if sent else "Referral held for approval")
+            return redirect("case", case_id=case.pk)
+    context = {
+        "form": form,
+        "case": case,
+        "policy": policy,
+        "agencies": agencies_by_area(policy.agencies),
+    }
+    return render(
+        request, "casework/referral_new.html", context, status=400 if form.errors else 200
+    )
+
+
+def refusal_field(refusal: Refusal) -> str | None:
+    return {
+        "consent_required": "ground",
+        "ground_not_allowed": "ground",
+        "explanation_required": "explanation",
+        "unknown_agency": "agency",
+    }.get(refusal.code)
+
+
+def approvals(request: HttpRequest) -> HttpResponse:
+    user = staff(request)
+    if not services.may_approve(user):
+        raise PermissionDenied
+    waiting = selectors.approvals_waiting(user)
+    context = {
+        "waiting": waiting,
+        "policy": active_policy(),
+        "nav": "approvals",
+        "form": DecisionForm(),
+    }
+    return render(request, "casework/approvals.html", context)
+
+
+@require_POST
+def referral_decide(request: HttpRequest, referral_id: str, decision: str) -> HttpResponse:
+    user = staff(request)
+    if not services.may_approve(user) or decision not in ("approve", "reject"):
+        raise PermissionDenied
+    referral = selectors.referral_for(user, referral_id)
+    form = DecisionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.referral_decide(
+            referral=referral, by=user, approve=decision == "approve", note=note
+        )
+    except Refusal as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request, f"Referral {'approved and sent' if decision == 'approve' else 'refused'}"
+        )
+    return redirect("approvals")

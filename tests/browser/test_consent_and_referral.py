@@ -1,0 +1,51 @@
+"""An officer records consent and makes a referral; a director approves one made
+without consent. Every page is checked with axe."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from safehold.accounts.models import Staff
+from safehold.cases import services
+from tests.browser.test_sign_in import sign_in
+from tests.casedata import report
+
+from .conftest import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_consent_referral_and_approval(
+    page: Page, browser, live_server, officer: Staff, director: Staff
+) -> None:
+    case = services.case_open(report=report(), by=officer)
+    sign_in(page, live_server.url, officer)
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    page.get_by_role("link", name="Record consent").click()
+    assert_accessible(page)
+    page.get_by_label("Agency").select_option("idva")
+    page.get_by_label("A referral").check()
+    page.get_by_label("Consent given").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("consents")).to_contain_text("Given")
+
+    page.get_by_role("link", name="Make a referral").click()
+    assert_accessible(page)
+    page.get_by_label("Agency").select_option("police")
+    page.get_by_label("What will be shared, and why").fill("Threats made last night")
+    page.get_by_label("A high risk of serious harm").check()
+    page.get_by_label("Why consent cannot be sought or was refused").fill("She is too afraid")
+    page.get_by_role("button", name="Make the referral").click()
+    expect(page.get_by_text("Referral held for approval")).to_be_visible()
+    assert_accessible(page)
+
+    other = browser.new_context().new_page()
+    sign_in(other, live_server.url, director)
+    other.get_by_role("link", name="Approvals").click()
+    expect(other.get_by_text(f"{case.reference} to police")).to_be_visible()
+    assert_accessible(other)
+    other.get_by_role("button", name="Approve and send").click()
+    expect(other.get_by_text("Referral approved and sent")).to_be_visible()
+    assert_accessible(other)
+    other.context.close()

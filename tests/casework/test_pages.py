@@ -1,0 +1,97 @@
+"""Consent, referral and approval pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from safehold.accounts.models import Staff
+from safehold.cases.models import Case
+from safehold.casework.models import Consent, Referral
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_officer_records_consent_and_refers(
+    case: Case, officer: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    client = as_staff(officer)
+    form = client.get(f"/cases/{case.pk}/consents/new").content.decode()
+    assert "The agencies in our policy, with their numbers" in form
+    saved = client.post(
+        f"/cases/{case.pk}/consents/new", {"agency": "idva", "purpose": "referral", "given": "yes"}
+    )
+    assert saved.status_code == 302
+    sent = client.post(
+        f"/cases/{case.pk}/referrals/new", {"agency": "idva", "reason": "Safety planning"}
+    )
+    assert sent.status_code == 302
+    assert Referral.objects.get().status == "sent"
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "Referral sent" in page
+    assert "Safety planning" in page
+    assert 'data-testid="consents"' in page
+
+
+def test_without_consent_the_page_asks_for_a_ground(
+    case: Case, officer: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    client = as_staff(officer)
+    refused = client.post(
+        f"/cases/{case.pk}/referrals/new", {"agency": "idva", "reason": "Safety planning"}
+    )
+    assert refused.status_code == 400
+    assert "There is no consent on record" in refused.content.decode()
+    assert not Referral.objects.exists()
+    held = client.post(
+        f"/cases/{case.pk}/referrals/new",
+        {
+            "agency": "childrens_services",
+            "reason": "Children at home",
+            "ground": "child_at_risk",
+            "explanation": "The survivor fears telling anyone",
+        },
+    )
+    assert held.status_code == 302
+    assert Referral.objects.get().status == "awaiting_approval"
+
+
+def test_the_approver_decides_in_the_approvals_queue(
+    case: Case,
+    officer: Staff,
+    director: Staff,
+    manager: Staff,
+    as_staff: Callable[[Staff], Client],
+) -> None:
+    as_staff(officer).post(
+        f"/cases/{case.pk}/referrals/new",
+        {
+            "agency": "police",
+            "reason": "Threats",
+            "ground": "risk_of_serious_harm",
+            "explanation": "Threats to kill",
+        },
+    )
+    referral = Referral.objects.get()
+    assert as_staff(manager).get("/approvals").status_code == 403  # default.toml: director, da_lead
+    assert as_staff(officer).post(f"/referrals/{referral.pk}/approve").status_code == 403
+    client = as_staff(director)
+    queue = client.get("/approvals").content.decode()
+    assert case.reference in queue
+    client.post(f"/referrals/{referral.pk}/approve", {"note": "Agreed"})
+    referral.refresh_from_db()
+    assert referral.status == "sent"
+    assert referral.decided_by == director
+    again = client.post(f"/referrals/{referral.pk}/reject", {"note": ""}, follow=True)
+    assert "already sent" in again.content.decode()
+
+
+def test_an_outsider_gets_404_on_every_casework_page(
+    case: Case, outsider: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    client = as_staff(outsider)
+    assert client.get(f"/cases/{case.pk}/consents/new").status_code == 404
+    assert client.post(f"/cases/{case.pk}/referrals/new", {"agency": "idva"}).status_code == 404
+    assert not Consent.objects.exists()
