@@ -53,6 +53,9 @@ urlpatterns = [
     ),
     path("cases/<str:case_id>/consents/new", casework_views.consent_new, name="consent-new"),
     path("cases/<str:case_id>/referrals/new", casework_views.referral_new, name="referral-new"),
+    path("cases/<str:case_id>/actions/new", casework_views.action_new, name="action-new"),
+    path("cases/<str:case_id>/reviews/new", casework_views.review_new, name="review-new"),
+    path("actions/<str:action_id>/done", casework_views.action_done, name="action-done"),
     path("approvals", casework_views.approvals, name="approvals"),
     path(
         "referrals/<str:referral_id>/<slug:decision>",

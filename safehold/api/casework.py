@@ -9,10 +9,21 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from safehold.api.cases import staff
-from safehold.api.schemas import ConsentIn, ConsentOut, DecisionIn, ReferralIn, ReferralOut
+from safehold.api.schemas import (
+    ActionIn,
+    ActionOut,
+    ConsentIn,
+    ConsentOut,
+    DecisionIn,
+    ReferralIn,
+    ReferralOut,
+    ReviewIn,
+    ReviewOut,
+)
 from safehold.cases import access
-from safehold.casework import selectors, services
-from safehold.casework.models import Referral
+from safehold.cases import selectors as case_selectors
+from safehold.casework import plan, selectors, services
+from safehold.casework.models import Action, Referral
 
 cases_router = Router(tags=["consent and referrals"])
 referrals_router = Router(tags=["consent and referrals"])
@@ -110,3 +121,61 @@ def referral_approve(request: HttpRequest, referral_id: str, body: DecisionIn) -
 )
 def referral_reject(request: HttpRequest, referral_id: str, body: DecisionIn) -> dict[str, Any]:
     return decide(request, referral_id, body, approve=False)
+
+
+actions_router = Router(tags=["action plan and reviews"])
+
+
+def action_out(action: Action) -> dict[str, Any]:
+    return {
+        "id": action.pk,
+        "case": action.case_id,
+        "kind": action.kind,
+        "measure": action.measure,
+        "status": action.status,
+        "due_at": utc(action.due_at),
+        "agreed_with_survivor": action.agreed_with_survivor,
+        "recharge": action.recharge,
+        "owner": action.owner.username,
+        "source": action.source,
+        "completed_at": utc(action.completed_at),
+    }
+
+
+@cases_router.post(
+    "/{case_id}/actions",
+    response={201: ActionOut},
+    summary="Add an action to the plan agreed with the survivor",
+)
+def action_create(request: HttpRequest, case_id: str, body: ActionIn) -> Status[dict[str, Any]]:
+    user = staff(request)
+    action = plan.action_add(case=access.case_for(user, case_id), by=user, **body.model_dump())
+    return Status(201, action_out(action))
+
+
+@actions_router.post("/{action_id}/complete", response=ActionOut, summary="Mark an action done")
+def action_complete(request: HttpRequest, action_id: str) -> dict[str, Any]:
+    user = staff(request)
+    return action_out(plan.action_complete(action=selectors.action_for(user, action_id), by=user))
+
+
+@cases_router.post(
+    "/{case_id}/reviews",
+    response={201: ReviewOut},
+    summary="Record an internal review; the next is due after the policy's interval",
+)
+def review_create(request: HttpRequest, case_id: str, body: ReviewIn) -> Status[dict[str, Any]]:
+    user = staff(request)
+    review = plan.review_record(
+        case=access.case_for(user, case_id), by=user, at=body.at, notes=body.notes
+    )
+    case = access.case_for(user, case_id)
+    return Status(
+        201,
+        {
+            "id": review.pk,
+            "case": case.pk,
+            "at": utc(review.at),
+            "next_review_due_at": utc(case_selectors.next_review_due_at(case)),
+        },
+    )

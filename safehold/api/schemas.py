@@ -265,3 +265,51 @@ class ReferralOut(Schema):
     created_at: datetime
     sent_at: datetime | None
     decided_by: str | None
+
+
+class ActionIn(Strict):
+    kind: Literal[
+        "security_measure", "emergency_repair", "referral", "rehousing", "legal_action", "support"
+    ]
+    detail: Annotated[str, StringConstraints(max_length=5000)] = ""
+    due_at: AwareDatetime | None = None
+    agreed_with_survivor: StrictBool = False
+    recharge: Literal["none", "survivor", "perpetrator"] = "none"
+    measure: Literal[
+        "",
+        "panic_alarm",
+        "door_window_security",
+        "safe_letterbox",
+        "external_lighting",
+        "lock_change",
+        "sanctuary_scheme_referral",
+    ] = ""
+    risk_assessment: Annotated[str, StringConstraints(max_length=5000)] = ""
+    owner: Annotated[str, StringConstraints(max_length=150)] = ""
+    source: Literal["plan", "marac"] = "plan"
+
+
+class ActionOut(Schema):
+    id: str
+    case: str
+    kind: str
+    measure: str
+    status: str
+    due_at: datetime | None
+    agreed_with_survivor: bool
+    recharge: str
+    owner: str
+    source: str
+    completed_at: datetime | None
+
+
+class ReviewIn(Strict):
+    at: AwareDatetime | None = None
+    notes: Annotated[str, StringConstraints(max_length=20_000)] = ""
+
+
+class ReviewOut(Schema):
+    id: str
+    case: str
+    at: datetime
+    next_review_due_at: datetime | None

@@ -152,6 +152,7 @@ def case_context(user: Staff, view: selectors.CaseView, **extra: Any) -> dict[st
         "risk": risk_selectors.risk_step(case),
         "consents": casework_selectors.consents_standing(case),
         "referrals": casework_selectors.referrals_of(case),
+        "plan": casework_selectors.plan_of(case),
         "now": timezone.now(),
         **extra,
     }

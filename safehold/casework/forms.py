@@ -68,3 +68,46 @@ class ReferralForm(forms.Form):
 
 class DecisionForm(forms.Form):
     note = forms.CharField(required=False, max_length=5000, label="Note")
+
+
+class ActionForm(forms.Form):
+    kind = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        label="What kind of action",
+        error_messages={"required": "Choose what kind of action"},
+    )
+    measure = forms.ChoiceField(required=False, label="Security measure")
+    detail = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea, label="What will be done"
+    )
+    due_date = forms.DateField(
+        required=False,
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        label="Due by",
+        error_messages={"invalid": "Enter a date like 27/3/2027"},
+    )
+    agreed_with_survivor = forms.BooleanField(required=False, label="Agreed with the survivor")
+    recharge = forms.ChoiceField(widget=forms.RadioSelect, label="Who pays", initial="none")
+    risk_assessment = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea,
+        label="How this affects the risk to the survivor (rehousing and legal action)",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from safehold.casework.models import ActionKind, Recharge, SecurityMeasure
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = ActionKind.choices  # type: ignore[attr-defined]
+        self.fields["measure"].choices = [("", "Not a security measure"), *SecurityMeasure.choices]  # type: ignore[attr-defined]
+        self.fields["recharge"].choices = Recharge.choices  # type: ignore[attr-defined]
+
+
+class ReviewForm(forms.Form):
+    notes = forms.CharField(
+        max_length=20_000,
+        widget=forms.Textarea,
+        label="Review notes",
+        error_messages={"required": "Write what the review found"},
+    )

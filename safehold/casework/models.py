@@ -75,3 +75,82 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} {self.status}"
+
+
+class ActionKind(models.TextChoices):
+    """API.md §5 "Action plan, reviews"."""
+
+    SECURITY_MEASURE = "security_measure", "Security measure"
+    EMERGENCY_REPAIR = "emergency_repair", "Emergency repair"
+    REFERRAL = "referral"
+    REHOUSING = "rehousing"
+    LEGAL_ACTION = "legal_action", "Legal action against the alleged perpetrator"
+    SUPPORT = "support"
+
+
+class SecurityMeasure(models.TextChoices):
+    """The catalogue of security measures a survivor can be offered."""
+
+    PANIC_ALARM = "panic_alarm", "Panic alarm"
+    DOOR_WINDOW_SECURITY = "door_window_security", "Door and window security"
+    SAFE_LETTERBOX = "safe_letterbox", "Safe letterbox (fire-safe)"
+    EXTERNAL_LIGHTING = "external_lighting", "External lighting"
+    LOCK_CHANGE = "lock_change", "Lock change"
+    SANCTUARY_SCHEME = "sanctuary_scheme_referral", "Sanctuary scheme referral"
+
+
+class Recharge(models.TextChoices):
+    NONE = "none"
+    SURVIVOR = "survivor"
+    PERPETRATOR = "perpetrator", "Alleged perpetrator"
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open"
+    DONE = "done"
+
+
+class Action(models.Model):
+    """One action of the plan agreed with the survivor. `sealed` holds the detail and,
+    for rehousing and legal action, the assessment of how it affects the risk."""
+
+    id = models.CharField(primary_key=True, max_length=32)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(max_length=20, choices=ActionKind.choices)
+    measure = models.CharField(max_length=30, choices=SecurityMeasure.choices, blank=True)
+    source = models.CharField(max_length=20, default="plan", help_text="plan or marac")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    agreed_with_survivor = models.BooleanField(default=False)
+    recharge = models.CharField(max_length=12, choices=Recharge.choices, default=Recharge.NONE)
+    sealed = models.BinaryField(help_text="Encrypted: detail, risk assessment")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "due_at"], name="action_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.status}"
+
+
+class Review(models.Model):
+    """An internal review of the case at the policy's interval."""
+
+    id = models.CharField(primary_key=True, max_length=32)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
+    at = models.DateTimeField()
+    sealed = models.BinaryField(help_text="Encrypted: notes")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.id

@@ -11,7 +11,7 @@ from django.http import Http404
 from safehold.accounts.models import Staff
 from safehold.cases import access, sealing
 from safehold.cases.models import Case
-from safehold.casework.models import Consent, Referral, ReferralStatus
+from safehold.casework.models import Action, ActionStatus, Consent, Referral, ReferralStatus
 
 MARAC = "marac"  # API.md §3's agency id for the MARAC
 
@@ -88,4 +88,32 @@ def approvals_waiting(user: Staff, *, limit: int = 200) -> list[Referral]:
         )
         .select_related("case", "created_by")
         .order_by("created_at")[:limit]
+    )
+
+
+def action_for(user: Staff, action_id: str) -> Action:
+    """An action on a case the user may see; 404 otherwise."""
+    found = (
+        Action.objects.filter(pk=action_id, case__in=access.cases_visible_to(user))
+        .select_related("case", "owner")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such action")
+    return found
+
+
+def plan_of(case: Case) -> list[tuple[Action, dict[str, str]]]:
+    actions = Action.objects.filter(case=case).select_related("owner").order_by("status", "due_at")
+    return [(a, sealing.unseal(case.data_key, a)) for a in actions]
+
+
+def actions_due(user: Staff, *, before: datetime, limit: int = 100) -> list[Action]:
+    """Open actions due before `before` on the cases the user may see, soonest first."""
+    return list(
+        Action.objects.filter(
+            status=ActionStatus.OPEN, due_at__lt=before, case__in=access.cases_visible_to(user)
+        )
+        .select_related("case", "owner")
+        .order_by("due_at")[:limit]
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -10,11 +13,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safehold.accounts.models import Staff
 from safehold.cases import access
-from safehold.casework import selectors, services
-from safehold.casework.forms import ConsentForm, DecisionForm, ReferralForm
+from safehold.casework import plan, selectors, services
+from safehold.casework.forms import ActionForm, ConsentForm, DecisionForm, ReferralForm, ReviewForm
 from safehold.errors import Refusal
 from safehold.policy.agencies import agencies_by_area
 from safehold.policy.loader import active_policy
+
+LONDON = ZoneInfo("Europe/London")
 
 
 def staff(request: HttpRequest) -> Staff:
@@ -123,3 +128,75 @@ def referral_decide(request: HttpRequest, referral_id: str, decision: str) -> Ht
             request, f"Referral {'approved and sent' if decision == 'approve' else 'refused'}"
         )
     return redirect("approvals")
+
+
+@require_http_methods(["GET", "POST"])
+def action_new(request: HttpRequest, case_id: str) -> HttpResponse:
+    user = staff(request)
+    case = access.case_for(user, case_id)
+    form = ActionForm(
+        request.POST if request.method == "POST" else None, initial={"recharge": "none"}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        due = data["due_date"]
+        due_at = datetime.combine(due, time(17, 0), tzinfo=LONDON) if due else None
+        try:
+            plan.action_add(
+                case=case,
+                by=user,
+                kind=data["kind"],
+                measure=data["measure"],
+                detail=data["detail"],
+                due_at=due_at,
+                agreed_with_survivor=data["agreed_with_survivor"],
+                recharge=data["recharge"],
+                risk_assessment=data["risk_assessment"],
+            )
+        except Refusal as refusal:
+            form.add_error(ACTION_FIELDS.get(refusal.code), refusal.message)
+        else:
+            messages.success(request, "Action added to the plan")
+            return redirect("case", case_id=case.pk)
+    context = {"form": form, "case": case, "policy": active_policy()}
+    return render(request, "casework/action_new.html", context, status=400 if form.errors else 200)
+
+
+ACTION_FIELDS = {
+    "survivor_recharge_forbidden": "recharge",
+    "perpetrator_recharge_forbidden": "recharge",
+    "risk_assessment_required": "risk_assessment",
+    "due_in_past": "due_date",
+    "survivor_agreement_required": "agreed_with_survivor",
+    "unknown_measure": "measure",
+}
+
+
+@require_POST
+def action_done(request: HttpRequest, action_id: str) -> HttpResponse:
+    user = staff(request)
+    action = selectors.action_for(user, action_id)
+    try:
+        plan.action_complete(action=action, by=user)
+    except Refusal as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, "Action marked done")
+    return redirect("case", case_id=action.case_id)
+
+
+@require_http_methods(["GET", "POST"])
+def review_new(request: HttpRequest, case_id: str) -> HttpResponse:
+    user = staff(request)
+    case = access.case_for(user, case_id)
+    form = ReviewForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan.review_record(case=case, by=user, notes=form.cleaned_data["notes"])
+        except Refusal as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, "Review recorded")
+            return redirect("case", case_id=case.pk)
+    context = {"form": form, "case": case, "policy": active_policy()}
+    return render(request, "casework/review_new.html", context, status=400 if form.errors else 200)

@@ -49,3 +49,21 @@ def test_consent_referral_and_approval(
     expect(other.get_by_text("Referral approved and sent")).to_be_visible()
     assert_accessible(other)
     other.context.close()
+
+
+def test_an_officer_agrees_an_action_plan(page: Page, live_server, officer: Staff) -> None:
+    case = services.case_open(report=report(), by=officer)
+    sign_in(page, live_server.url, officer)
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    page.get_by_role("link", name="Add an action").click()
+    assert_accessible(page)
+    page.get_by_label("Security measure", exact=True).first.check()
+    page.get_by_label("Security measure", exact=True).last.select_option("panic_alarm")
+    page.get_by_label("What will be done").fill("Fit a monitored panic alarm")
+    page.get_by_label("Agreed with the survivor").check()
+    page.get_by_role("button", name="Add the action").click()
+    expect(page.get_by_test_id("plan")).to_contain_text("Panic alarm")
+    assert_accessible(page)
+    page.get_by_role("button", name="Mark done").click()
+    expect(page.get_by_test_id("plan")).to_contain_text("Done")
+    assert_accessible(page)

@@ -95,3 +95,47 @@ def test_an_outsider_gets_404_on_every_casework_page(
     assert client.get(f"/cases/{case.pk}/consents/new").status_code == 404
     assert client.post(f"/cases/{case.pk}/referrals/new", {"agency": "idva"}).status_code == 404
     assert not Consent.objects.exists()
+
+
+def test_an_officer_agrees_an_action_and_marks_it_done(
+    case: Case, officer: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    from safehold.casework.models import Action
+
+    client = as_staff(officer)
+    refused = client.post(
+        f"/cases/{case.pk}/actions/new",
+        {
+            "kind": "security_measure",
+            "measure": "lock_change",
+            "recharge": "survivor",
+        },
+    )
+    assert refused.status_code == 400
+    assert "never recharges the survivor" in refused.content.decode()
+    client.post(
+        f"/cases/{case.pk}/actions/new",
+        {
+            "kind": "emergency_repair",
+            "detail": "Board the broken window",
+            "recharge": "perpetrator",
+            "agreed_with_survivor": "on",
+        },
+    )
+    action = Action.objects.get()
+    assert action.due_at is not None
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "Board the broken window" in page
+    client.post(f"/actions/{action.pk}/done")
+    action.refresh_from_db()
+    assert action.status == "done"
+
+
+def test_an_officer_records_a_review(
+    case: Case, officer: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    client = as_staff(officer)
+    assert client.post(f"/cases/{case.pk}/reviews/new", {}).status_code == 400
+    client.post(f"/cases/{case.pk}/reviews/new", {"notes": "Locks fitted; feels safer"})
+    case.refresh_from_db()
+    assert case.last_review_at is not None
