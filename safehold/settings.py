@@ -122,10 +122,15 @@ MIDDLEWARE = [
 ROOT_URLCONF = "safehold.urls"
 WSGI_APPLICATION = "safehold.wsgi.application"
 
+# A provider's own letter templates (letters/<kind>_<recipient>.html) come first.
+SAFEHOLD_LETTER_TEMPLATES_DIR = Path(
+    env("SAFEHOLD_LETTER_TEMPLATES_DIR", str(DATA_DIR / "templates")) or DATA_DIR / "templates"
+)
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [SAFEHOLD_LETTER_TEMPLATES_DIR],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -9,7 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from safehold.api.auth import BearerToken
 from safehold.api.cases import router as cases_router
-from safehold.api.casework import actions_router, referrals_router
+from safehold.api.casework import actions_router, documents_router, referrals_router
 from safehold.api.casework import cases_router as casework_router
 from safehold.api.policy import router as policy_router
 from safehold.api.problems import problem
@@ -30,6 +30,7 @@ api.add_router("/cases", risk_router)
 api.add_router("/cases", casework_router)
 api.add_router("/referrals", referrals_router)
 api.add_router("/actions", actions_router)
+api.add_router("/documents", documents_router)
 api.add_router("/policy", policy_router)
 
 

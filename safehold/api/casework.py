@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
 from safehold.api.cases import staff
@@ -15,6 +15,9 @@ from safehold.api.schemas import (
     ConsentIn,
     ConsentOut,
     DecisionIn,
+    DocumentList,
+    DocumentOut,
+    LetterIn,
     ReferralIn,
     ReferralOut,
     ReviewIn,
@@ -22,8 +25,8 @@ from safehold.api.schemas import (
 )
 from safehold.cases import access
 from safehold.cases import selectors as case_selectors
-from safehold.casework import plan, selectors, services
-from safehold.casework.models import Action, Referral
+from safehold.casework import letters, plan, selectors, services
+from safehold.casework.models import Action, Document, Referral
 
 cases_router = Router(tags=["consent and referrals"])
 referrals_router = Router(tags=["consent and referrals"])
@@ -179,3 +182,48 @@ def review_create(request: HttpRequest, case_id: str, body: ReviewIn) -> Status[
             "next_review_due_at": utc(case_selectors.next_review_due_at(case)),
         },
     )
+
+
+documents_router = Router(tags=["letters and documents"])
+
+
+def document_out(document: Document) -> dict[str, Any]:
+    return {
+        "id": document.pk,
+        "kind": document.kind,
+        "recipient": document.recipient,
+        "agency": document.agency,
+        "channel": document.channel,
+        "created_at": utc(document.created_at),
+    }
+
+
+@cases_router.post(
+    "/{case_id}/letters",
+    response={201: DocumentOut},
+    summary="Write a letter as a PDF; to the survivor only by a safe channel",
+)
+def letter_create(request: HttpRequest, case_id: str, body: LetterIn) -> Status[dict[str, Any]]:
+    user = staff(request)
+    document = letters.letter_create(
+        case=access.case_for(user, case_id), by=user, **body.model_dump()
+    )
+    return Status(201, document_out(document))
+
+
+@cases_router.get("/{case_id}/documents", response=DocumentList, summary="A case's documents")
+def document_list(request: HttpRequest, case_id: str) -> dict[str, Any]:
+    user = staff(request)
+    case = access.case_for(user, case_id)
+    return {"items": [document_out(d) for d in selectors.documents_of(case)]}
+
+
+@documents_router.get("/{document_id}", summary="The PDF of a document; the read is audited")
+def document_get(request: HttpRequest, document_id: str) -> HttpResponse:
+    user = staff(request)
+    document = selectors.document_for(user, document_id)
+    response = HttpResponse(letters.document_pdf(document, by=user), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{document.case.reference}-{document.kind}.pdf"'
+    )
+    return response

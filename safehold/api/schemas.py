@@ -313,3 +313,23 @@ class ReviewOut(Schema):
     case: str
     at: datetime
     next_review_due_at: datetime | None
+
+
+class LetterIn(Strict):
+    kind: Literal["acknowledgement", "action_plan", "referral", "warning", "closure"]
+    recipient: Literal["survivor", "alleged_perpetrator", "agency"]
+    agency: Annotated[str, StringConstraints(max_length=60)] = ""
+    channel: Literal["post", "by_hand"] = "post"
+
+
+class DocumentOut(Schema):
+    id: str
+    kind: str
+    recipient: str
+    agency: str
+    channel: str
+    created_at: datetime
+
+
+class DocumentList(Schema):
+    items: list[DocumentOut]

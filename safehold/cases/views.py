@@ -153,6 +153,7 @@ def case_context(user: Staff, view: selectors.CaseView, **extra: Any) -> dict[st
         "consents": casework_selectors.consents_standing(case),
         "referrals": casework_selectors.referrals_of(case),
         "plan": casework_selectors.plan_of(case),
+        "documents": casework_selectors.documents_of(case),
         "now": timezone.now(),
         **extra,
     }

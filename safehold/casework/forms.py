@@ -111,3 +111,30 @@ class ReviewForm(forms.Form):
         label="Review notes",
         error_messages={"required": "Write what the review found"},
     )
+
+
+class LetterForm(forms.Form):
+    kind_and_recipient = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        label="Which letter",
+        choices=[
+            ("acknowledgement:survivor", "Acknowledgement, to the survivor"),
+            ("action_plan:survivor", "A copy of the action plan, to the survivor"),
+            ("referral:agency", "A referral, to an agency"),
+            ("warning:alleged_perpetrator", "A warning about conduct, to the alleged perpetrator"),
+            ("closure:survivor", "Closure, to the survivor"),
+            ("closure:alleged_perpetrator", "Closure, to the alleged perpetrator"),
+        ],
+        error_messages={"required": "Choose which letter"},
+    )
+    agency = forms.ChoiceField(required=False, label="Agency (for a referral)")
+    channel = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        initial="post",
+        label="How it will be delivered",
+        choices=[("post", "By post"), ("by_hand", "By hand")],
+    )
+
+    def __init__(self, *args: Any, policy: Policy, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [("", "Not a referral"), *agency_choices(policy)]  # type: ignore[attr-defined]

@@ -154,3 +154,41 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return self.id
+
+
+class LetterKind(models.TextChoices):
+    """API.md §5 "Letters and documents"."""
+
+    ACKNOWLEDGEMENT = "acknowledgement"
+    ACTION_PLAN = "action_plan", "Action plan"
+    REFERRAL = "referral"
+    WARNING = "warning"
+    CLOSURE = "closure"
+
+
+class Recipient(models.TextChoices):
+    SURVIVOR = "survivor"
+    ALLEGED_PERPETRATOR = "alleged_perpetrator", "Alleged perpetrator"
+    AGENCY = "agency"
+
+
+class Document(models.Model):
+    """A letter rendered to PDF, stored encrypted under the case's data key."""
+
+    id = models.CharField(primary_key=True, max_length=32)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=20, choices=LetterKind.choices)
+    recipient = models.CharField(max_length=20, choices=Recipient.choices)
+    agency = models.CharField(max_length=60, blank=True)
+    channel = models.CharField(max_length=10, default="post")
+    sealed = models.BinaryField(help_text="Encrypted: the PDF, base64")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient}"

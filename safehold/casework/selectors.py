@@ -11,7 +11,14 @@ from django.http import Http404
 from safehold.accounts.models import Staff
 from safehold.cases import access, sealing
 from safehold.cases.models import Case
-from safehold.casework.models import Action, ActionStatus, Consent, Referral, ReferralStatus
+from safehold.casework.models import (
+    Action,
+    ActionStatus,
+    Consent,
+    Document,
+    Referral,
+    ReferralStatus,
+)
 
 MARAC = "marac"  # API.md §3's agency id for the MARAC
 
@@ -117,3 +124,19 @@ def actions_due(user: Staff, *, before: datetime, limit: int = 100) -> list[Acti
         .select_related("case", "owner")
         .order_by("due_at")[:limit]
     )
+
+
+def documents_of(case: Case) -> list[Document]:
+    return list(Document.objects.filter(case=case).select_related("created_by"))
+
+
+def document_for(user: Staff, document_id: str) -> Document:
+    """A document on a case the user may see; 404 otherwise."""
+    found = (
+        Document.objects.filter(pk=document_id, case__in=access.cases_visible_to(user))
+        .select_related("case", "case__data_key")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such document")
+    return found

@@ -13,8 +13,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safehold.accounts.models import Staff
 from safehold.cases import access
-from safehold.casework import plan, selectors, services
-from safehold.casework.forms import ActionForm, ConsentForm, DecisionForm, ReferralForm, ReviewForm
+from safehold.casework import letters, plan, selectors, services
+from safehold.casework.forms import (
+    ActionForm,
+    ConsentForm,
+    DecisionForm,
+    LetterForm,
+    ReferralForm,
+    ReviewForm,
+)
 from safehold.errors import Refusal
 from safehold.policy.agencies import agencies_by_area
 from safehold.policy.loader import active_policy
@@ -200,3 +207,43 @@ def review_new(request: HttpRequest, case_id: str) -> HttpResponse:
             return redirect("case", case_id=case.pk)
     context = {"form": form, "case": case, "policy": active_policy()}
     return render(request, "casework/review_new.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def letter_new(request: HttpRequest, case_id: str) -> HttpResponse:
+    user = staff(request)
+    case = access.case_for(user, case_id)
+    policy = active_policy()
+    form = LetterForm(
+        request.POST if request.method == "POST" else None,
+        policy=policy,
+        initial={"channel": "post"},
+    )
+    if request.method == "POST" and form.is_valid():
+        kind, recipient = form.cleaned_data["kind_and_recipient"].split(":")
+        try:
+            letters.letter_create(
+                case=case,
+                by=user,
+                kind=kind,
+                recipient=recipient,
+                agency=form.cleaned_data["agency"],
+                channel=form.cleaned_data["channel"],
+            )
+        except Refusal as refusal:
+            field = {"unsafe_contact_channel": "channel", "unknown_agency": "agency"}
+            form.add_error(field.get(refusal.code, "kind_and_recipient"), refusal.message)
+        else:
+            messages.success(request, "Letter written: download it from Documents")
+            return redirect("case", case_id=case.pk)
+    context = {"form": form, "case": case}
+    return render(request, "casework/letter_new.html", context, status=400 if form.errors else 200)
+
+
+def document_download(request: HttpRequest, document_id: str) -> HttpResponse:
+    user = staff(request)
+    document = selectors.document_for(user, document_id)
+    response = HttpResponse(letters.document_pdf(document, by=user), content_type="application/pdf")
+    name = f"{document.case.reference}-{document.kind}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -67,3 +67,30 @@ def test_an_officer_agrees_an_action_plan(page: Page, live_server, officer: Staf
     page.get_by_role("button", name="Mark done").click()
     expect(page.get_by_test_id("plan")).to_contain_text("Done")
     assert_accessible(page)
+
+
+def test_an_officer_writes_a_letter_to_the_alleged_perpetrator(
+    page: Page, live_server, officer: Staff
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from tests.casedata import PERPETRATOR_NAME, SURVIVOR_ADDRESS, SURVIVOR_NAME
+
+    case = services.case_open(report=report(), by=officer)
+    sign_in(page, live_server.url, officer)
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    page.get_by_role("link", name="Write a letter").click()
+    assert_accessible(page)
+    page.get_by_label("A warning about conduct, to the alleged perpetrator").check()
+    page.get_by_role("button", name="Write the letter").click()
+    expect(page.get_by_test_id("documents")).to_contain_text("Warning to the alleged perpetrator")
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_test_id("documents").get_by_role("link").first.click()
+    pdf = PdfReader(io.BytesIO(download.value.path().read_bytes()))
+    text = " ".join(p.extract_text() for p in pdf.pages)
+    assert PERPETRATOR_NAME in text
+    assert SURVIVOR_NAME not in text
+    assert SURVIVOR_ADDRESS.split(",")[0] not in text

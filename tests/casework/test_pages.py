@@ -139,3 +139,25 @@ def test_an_officer_records_a_review(
     client.post(f"/cases/{case.pk}/reviews/new", {"notes": "Locks fitted; feels safer"})
     case.refresh_from_db()
     assert case.last_review_at is not None
+
+
+def test_the_letter_page_refuses_an_unsafe_channel(
+    case: Case, officer: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    client = as_staff(officer)
+    refused = client.post(
+        f"/cases/{case.pk}/letters/new",
+        {"kind_and_recipient": "acknowledgement:survivor", "channel": "post"},
+    )
+    assert refused.status_code == 400
+    assert "has not said post is safe" in refused.content.decode()
+    client.post(
+        f"/cases/{case.pk}/letters/new",
+        {"kind_and_recipient": "acknowledgement:survivor", "channel": "by_hand"},
+    )
+    from safehold.casework.models import Document
+
+    document = Document.objects.get()
+    download = client.get(f"/documents/{document.pk}")
+    assert download["Content-Type"] == "application/pdf"
+    assert download.content.startswith(b"%PDF")

@@ -1,0 +1,242 @@
+"""Letters as PDFs (WeasyPrint) from templates the provider can edit.
+
+A letter for the alleged perpetrator is rendered from `PerpetratorLetterView`, built from
+the perpetrator's own details and the case reference only: it has no survivor address,
+contact details, safe times or children's names to leak, rather than having them removed
+afterwards. A letter to the survivor goes only by a channel she marked safe."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from safehold.accounts.models import Staff
+from safehold.cases import sealing
+from safehold.cases.models import Case, Person, PersonRole, new_id
+from safehold.casework.models import Action, Document, LetterKind, Recipient
+from safehold.errors import Refusal
+from safehold.policy.loader import active_policy
+from safehold.privacy import audit
+
+# Who each kind of letter may go to (API.md §5).
+RECIPIENTS = {
+    LetterKind.ACKNOWLEDGEMENT: {Recipient.SURVIVOR},
+    LetterKind.ACTION_PLAN: {Recipient.SURVIVOR},
+    LetterKind.REFERRAL: {Recipient.AGENCY},
+    LetterKind.WARNING: {Recipient.ALLEGED_PERPETRATOR},
+    LetterKind.CLOSURE: {Recipient.SURVIVOR, Recipient.ALLEGED_PERPETRATOR},
+}
+CHANNELS = ("post", "by_hand")
+
+
+@dataclass(frozen=True)
+class PerpetratorLetterView:
+    """Everything a letter to an alleged perpetrator may say, and nothing else."""
+
+    provider: str
+    reference: str
+    name: str
+    tenancy_ref: str
+    date: datetime
+    programme: str
+    programme_phone: str
+
+
+@dataclass(frozen=True)
+class SurvivorLetterView:
+    provider: str
+    reference: str
+    name: str
+    address: str
+    officer: str
+    date: datetime
+    helpline: str
+    helpline_phone: str
+    actions: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AgencyLetterView:
+    provider: str
+    reference: str
+    agency: str
+    agency_phone: str
+    survivor_name: str
+    reason: str
+    officer: str
+    date: datetime
+
+
+def directory_entry(agency_id: str) -> tuple[str, str]:
+    agency = active_policy().agencies.get(agency_id)
+    return (agency.name, agency.phone or "") if agency else ("", "")
+
+
+def perpetrator_view(case: Case, perpetrator: Person, now: datetime) -> PerpetratorLetterView:
+    details = sealing.unseal(case.data_key, perpetrator)
+    programme, phone = directory_entry("perpetrator_programme")
+    return PerpetratorLetterView(
+        provider=active_policy().provider,
+        reference=case.reference,
+        name=details.get("name", ""),
+        tenancy_ref=details.get("tenancy_ref", ""),
+        date=now,
+        programme=programme,
+        programme_phone=phone,
+    )
+
+
+def survivor_details(case: Case) -> tuple[Person, dict[str, Any]]:
+    survivor = case.people.get(role=PersonRole.SURVIVOR)
+    return survivor, sealing.unseal(case.data_key, survivor)
+
+
+def survivor_view(case: Case, by: Staff, now: datetime, *, with_plan: bool) -> SurvivorLetterView:
+    _, details = survivor_details(case)
+    actions = []
+    if with_plan:
+        for action in Action.objects.filter(case=case).order_by("due_at"):
+            sealed = sealing.unseal(case.data_key, action)
+            actions.append(
+                {
+                    "kind": action.get_kind_display(),
+                    "detail": sealed["detail"],
+                    "due_at": action.due_at,
+                    "status": action.get_status_display(),
+                }
+            )
+    helpline, phone = directory_entry("national_helpline")
+    return SurvivorLetterView(
+        provider=active_policy().provider,
+        reference=case.reference,
+        name=details["name"],
+        address=details["address"],
+        officer=by.full_name,
+        date=now,
+        helpline=helpline,
+        helpline_phone=phone,
+        actions=actions,
+    )
+
+
+def agency_view(case: Case, by: Staff, agency_id: str, now: datetime) -> AgencyLetterView:
+    policy = active_policy()
+    agency = policy.agencies[agency_id]
+    _, details = survivor_details(case)
+    summary = sealing.unseal(case.data_key, case).get("summary", "")
+    return AgencyLetterView(
+        provider=policy.provider,
+        reference=case.reference,
+        agency=agency.name,
+        agency_phone=agency.phone or "",
+        survivor_name=details["name"],
+        reason=summary,
+        officer=by.full_name,
+        date=now,
+    )
+
+
+def check_letter(case: Case, kind: str, recipient: str, agency: str, channel: str) -> None:
+    if kind not in RECIPIENTS:
+        raise Refusal("unknown_letter_kind", f"kind must be one of: {', '.join(RECIPIENTS)}")
+    if recipient not in RECIPIENTS[LetterKind(kind)]:
+        raise Refusal("wrong_recipient", f"A {kind} letter cannot go to the {recipient}")
+    if channel not in CHANNELS:
+        raise Refusal("unknown_channel", f"channel must be one of: {', '.join(CHANNELS)}")
+    if kind == LetterKind.CLOSURE and case.status != "closed":
+        raise Refusal("case_not_closed", "A closure letter needs a closed case", status=409)
+    if recipient == Recipient.AGENCY and agency not in active_policy().agencies:
+        raise Refusal(
+            "unknown_agency",
+            f"The policy's directory has no agency {agency!r}",
+            policy_rule="agencies",
+            field="agency",
+        )
+    if recipient == Recipient.SURVIVOR and channel == "post":
+        survivor, _ = survivor_details(case)
+        if survivor.post_ok is not True:
+            raise Refusal(
+                "unsafe_contact_channel",
+                "The survivor has not said post is safe: give the letter by hand or ask her first",
+                field="channel",
+            )
+
+
+def perpetrator_for_letter(case: Case) -> Person:
+    perpetrator = case.people.filter(role=PersonRole.ALLEGED_PERPETRATOR).order_by("id").first()
+    if perpetrator is None:
+        raise Refusal("no_alleged_perpetrator", "The case names no alleged perpetrator")
+    return perpetrator
+
+
+def render_pdf(kind: str, recipient: str, view: object) -> bytes:
+    from weasyprint import HTML  # type: ignore[import-untyped]  # loaded only to render
+
+    html = render_to_string(f"letters/{kind}_{recipient}.html", {"letter": view})
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf
+
+
+@transaction.atomic
+def letter_create(
+    *,
+    case: Case,
+    by: Staff,
+    kind: str,
+    recipient: str,
+    agency: str = "",
+    channel: str = "post",
+    now: datetime | None = None,
+) -> Document:
+    now = now or timezone.now()
+    case = Case.objects.select_related("data_key").get(pk=case.pk)
+    check_letter(case, kind, recipient, agency, channel)
+    view: object
+    if recipient == Recipient.ALLEGED_PERPETRATOR:
+        view = perpetrator_view(case, perpetrator_for_letter(case), now)
+    elif recipient == Recipient.AGENCY:
+        view = agency_view(case, by, agency, now)
+    else:
+        view = survivor_view(case, by, now, with_plan=kind == LetterKind.ACTION_PLAN)
+    document = Document(
+        id=new_id("doc"),
+        case=case,
+        kind=kind,
+        recipient=recipient,
+        agency=agency,
+        channel=channel,
+        created_by=by,
+        created_at=now,
+    )
+    pdf = render_pdf(kind, recipient, view)
+    document.sealed = sealing.seal(
+        case.data_key, document, {"pdf": base64.b64encode(pdf).decode("ascii")}
+    )
+    document.save(force_insert=True)
+    audit.record(
+        actor=by.username,
+        action="letter.created",
+        target_type="case",
+        target_id=case.pk,
+        detail={"document": document.pk, "kind": kind, "recipient": recipient},
+    )
+    return document
+
+
+def document_pdf(document: Document, *, by: Staff) -> bytes:
+    """The PDF of a document the caller reached through the access rules; audited."""
+    details = sealing.unseal(document.case.data_key, document)
+    audit.record(
+        actor=by.username,
+        action="document.downloaded",
+        target_type="case",
+        target_id=document.case_id,
+        detail={"document": document.pk},
+    )
+    return base64.b64decode(details["pdf"])
