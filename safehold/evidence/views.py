@@ -1,0 +1,107 @@
+"""Evidence pages: the list and upload form for a case, and downloads, which are always
+attachments of the type detected at upload, never shown in the browser."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
+
+from safehold.accounts.models import Staff
+from safehold.cases import access
+from safehold.errors import Refusal
+from safehold.evidence import inspection, selectors, services
+from safehold.evidence.forms import EvidenceForm
+
+
+def staff(request: HttpRequest) -> Staff:
+    if not isinstance(request.user, Staff):
+        raise PermissionDenied
+    return request.user
+
+
+class OneFileInMemory(FileUploadHandler):
+    """Keeps the first file of a request in memory and nothing else, so an upload never
+    lands in a temporary file in clear. It stops keeping bytes one past the size limit
+    but goes on counting them, so the service still knows the file was too large."""
+
+    files_seen = 0
+
+    def handle_raw_input(self, *args: Any, **kwargs: Any) -> None:
+        self.files_seen = 0
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.files_seen += 1
+        self.kept = io.BytesIO()
+        raise StopFutureHandlers()
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        room = inspection.MAX_BYTES + 1 - self.kept.tell()
+        if self.files_seen == 1 and room > 0:
+            self.kept.write(raw_data[:room])
+
+    def file_complete(self, file_size: int) -> InMemoryUploadedFile | None:
+        if self.files_seen != 1:
+            return None
+        self.kept.seek(0)
+        return InMemoryUploadedFile(
+            file=self.kept,
+            field_name=self.field_name,
+            name=self.file_name,
+            content_type=self.content_type,
+            size=file_size,
+            charset=self.charset,
+            content_type_extra=self.content_type_extra,
+        )
+
+
+@csrf_exempt  # the upload handler must be set before the CSRF check reads the body...
+@require_http_methods(["GET", "POST"])
+def evidence_page(request: HttpRequest, case_id: str) -> HttpResponse:
+    request.upload_handlers = [OneFileInMemory(request)]
+    return evidence_page_protected(request, case_id)
+
+
+@csrf_protect  # ...so the check is made here, after it
+def evidence_page_protected(request: HttpRequest, case_id: str) -> HttpResponse:
+    user = staff(request)
+    case = access.case_for(user, case_id)
+    posted = request.method == "POST"
+    form = EvidenceForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
+        try:
+            services.evidence_add(
+                case=case,
+                by=user,
+                upload=form.cleaned_data["upload"],
+                description=form.cleaned_data["description"],
+            )
+        except Refusal as refusal:
+            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+        else:
+            messages.success(request, "File added")
+            return redirect("case-evidence", case_id=case.pk)
+    case, items = selectors.evidence_list(user, case_id, via="web")
+    context = {"case": case, "items": items, "form": form, "max_mb": inspection.MAX_BYTES >> 20}
+    return render(request, "evidence/list.html", context, status=422 if form.errors else 200)
+
+
+@require_GET
+def evidence_download(request: HttpRequest, case_id: str, evidence_id: str) -> HttpResponse:
+    download = selectors.evidence_download(staff(request), case_id, evidence_id, via="web")
+    response = HttpResponse(download.content, content_type=download.evidence.content_type)
+    disposition = content_disposition_header(as_attachment=True, filename=download.filename)
+    response["Content-Disposition"] = disposition or "attachment"
+
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
