@@ -44,6 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--language", action="append", default=[], metavar="CODE")
     add.add_argument("--token", action="store_true", help="print a new API token as the last line")
 
+    digest = commands.add_parser(
+        "digest", help="email each officer and manager what is due (run daily, e.g. from cron)"
+    )
+    digest.add_argument("--base-url", default="", help="the service's address, for the email")
+
     policy = commands.add_parser("policy", help="the provider's policy")
     policy_commands = policy.add_subparsers(dest="policy_command", required=True, metavar="ACTION")
     show = policy_commands.add_parser("show", help="print the active policy")
@@ -248,6 +253,13 @@ def run_policy(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_digest(args: argparse.Namespace) -> int:
+    from safehold.casework.digest import digest_send
+
+    print(f"Sent {digest_send(base_url=args.base_url)} digests.")
+    return EXIT_OK
+
+
 def run_audit(args: argparse.Namespace) -> int:
     from safehold.privacy import audit
 
@@ -285,6 +297,7 @@ def run_keys(args: argparse.Namespace) -> int:
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "audit": run_audit,
+    "digest": run_digest,
     "policy": run_policy,
     "keys": run_keys,
     "init": run_init,

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "safehold.cases",
     "safehold.risk",
     "safehold.casework",
+    "safehold.evidence",
     "safehold.web",
 ]
 

@@ -5,6 +5,7 @@ from safehold.accounts import views as accounts_views
 from safehold.api.api import api
 from safehold.cases import views as case_views
 from safehold.casework import views as casework_views
+from safehold.evidence import views as evidence_views
 from safehold.risk import views as risk_views
 from safehold.web import policy_views
 from safehold.web import views as web_views
@@ -34,6 +35,17 @@ urlpatterns = [
     path("cases/<str:case_id>/", case_views.case_page, name="case"),
     path("cases/<str:case_id>/contacts/new", case_views.contact_new, name="case-contact"),
     path("cases/<str:case_id>/assign", case_views.assign, name="case-assign"),
+    path("cases/<str:case_id>/evidence", evidence_views.evidence_page, name="case-evidence"),
+    path(
+        "cases/<str:case_id>/evidence/<str:evidence_id>",
+        evidence_views.evidence_download,
+        name="case-evidence-download",
+    ),
+    path(
+        "cases/<str:case_id>/contact-interval",
+        case_views.contact_interval,
+        name="case-contact-interval",
+    ),
     path("cases/<str:case_id>/audit", case_views.audit_page, name="case-audit"),
     path("cases/<str:case_id>/risk/new", risk_views.assessment_new, name="risk-new"),
     path(
@@ -59,6 +71,7 @@ urlpatterns = [
     path("cases/<str:case_id>/letters/new", casework_views.letter_new, name="letter-new"),
     path("documents/<str:document_id>", casework_views.document_download, name="document"),
     path("approvals", casework_views.approvals, name="approvals"),
+    path("queues/<slug:slug>", casework_views.queue, name="queue"),
     path(
         "referrals/<str:referral_id>/<slug:decision>",
         casework_views.referral_decide,

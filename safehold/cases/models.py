@@ -113,6 +113,12 @@ class Case(models.Model):
         related_name="assigned_cases",
     )
     last_review_at = models.DateTimeField(null=True, blank=True)
+    contact_interval_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="How often the survivor agreed to be contacted"
+    )
+    next_contact_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="The last contact with the survivor plus the interval"
+    )
     policy_id = models.CharField(max_length=60)
     policy_version = models.CharField(max_length=64)
     sealed = models.BinaryField(help_text="Encrypted: summary, interview venue")

@@ -3,7 +3,7 @@ policy, audited. The web intake and `POST /api/v1/cases` both call `case_open`."
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -339,9 +339,11 @@ def contact_record(
     )
     contact.sealed = sealing.seal(case.data_key, contact, {"notes": notes})
     contact.save(force_insert=True)
-    if with_whom == "survivor" and (case.first_contact_at is None or at < case.first_contact_at):
-        case.first_contact_at = at
-        case.save(update_fields=["first_contact_at"])
+    if with_whom == "survivor":
+        if case.first_contact_at is None or at < case.first_contact_at:
+            case.first_contact_at = at
+        case.next_contact_due_at = next_contact_due(case, last_contact=at)
+        case.save(update_fields=["first_contact_at", "next_contact_due_at"])
     record(by, "contact.recorded", case, contact=contact.pk, with_whom=with_whom)
     return contact
 
@@ -433,3 +435,31 @@ def da_leads_alert(*, case: Case, by: Staff, reason: str) -> None:
                 fail_silently=True,
             )
         )
+
+
+def next_contact_due(case: Case, *, last_contact: datetime | None = None) -> datetime | None:
+    """The agreed interval after the latest contact with the survivor (or the report)."""
+    if not case.contact_interval_days:
+        return None
+    latest = (
+        case.contacts.filter(with_whom="survivor")
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    candidates = [moment for moment in (latest, last_contact) if moment is not None]
+    start = max(candidates) if candidates else case.reported_at
+    return start + timedelta(days=case.contact_interval_days)
+
+
+@transaction.atomic
+def contact_interval_agree(*, case: Case, by: Staff, days: int) -> Case:
+    """Records how often the survivor agreed to be contacted."""
+    if not 1 <= days <= 365:  # not-policy: an input range, agreed with each survivor
+        raise Refusal("invalid_interval", "Enter a number of days from 1 to 365", field="days")
+    case = locked(case)
+    case.contact_interval_days = days
+    case.next_contact_due_at = next_contact_due(case)
+    case.save(update_fields=["contact_interval_days", "next_contact_due_at"])
+    record(by, "contact_interval.agreed", case, days=days)
+    return case

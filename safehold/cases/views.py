@@ -295,3 +295,17 @@ def break_glass(request: HttpRequest) -> HttpResponse:
     hours = int(settings.SAFEHOLD_BREAK_GLASS_DURATION.total_seconds() // 3600)
     context = {"form": form, "hours": hours}
     return render(request, "cases/break_glass.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["POST"])
+def contact_interval(request: HttpRequest, case_id: str) -> HttpResponse:
+    user = staff(request)
+    case = access.case_for(user, case_id)
+    try:
+        days = int(request.POST.get("days", ""))
+        services.contact_interval_agree(case=case, by=user, days=days)
+    except (ValueError, Refusal):
+        messages.error(request, "Enter how often to contact the survivor, in days from 1 to 365")
+    else:
+        messages.success(request, "Contact interval agreed")
+    return redirect("case", case_id=case.pk)

@@ -176,8 +176,12 @@ def perpetrator_for_letter(case: Case) -> Person:
 
 
 def render_pdf(kind: str, recipient: str, view: object) -> bytes:
+    from PIL import ImageFile
     from weasyprint import HTML  # type: ignore[import-untyped]  # loaded only to render
 
+    # Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would
+    # let a damaged evidence upload through. Letters carry no images: keep Pillow strict.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     html = render_to_string(f"letters/{kind}_{recipient}.html", {"letter": view})
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf

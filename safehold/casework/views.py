@@ -7,13 +7,14 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safehold.accounts.models import Staff
 from safehold.cases import access
-from safehold.casework import letters, plan, selectors, services
+from safehold.casework import letters, plan, queues, selectors, services
 from safehold.casework.forms import (
     ActionForm,
     ConsentForm,
@@ -247,3 +248,23 @@ def document_download(request: HttpRequest, document_id: str) -> HttpResponse:
     name = f"{document.case.reference}-{document.kind}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def queue(request: HttpRequest, slug: str) -> HttpResponse:
+    user = staff(request)
+    if not access.may_record_report(user):
+        raise PermissionDenied
+    if slug == "approvals":
+        return redirect("approvals")
+    found = next((q for q in queues.QUEUES if q.slug == slug), None)
+    if found is None:
+        raise Http404("No such queue")
+    now = timezone.now()
+    listing = {
+        "first-contact": queues.first_contact,
+        "actions": queues.actions,
+        "reviews": queues.reviews,
+        "contacts": queues.contacts,
+    }[slug](user, now)
+    context = {"queue": found, "rows": list(listing[:200]), "now": now, "nav": "home"}
+    return render(request, "casework/queue.html", context)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from safehold.accounts.models import Staff
 from safehold.accounts.roles import Role
 from safehold.cases import access, selectors
+from safehold.casework import queues
 from safehold.web.context_processors import SERVICE_NAME
 
 
@@ -18,6 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if isinstance(user, Staff) and access.may_record_report(user):
         context |= {
             "awaiting": selectors.awaiting_first_contact(user),
+            "queues": queues.counts(user),
             "my_cases": selectors.my_cases(user) if user.role == Role.OFFICER else None,
             "alerts": selectors.unread_alerts(user),
             "may_break_glass": access.may_break_glass(user),

@@ -42,7 +42,7 @@ def test_consent_referral_and_approval(
 
     other = browser.new_context().new_page()
     sign_in(other, live_server.url, director)
-    other.get_by_role("link", name="Approvals").click()
+    other.get_by_role("link", name="Approvals waiting").click()
     expect(other.get_by_text(f"{case.reference} to police")).to_be_visible()
     assert_accessible(other)
     other.get_by_role("button", name="Approve and send").click()

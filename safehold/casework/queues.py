@@ -1,0 +1,94 @@
+"""Work queues: what is due and overdue on the cases a person may see.
+
+"Due" means due within QUEUE_HORIZON or already overdue; overdue rows are marked on the
+page. Every queue starts from cases.access, so it lists nothing a person may not see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from safehold.accounts.models import Staff
+from safehold.cases import access
+from safehold.cases.models import Case
+from safehold.casework.models import Action, ActionStatus
+from safehold.casework.selectors import approvals_waiting
+from safehold.casework.services import may_approve
+from safehold.policy.loader import active_policy
+
+# How far ahead a queue looks: a working week. A presentation choice, not a policy rule.
+QUEUE_HORIZON = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Queue:
+    slug: str
+    title: str
+
+
+QUEUES = (
+    Queue("first-contact", "Awaiting first contact"),
+    Queue("actions", "Actions due"),
+    Queue("reviews", "Reviews due"),
+    Queue("contacts", "Contacts due"),
+    Queue("approvals", "Approvals waiting"),
+)
+
+
+def open_cases(user: Staff) -> QuerySet[Case]:
+    return (
+        access.cases_visible_to(user)
+        .filter(status="open")
+        .select_related("team", "assigned_officer")
+    )
+
+
+def first_contact(user: Staff, now: datetime) -> QuerySet[Case]:
+    return open_cases(user).filter(first_contact_at__isnull=True).order_by("response_due_at")
+
+
+def actions(user: Staff, now: datetime) -> QuerySet[Action]:
+    return (
+        Action.objects.filter(
+            status=ActionStatus.OPEN,
+            due_at__lt=now + QUEUE_HORIZON,
+            case__in=access.cases_visible_to(user),
+        )
+        .select_related("case", "case__team", "owner")
+        .order_by("due_at")
+    )
+
+
+def reviews(user: Staff, now: datetime) -> QuerySet[Case]:
+    interval = timedelta(days=active_policy().review_interval_days)
+    return (
+        open_cases(user)
+        .annotate(last_reviewed=Coalesce("last_review_at", "reported_at"))
+        .filter(last_reviewed__lt=now + QUEUE_HORIZON - interval)
+        .order_by("last_reviewed")
+    )
+
+
+def contacts(user: Staff, now: datetime) -> QuerySet[Case]:
+    return (
+        open_cases(user)
+        .filter(next_contact_due_at__lt=now + QUEUE_HORIZON)
+        .order_by("next_contact_due_at")
+    )
+
+
+def counts(user: Staff, now: datetime | None = None) -> list[tuple[Queue, int]]:
+    now = now or timezone.now()
+    found = [
+        (QUEUES[0], first_contact(user, now).count()),
+        (QUEUES[1], actions(user, now).count()),
+        (QUEUES[2], reviews(user, now).count()),
+        (QUEUES[3], contacts(user, now).count()),
+    ]
+    if may_approve(user):
+        found.append((QUEUES[4], len(approvals_waiting(user))))
+    return found
