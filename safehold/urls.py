@@ -67,6 +67,11 @@ urlpatterns = [
     path("cases/<str:case_id>/referrals/new", casework_views.referral_new, name="referral-new"),
     path("cases/<str:case_id>/actions/new", casework_views.action_new, name="action-new"),
     path("cases/<str:case_id>/reviews/new", casework_views.review_new, name="review-new"),
+    path(
+        "cases/<str:case_id>/perpetrator-interview/new",
+        casework_views.interview_new,
+        name="interview-new",
+    ),
     path("actions/<str:action_id>/done", casework_views.action_done, name="action-done"),
     path("cases/<str:case_id>/letters/new", casework_views.letter_new, name="letter-new"),
     path("documents/<str:document_id>", casework_views.document_download, name="document"),

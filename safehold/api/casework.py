@@ -17,6 +17,8 @@ from safehold.api.schemas import (
     DecisionIn,
     DocumentList,
     DocumentOut,
+    InterviewIn,
+    InterviewOut,
     LetterIn,
     ReferralIn,
     ReferralOut,
@@ -135,6 +137,7 @@ def action_out(action: Action) -> dict[str, Any]:
         "case": action.case_id,
         "kind": action.kind,
         "measure": action.measure,
+        "option": action.option,
         "status": action.status,
         "due_at": utc(action.due_at),
         "agreed_with_survivor": action.agreed_with_survivor,
@@ -227,3 +230,28 @@ def document_get(request: HttpRequest, document_id: str) -> HttpResponse:
         f'attachment; filename="{document.case.reference}-{document.kind}.pdf"'
     )
     return response
+
+
+@cases_router.post(
+    "/{case_id}/perpetrator-interviews",
+    response={201: InterviewOut},
+    summary="Record a decision to interview the alleged perpetrator, under the policy's conditions",
+)
+def interview_create(
+    request: HttpRequest, case_id: str, body: InterviewIn
+) -> Status[dict[str, Any]]:
+    user = staff(request)
+    interview = plan.perpetrator_interview_plan(
+        case=access.case_for(user, case_id), by=user, **body.model_dump()
+    )
+    manager = interview.manager_agreed
+    return Status(
+        201,
+        {
+            "id": interview.pk,
+            "case": interview.case_id,
+            "manager_agreed": manager.username if manager else None,
+            "survivor_agrees": interview.survivor_agrees,
+            "created_at": utc(interview.created_at),
+        },
+    )

@@ -284,6 +284,15 @@ class ActionIn(Strict):
         "lock_change",
         "sanctuary_scheme_referral",
     ] = ""
+    option: Literal[
+        "",
+        "management_transfer",
+        "temporary_accommodation",
+        "homelessness_referral",
+        "injunction",
+        "possession",
+        "perpetrator_programme",
+    ] = ""
     risk_assessment: Annotated[str, StringConstraints(max_length=5000)] = ""
     owner: Annotated[str, StringConstraints(max_length=150)] = ""
     source: Literal["plan", "marac"] = "plan"
@@ -294,6 +303,7 @@ class ActionOut(Schema):
     case: str
     kind: str
     measure: str
+    option: str
     status: str
     due_at: datetime | None
     agreed_with_survivor: bool
@@ -333,3 +343,17 @@ class DocumentOut(Schema):
 
 class DocumentList(Schema):
     items: list[DocumentOut]
+
+
+class InterviewIn(Strict):
+    manager: Annotated[str, StringConstraints(max_length=150)] = ""
+    survivor_agrees: StrictBool = False
+    safety_assessment: Annotated[str, StringConstraints(max_length=5000)] = ""
+
+
+class InterviewOut(Schema):
+    id: str
+    case: str
+    manager_agreed: str | None
+    survivor_agrees: bool
+    created_at: datetime

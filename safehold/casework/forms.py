@@ -77,6 +77,7 @@ class ActionForm(forms.Form):
         error_messages={"required": "Choose what kind of action"},
     )
     measure = forms.ChoiceField(required=False, label="Security measure")
+    option = forms.ChoiceField(required=False, label="Rehousing or legal route")
     detail = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea, label="What will be done"
     )
@@ -96,12 +97,14 @@ class ActionForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from safehold.casework.models import ActionKind, Recharge, SecurityMeasure
+        from safehold.casework.models import ActionKind, ActionOption, Recharge, SecurityMeasure
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = ActionKind.choices  # type: ignore[attr-defined]
         self.fields["measure"].choices = [("", "Not a security measure"), *SecurityMeasure.choices]  # type: ignore[attr-defined]
         self.fields["recharge"].choices = Recharge.choices  # type: ignore[attr-defined]
+        options = [("", "Not rehousing or legal action"), *ActionOption.choices]
+        self.fields["option"].choices = options  # type: ignore[attr-defined]
 
 
 class ReviewForm(forms.Form):
@@ -138,3 +141,20 @@ class LetterForm(forms.Form):
     def __init__(self, *args: Any, policy: Policy, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].choices = [("", "Not a referral"), *agency_choices(policy)]  # type: ignore[attr-defined]
+
+
+class InterviewForm(forms.Form):
+    manager = forms.ChoiceField(required=False, label="Manager who agrees it is appropriate")
+    survivor_agrees = forms.BooleanField(
+        required=False, label="The survivor agrees to the interview"
+    )
+    safety_assessment = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea,
+        label="Why it is safe to interview them",
+    )
+
+    def __init__(self, *args: Any, managers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].choices = [("", "Choose a manager"), *managers]  # type: ignore[attr-defined]

@@ -99,6 +99,26 @@ class SecurityMeasure(models.TextChoices):
     SANCTUARY_SCHEME = "sanctuary_scheme_referral", "Sanctuary scheme referral"
 
 
+class ActionOption(models.TextChoices):
+    """The routes of a rehousing or legal action."""
+
+    MANAGEMENT_TRANSFER = "management_transfer", "Management transfer application"
+    TEMPORARY_ACCOMMODATION = "temporary_accommodation", "Temporary accommodation"
+    HOMELESSNESS_REFERRAL = (
+        "homelessness_referral",
+        "Referral to the council's homelessness service",
+    )
+    INJUNCTION = "injunction", "Injunction"
+    POSSESSION = "possession", "Possession proceedings against the alleged perpetrator"
+    PERPETRATOR_PROGRAMME = "perpetrator_programme", "Perpetrator programme"
+
+
+OPTIONS_BY_KIND = {
+    "rehousing": ("management_transfer", "temporary_accommodation", "homelessness_referral"),
+    "legal_action": ("injunction", "possession", "perpetrator_programme"),
+}
+
+
 class Recharge(models.TextChoices):
     NONE = "none"
     SURVIVOR = "survivor"
@@ -118,6 +138,7 @@ class Action(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
     kind = models.CharField(max_length=20, choices=ActionKind.choices)
     measure = models.CharField(max_length=30, choices=SecurityMeasure.choices, blank=True)
+    option = models.CharField(max_length=30, choices=ActionOption.choices, blank=True)
     source = models.CharField(max_length=20, default="plan", help_text="plan or marac")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     due_at = models.DateTimeField(null=True, blank=True)
@@ -192,3 +213,23 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient}"
+
+
+class PerpetratorInterview(models.Model):
+    """A decision to interview the alleged perpetrator, with each condition the policy
+    sets recorded: the manager who agreed, the survivor's agreement, the safety check."""
+
+    id = models.CharField(primary_key=True, max_length=32)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="perpetrator_interviews")
+    planned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    manager_agreed = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    survivor_agrees = models.BooleanField()
+    sealed = models.BinaryField(help_text="Encrypted: the safety assessment")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.id

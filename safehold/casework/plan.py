@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from safehold.accounts.models import Staff
@@ -13,9 +13,11 @@ from safehold.accounts.roles import Role
 from safehold.cases import sealing
 from safehold.cases.models import Case, new_id
 from safehold.casework.models import (
+    OPTIONS_BY_KIND,
     Action,
     ActionKind,
     ActionStatus,
+    PerpetratorInterview,
     Recharge,
     Review,
     SecurityMeasure,
@@ -41,13 +43,25 @@ def open_case(case: Case) -> Case:
 
 
 def check_action(
-    policy: Policy, *, kind: str, measure: str, recharge: str, agreed: bool, risk_note: str
+    policy: Policy,
+    *,
+    kind: str,
+    measure: str,
+    recharge: str,
+    agreed: bool,
+    risk_note: str,
+    option: str = "",
 ) -> None:
     """The policy's rules for an action, each refusal naming the setting that refused."""
     if kind not in ActionKind.values:
         raise Refusal("unknown_kind", f"kind must be one of: {', '.join(ActionKind.values)}")
     if measure and (kind != ActionKind.SECURITY_MEASURE or measure not in SecurityMeasure.values):
         raise Refusal("unknown_measure", "measure names a security measure from the catalogue")
+    if option and option not in OPTIONS_BY_KIND.get(kind, ()):
+        allowed = ", ".join(OPTIONS_BY_KIND.get(kind, ())) or "none"
+        raise Refusal(
+            "unknown_option", f"A {kind} action's option is one of: {allowed}", field="option"
+        )
     if recharge == Recharge.SURVIVOR and policy.recharge.survivor_forbidden:
         raise Refusal(
             "survivor_recharge_forbidden",
@@ -112,6 +126,7 @@ def action_add(
     agreed_with_survivor: bool = False,
     recharge: str = Recharge.NONE,
     measure: str = "",
+    option: str = "",
     risk_assessment: str = "",
     owner: str = "",
     source: str = "plan",
@@ -126,6 +141,7 @@ def action_add(
         policy,
         kind=kind,
         measure=measure,
+        option=option,
         recharge=recharge,
         agreed=agreed_with_survivor,
         risk_note=risk_assessment,
@@ -139,6 +155,7 @@ def action_add(
         case=case,
         kind=kind,
         measure=measure,
+        option=option,
         source=source,
         owner=owner_named(owner, by=by),
         due_at=due_at,
@@ -193,3 +210,75 @@ def review_record(
         case.save(update_fields=["last_review_at"])
     record(by, "review.recorded", case.pk, review=review.pk)
     return review
+
+
+def interview_manager(manager_username: str, case: Case) -> Staff | None:
+    """The manager of the case's team (or a director or DA lead) who agreed."""
+    if not manager_username:
+        return None
+    return (
+        Staff.objects.filter(username=manager_username, is_active=True)
+        .filter(
+            models.Q(role=Role.MANAGER, team=case.team)
+            | models.Q(role__in=(Role.DIRECTOR, Role.DA_LEAD))
+        )
+        .first()
+    )
+
+
+@transaction.atomic
+def perpetrator_interview_plan(
+    *,
+    case: Case,
+    by: Staff,
+    manager: str = "",
+    survivor_agrees: bool = False,
+    safety_assessment: str = "",
+    now: datetime | None = None,
+) -> PerpetratorInterview:
+    """Records the decision to interview the alleged perpetrator, refused unless every
+    condition the policy sets is met and recorded."""
+    rules = active_policy().perpetrator_interview
+    case = open_case(case)
+    agreed_by = interview_manager(manager, case)
+    if rules.needs_officer_and_manager_agreement and agreed_by is None:
+        raise Refusal(
+            "manager_agreement_required",
+            "Name the manager of the case's team who agrees the interview is appropriate",
+            field="manager",
+            policy_rule="perpetrator_interview.needs_officer_and_manager_agreement",
+        )
+    if rules.needs_survivor_agreement and not survivor_agrees:
+        raise Refusal(
+            "survivor_agreement_required",
+            "The survivor must agree to the interview",
+            field="survivor_agrees",
+            policy_rule="perpetrator_interview.needs_survivor_agreement",
+        )
+    if rules.needs_safety_check and not safety_assessment.strip():
+        raise Refusal(
+            "safety_check_required",
+            "Record why it is safe to interview them",
+            field="safety_assessment",
+            policy_rule="perpetrator_interview.needs_safety_check",
+        )
+    interview = PerpetratorInterview(
+        id=new_id("itv"),
+        case=case,
+        planned_by=by,
+        manager_agreed=agreed_by,
+        survivor_agrees=survivor_agrees,
+        created_at=now or timezone.now(),
+    )
+    interview.sealed = sealing.seal(
+        case.data_key, interview, {"safety_assessment": safety_assessment}
+    )
+    interview.save(force_insert=True)
+    record(
+        by,
+        "perpetrator_interview.planned",
+        case.pk,
+        interview=interview.pk,
+        manager=agreed_by.username if agreed_by else "",
+    )
+    return interview

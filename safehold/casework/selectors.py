@@ -140,3 +140,19 @@ def document_for(user: Staff, document_id: str) -> Document:
     if found is None:
         raise Http404("No such document")
     return found
+
+
+def interview_managers(case: Case) -> list[Staff]:
+    """Who may agree to an interview with the alleged perpetrator: the team's managers,
+    the directors and the DA leads."""
+    from django.db.models import Q
+
+    from safehold.accounts.roles import Role
+
+    return list(
+        Staff.objects.filter(is_active=True)
+        .filter(
+            Q(role=Role.MANAGER, team_id=case.team_id) | Q(role__in=(Role.DIRECTOR, Role.DA_LEAD))
+        )
+        .order_by("full_name")
+    )

@@ -19,6 +19,7 @@ from safehold.casework.forms import (
     ActionForm,
     ConsentForm,
     DecisionForm,
+    InterviewForm,
     LetterForm,
     ReferralForm,
     ReviewForm,
@@ -155,6 +156,7 @@ def action_new(request: HttpRequest, case_id: str) -> HttpResponse:
                 by=user,
                 kind=data["kind"],
                 measure=data["measure"],
+                option=data["option"],
                 detail=data["detail"],
                 due_at=due_at,
                 agreed_with_survivor=data["agreed_with_survivor"],
@@ -176,6 +178,7 @@ ACTION_FIELDS = {
     "risk_assessment_required": "risk_assessment",
     "due_in_past": "due_date",
     "survivor_agreement_required": "agreed_with_survivor",
+    "unknown_option": "option",
     "unknown_measure": "measure",
 }
 
@@ -268,3 +271,23 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     }[slug](user, now)
     context = {"queue": found, "rows": list(listing[:200]), "now": now, "nav": "home"}
     return render(request, "casework/queue.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def interview_new(request: HttpRequest, case_id: str) -> HttpResponse:
+    user = staff(request)
+    case = access.case_for(user, case_id)
+    managers = [(m.username, m.full_name) for m in selectors.interview_managers(case)]
+    form = InterviewForm(request.POST if request.method == "POST" else None, managers=managers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan.perpetrator_interview_plan(case=case, by=user, **form.cleaned_data)
+        except Refusal as refusal:
+            form.add_error(refusal.field, refusal.message)
+        else:
+            messages.success(request, "The decision to interview is recorded")
+            return redirect("case", case_id=case.pk)
+    context = {"form": form, "case": case, "rules": active_policy().perpetrator_interview}
+    return render(
+        request, "casework/interview_new.html", context, status=400 if form.errors else 200
+    )

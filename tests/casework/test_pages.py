@@ -161,3 +161,22 @@ def test_the_letter_page_refuses_an_unsafe_channel(
     download = client.get(f"/documents/{document.pk}")
     assert download["Content-Type"] == "application/pdf"
     assert download.content.startswith(b"%PDF")
+
+
+def test_the_interview_page_explains_what_is_missing(
+    case: Case, officer: Staff, manager: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    client = as_staff(officer)
+    page = client.get(f"/cases/{case.pk}/perpetrator-interview/new").content.decode()
+    assert "the survivor agrees" in page
+    refused = client.post(
+        f"/cases/{case.pk}/perpetrator-interview/new",
+        {"manager": manager.username, "safety_assessment": "Safe"},
+    )
+    assert refused.status_code == 400
+    assert "The survivor must agree" in refused.content.decode()
+    done = client.post(
+        f"/cases/{case.pk}/perpetrator-interview/new",
+        {"manager": manager.username, "survivor_agrees": "on", "safety_assessment": "Safe"},
+    )
+    assert done.status_code == 302

@@ -174,3 +174,70 @@ def test_reviews_in_the_future_or_before_the_report_are_refused(
         )
         assert response.json()["code"] == code
     assert not Review.objects.exists()
+
+
+def test_rehousing_and_legal_action_name_their_route(
+    policy: str, case: Case, officer: Staff, api_as
+) -> None:
+    client = api_as(officer)
+    moved = add(
+        client,
+        case,
+        kind="rehousing",
+        option="management_transfer",
+        risk_assessment="Away from his family's area",
+    )
+    assert moved.json()["option"] == "management_transfer"
+    wrong = add(
+        client,
+        case,
+        kind="rehousing",
+        option="injunction",
+        risk_assessment="Away from his family's area",
+    )
+    assert wrong.json()["code"] == "unknown_option"
+    legal = add(
+        client,
+        case,
+        kind="legal_action",
+        option="injunction",
+        agreed_with_survivor=True,
+        risk_assessment="A non-molestation order lowers the risk",
+    )
+    assert legal.status_code == 201
+
+
+@pytest.mark.parametrize("policy", ["wha"], indirect=True)
+def test_an_interview_with_the_alleged_perpetrator_needs_the_policys_conditions(
+    policy: str,
+    case_in_policy: Case,
+    officer: Staff,
+    manager: Staff,
+    outsider: Staff,
+    make_staff,
+    api_as,
+) -> None:
+    """000 (WHA): only when the officer and their manager consider it appropriate, the
+    victim agrees and it is safe."""
+    client = api_as(officer)
+    path = f"/api/v1/cases/{case_in_policy.pk}/perpetrator-interviews"
+    other_manager = make_staff("rita.riverside", role="manager", team="Riverside")
+    full = {
+        "manager": manager.username,
+        "survivor_agrees": True,
+        "safety_assessment": "He is in custody until Friday; meeting at the police station",
+    }
+    for change, code in (
+        ({"manager": ""}, "manager_agreement_required"),
+        ({"manager": other_manager.username}, "manager_agreement_required"),
+        ({"survivor_agrees": False}, "survivor_agreement_required"),
+        ({"safety_assessment": " "}, "safety_check_required"),
+    ):
+        response = client.post(path, {**full, **change}, content_type="application/json")
+        assert response.status_code == 422
+        assert response.json()["code"] == code
+        assert response.json()["policy_rule"].startswith("perpetrator_interview.")
+    created = client.post(path, full, content_type="application/json")
+    assert created.status_code == 201
+    assert created.json()["manager_agreed"] == manager.username
+    assert api_as(outsider).post(path, full, content_type="application/json").status_code == 404
