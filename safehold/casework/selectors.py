@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Exists, QuerySet
+from django.db.models import Exists, Model, QuerySet
 from django.http import Http404
 
 from safehold.accounts.models import Staff
@@ -75,16 +75,22 @@ def referrals_of(case: Case) -> list[tuple[Referral, dict[str, str]]]:
     return [(r, sealing.unseal(case.data_key, r)) for r in referrals]
 
 
+Row = TypeVar("Row", bound=Model)
+
+
+def on_visible_case(rows: QuerySet[Row], user: Staff, pk: str, what: str) -> Row:
+    """The row with this id, when it belongs to a case the user may see; 404 otherwise,
+    the same answer whether it is missing or not theirs."""
+    found = rows.filter(pk=pk, case__in=access.cases_visible_to(user)).first()
+    if found is None:
+        raise Http404(f"No such {what}")
+    return found
+
+
 def referral_for(user: Staff, referral_id: str) -> Referral:
     """A referral on a case the user may see; 404 otherwise."""
-    found = (
-        Referral.objects.filter(pk=referral_id, case__in=access.cases_visible_to(user))
-        .select_related("case", "case__data_key")
-        .first()
-    )
-    if found is None:
-        raise Http404("No such referral")
-    return found
+    rows = Referral.objects.select_related("case", "case__data_key")
+    return on_visible_case(rows, user, referral_id, "referral")
 
 
 def approvals_waiting(user: Staff, *, limit: int = 200) -> list[Referral]:
@@ -100,14 +106,8 @@ def approvals_waiting(user: Staff, *, limit: int = 200) -> list[Referral]:
 
 def action_for(user: Staff, action_id: str) -> Action:
     """An action on a case the user may see; 404 otherwise."""
-    found = (
-        Action.objects.filter(pk=action_id, case__in=access.cases_visible_to(user))
-        .select_related("case", "owner")
-        .first()
-    )
-    if found is None:
-        raise Http404("No such action")
-    return found
+    rows = Action.objects.select_related("case", "owner")
+    return on_visible_case(rows, user, action_id, "action")
 
 
 def plan_of(case: Case) -> list[tuple[Action, dict[str, str]]]:
@@ -132,14 +132,8 @@ def documents_of(case: Case) -> list[Document]:
 
 def document_for(user: Staff, document_id: str) -> Document:
     """A document on a case the user may see; 404 otherwise."""
-    found = (
-        Document.objects.filter(pk=document_id, case__in=access.cases_visible_to(user))
-        .select_related("case", "case__data_key")
-        .first()
-    )
-    if found is None:
-        raise Http404("No such document")
-    return found
+    rows = Document.objects.select_related("case", "case__data_key")
+    return on_visible_case(rows, user, document_id, "document")
 
 
 def interview_managers(case: Case) -> list[Staff]:
