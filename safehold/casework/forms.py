@@ -95,6 +95,16 @@ class ActionForm(forms.Form):
         widget=forms.Textarea,
         label="How this affects the risk to the survivor (rehousing and legal action)",
     )
+    source = forms.ChoiceField(
+        required=False,
+        widget=forms.RadioSelect,
+        initial="plan",
+        label="Where the action comes from",
+        choices=[
+            ("plan", "Agreed in the action plan"),
+            ("marac", "A MARAC recommendation, discussed with the survivor"),
+        ],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from safehold.casework.models import ActionKind, ActionOption, Recharge, SecurityMeasure

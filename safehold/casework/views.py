@@ -162,6 +162,7 @@ def action_new(request: HttpRequest, case_id: str) -> HttpResponse:
                 agreed_with_survivor=data["agreed_with_survivor"],
                 recharge=data["recharge"],
                 risk_assessment=data["risk_assessment"],
+                source=data["source"] or "plan",
             )
         except Refusal as refusal:
             form.add_error(ACTION_FIELDS.get(refusal.code), refusal.message)

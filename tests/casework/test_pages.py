@@ -180,3 +180,23 @@ def test_the_interview_page_explains_what_is_missing(
         {"manager": manager.username, "survivor_agrees": "on", "safety_assessment": "Safe"},
     )
     assert done.status_code == 302
+
+
+def test_a_marac_recommendation_is_recorded_with_its_source(
+    case: Case, officer: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    from safehold.casework.models import Action
+
+    client = as_staff(officer)
+    client.post(
+        f"/cases/{case.pk}/actions/new",
+        {
+            "kind": "support",
+            "detail": "IDVA to meet her weekly",
+            "recharge": "none",
+            "source": "marac",
+            "agreed_with_survivor": "on",
+        },
+    )
+    assert Action.objects.get().source == "marac"
+    assert 'govuk-tag--purple">MARAC' in client.get(f"/cases/{case.pk}/").content.decode()
