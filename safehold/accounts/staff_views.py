@@ -18,16 +18,10 @@ from safehold.accounts import selectors, services
 from safehold.accounts.forms import PasswordForm, StaffCreateForm
 from safehold.accounts.models import ApiToken, Staff
 from safehold.accounts.roles import manages_staff
+from safehold.accounts.selectors import signed_in_staff
 from safehold.errors import Refusal
 
 View = Callable[..., HttpResponse]
-
-
-def acting(request: HttpRequest) -> Staff:
-    """The administrator making a change, for the audit log."""
-    if not isinstance(request.user, Staff):
-        raise PermissionDenied
-    return request.user
 
 
 def admin_only(view: View) -> View:
@@ -51,7 +45,7 @@ def staff_new(request: HttpRequest) -> HttpResponse:
     form = StaffCreateForm(request.POST or None, initial={"trained": True})
     if request.method == "POST" and form.is_valid():
         try:
-            staff = services.staff_create(**form.cleaned_data, by=acting(request))
+            staff = services.staff_create(**form.cleaned_data, by=signed_in_staff(request))
         except Refusal as refusal:
             form.add_error(refusal_field(refusal), refusal.message)
         except ValidationError as error:
@@ -90,15 +84,15 @@ def staff_action(request: HttpRequest, username: str, action: str) -> HttpRespon
     if action == "disable":
         if staff.pk == request.user.pk:
             raise PermissionDenied("You cannot disable your own account")
-        services.staff_disable(staff=staff, by=acting(request))
+        services.staff_disable(staff=staff, by=signed_in_staff(request))
     elif action == "enable":
-        services.staff_enable(staff=staff, by=acting(request))
+        services.staff_enable(staff=staff, by=signed_in_staff(request))
     elif action == "reset-two-factor":
-        services.two_factor_reset(staff=staff, by=acting(request))
+        services.two_factor_reset(staff=staff, by=signed_in_staff(request))
     elif action == "unlock":
         axes_reset(username=staff.username)
     elif action == "token":
-        token = services.token_create(staff=staff, by=acting(request))
+        token = services.token_create(staff=staff, by=signed_in_staff(request))
         return render(request, "accounts/staff_detail.html", staff_context(staff, new_token=token))
     elif action == "password":
         return staff_password(request, staff)
@@ -114,7 +108,7 @@ def staff_password(request: HttpRequest, staff: Staff) -> HttpResponse:
             services.staff_set_password(
                 staff=staff,
                 password=form.cleaned_data["password"],
-                by=acting(request),
+                by=signed_in_staff(request),
             )
         except ValidationError as error:
             form.add_error("password", error)
@@ -128,5 +122,5 @@ def staff_password(request: HttpRequest, staff: Staff) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, username: str, token_id: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=token_id, staff__username=username)
-    services.token_revoke(token=token, by=acting(request))
+    services.token_revoke(token=token, by=signed_in_staff(request))
     return redirect("staff-detail", username=username)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
-from safehold.api.cases import staff
+from safehold.api.cases import staff, utc
 from safehold.api.schemas import (
     ActionIn,
     ActionOut,
@@ -32,10 +31,6 @@ from safehold.casework.models import Action, Document, Referral
 
 cases_router = Router(tags=["consent and referrals"])
 referrals_router = Router(tags=["consent and referrals"])
-
-
-def utc(moment: datetime | None) -> datetime | None:
-    return moment.astimezone(UTC) if moment else None
 
 
 def referral_out(referral: Referral) -> dict[str, Any]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from safehold.api.cases import staff
+from safehold.api.cases import staff, utc
 from safehold.api.schemas import RiskAssessmentIn, RiskAssessmentOut
 from safehold.cases import access
 from safehold.risk import services
@@ -34,7 +33,6 @@ def assessment_create(
         professional_judgement=body.professional_judgement,
         police_callouts=body.police_callouts_last_12_months,
     )
-    completed = assessment.completed_at
     return Status(
         201,
         {
@@ -44,6 +42,6 @@ def assessment_create(
             "level": assessment.level,
             "marac_referral_recommended": assessment.marac_referral_recommended,
             "marac_reasons": assessment.marac_reasons,
-            "completed_at": completed.astimezone(UTC) if completed else None,
+            "completed_at": utc(assessment.completed_at),
         },
     )

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from safehold.accounts.models import Staff
 from safehold.accounts.roles import Role
+from safehold.accounts.selectors import signed_in_staff
 from safehold.cases import access, selectors, services
 from safehold.cases.forms import (
     AssignForm,
@@ -33,15 +34,8 @@ STEP_CHECK, STEP_CONFIRM, STEP_EDIT = "check", "confirm", "edit"
 FORM_STEPS = ("add-perpetrator", "add-child", STEP_EDIT)
 
 
-def staff(request: HttpRequest) -> Staff:
-    user = request.user
-    if not isinstance(user, Staff):
-        raise PermissionDenied
-    return user
-
-
 def recorder(request: HttpRequest) -> Staff:
-    user = staff(request)
+    user = signed_in_staff(request)
     if not access.may_record_report(user):
         raise PermissionDenied
     return user
@@ -134,7 +128,7 @@ def intake_save(
 
 
 def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     view = selectors.case_detail(user, case_id, via="web")
     return render(request, "cases/case.html", case_context(user, view))
 
@@ -161,7 +155,7 @@ def case_context(user: Staff, view: selectors.CaseView, **extra: Any) -> dict[st
 
 @require_http_methods(["GET", "POST"])
 def contact_new(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     case = access.case_for(user, case_id)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -198,7 +192,7 @@ def officer_choices(case: Case) -> list[tuple[str, str]]:
 
 @require_http_methods(["GET", "POST"])
 def assign(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     case = access.case_for(user, case_id)
     if not access.may_assign(user, case):
         raise PermissionDenied
@@ -226,7 +220,7 @@ def assign(request: HttpRequest, case_id: str) -> HttpResponse:
 
 
 def audit_page(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     try:
         case, entries = selectors.audit_trail(user, case_id)
     except Refusal as refusal:
@@ -238,7 +232,7 @@ def audit_page(request: HttpRequest, case_id: str) -> HttpResponse:
 def audit_lookup(request: HttpRequest) -> HttpResponse:
     """Find a case's audit trail by its reference: how an auditor, who cannot open
     cases, reaches "Who has seen this case"."""
-    user = staff(request)
+    user = signed_in_staff(request)
     if not access.may_see_audit(user):
         raise PermissionDenied
     form = AuditLookupForm(request.POST or None)
@@ -253,7 +247,7 @@ def audit_lookup(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     if not access.may_record_report(user):
         raise PermissionDenied
     form = SearchForm(request.POST or None)
@@ -265,7 +259,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def case_list(request: HttpRequest) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     if not access.may_record_report(user):
         raise PermissionDenied
     try:
@@ -277,7 +271,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def break_glass(request: HttpRequest) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     if not access.may_break_glass(user):
         raise PermissionDenied
     form = BreakGlassForm(request.POST or None)
@@ -299,7 +293,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["POST"])
 def contact_interval(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     case = access.case_for(user, case_id)
     try:
         days = int(request.POST.get("days", ""))

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safehold.accounts.models import Staff
+from safehold.accounts.selectors import signed_in_staff
 from safehold.cases import access
 from safehold.casework import letters, plan, queues, selectors, services
 from safehold.casework.forms import (
@@ -31,15 +31,9 @@ from safehold.policy.loader import active_policy
 LONDON = ZoneInfo("Europe/London")
 
 
-def staff(request: HttpRequest) -> Staff:
-    if not isinstance(request.user, Staff):
-        raise PermissionDenied
-    return request.user
-
-
 @require_http_methods(["GET", "POST"])
 def consent_new(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     case = access.case_for(user, case_id)
     policy = active_policy()
     form = ConsentForm(request.POST if request.method == "POST" else None, policy=policy)
@@ -63,7 +57,7 @@ def consent_new(request: HttpRequest, case_id: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def referral_new(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     case = access.case_for(user, case_id)
     policy = active_policy()
     form = ReferralForm(request.POST if request.method == "POST" else None, policy=policy)
@@ -105,7 +99,7 @@ def refusal_field(refusal: Refusal) -> str | None:
 
 
 def approvals(request: HttpRequest) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     if not services.may_approve(user):
         raise PermissionDenied
     waiting = selectors.approvals_waiting(user)
@@ -120,7 +114,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def referral_decide(request: HttpRequest, referral_id: str, decision: str) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     if not services.may_approve(user) or decision not in ("approve", "reject"):
         raise PermissionDenied
     referral = selectors.referral_for(user, referral_id)
@@ -141,7 +135,7 @@ def referral_decide(request: HttpRequest, referral_id: str, decision: str) -> Ht
 
 @require_http_methods(["GET", "POST"])
 def action_new(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     case = access.case_for(user, case_id)
     form = ActionForm(
         request.POST if request.method == "POST" else None, initial={"recharge": "none"}
@@ -186,7 +180,7 @@ ACTION_FIELDS = {
 
 @require_POST
 def action_done(request: HttpRequest, action_id: str) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     action = selectors.action_for(user, action_id)
     try:
         plan.action_complete(action=action, by=user)
@@ -199,7 +193,7 @@ def action_done(request: HttpRequest, action_id: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def review_new(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     case = access.case_for(user, case_id)
     form = ReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -216,7 +210,7 @@ def review_new(request: HttpRequest, case_id: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def letter_new(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     case = access.case_for(user, case_id)
     policy = active_policy()
     form = LetterForm(
@@ -246,7 +240,7 @@ def letter_new(request: HttpRequest, case_id: str) -> HttpResponse:
 
 
 def document_download(request: HttpRequest, document_id: str) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     document = selectors.document_for(user, document_id)
     response = HttpResponse(letters.document_pdf(document, by=user), content_type="application/pdf")
     name = f"{document.case.reference}-{document.kind}.pdf"
@@ -255,7 +249,7 @@ def document_download(request: HttpRequest, document_id: str) -> HttpResponse:
 
 
 def queue(request: HttpRequest, slug: str) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     if not access.may_record_report(user):
         raise PermissionDenied
     if slug == "approvals":
@@ -276,7 +270,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def interview_new(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     case = access.case_for(user, case_id)
     managers = [(m.username, m.full_name) for m in selectors.interview_managers(case)]
     form = InterviewForm(request.POST if request.method == "POST" else None, managers=managers)

@@ -7,7 +7,6 @@ import io
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
 from django.http import HttpRequest, HttpResponse
@@ -16,17 +15,11 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from safehold.accounts.models import Staff
+from safehold.accounts.selectors import signed_in_staff
 from safehold.cases import access
 from safehold.errors import Refusal
 from safehold.evidence import inspection, selectors, services
 from safehold.evidence.forms import EvidenceForm
-
-
-def staff(request: HttpRequest) -> Staff:
-    if not isinstance(request.user, Staff):
-        raise PermissionDenied
-    return request.user
 
 
 class OneFileInMemory(FileUploadHandler):
@@ -74,7 +67,7 @@ def evidence_page(request: HttpRequest, case_id: str) -> HttpResponse:
 
 @csrf_protect  # ...so the check is made here, after it
 def evidence_page_protected(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     case = access.case_for(user, case_id)
     posted = request.method == "POST"
     form = EvidenceForm(request.POST if posted else None, request.FILES if posted else None)
@@ -98,7 +91,9 @@ def evidence_page_protected(request: HttpRequest, case_id: str) -> HttpResponse:
 
 @require_GET
 def evidence_download(request: HttpRequest, case_id: str, evidence_id: str) -> HttpResponse:
-    download = selectors.evidence_download(staff(request), case_id, evidence_id, via="web")
+    download = selectors.evidence_download(
+        signed_in_staff(request), case_id, evidence_id, via="web"
+    )
     response = HttpResponse(download.content, content_type=download.evidence.content_type)
     disposition = content_disposition_header(as_attachment=True, filename=download.filename)
     response["Content-Disposition"] = disposition or "attachment"

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from safehold.accounts.models import Staff
 from safehold.accounts.roles import Role
+from safehold.accounts.selectors import signed_in_staff
 from safehold.cases import access
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
@@ -21,15 +22,9 @@ from safehold.risk.models import AssessmentStatus, RiskAssessment
 MARAC_VIEW_ROLES = (Role.DA_LEAD, Role.DIRECTOR)
 
 
-def staff(request: HttpRequest) -> Staff:
-    if not isinstance(request.user, Staff):
-        raise PermissionDenied
-    return request.user
-
-
 @require_http_methods(["GET", "POST"])
 def assessment_new(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     case = access.case_for(user, case_id)
     available = tools.available_tools()
     if request.method == "POST":
@@ -57,7 +52,7 @@ def in_progress(user: Staff, case_id: str, assessment_id: str) -> RiskAssessment
 def section(
     request: HttpRequest, case_id: str, assessment_id: str, section_id: str
 ) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     assessment = in_progress(user, case_id, assessment_id)
     tool = tools.tool_by_id(assessment.tool_id)
     try:
@@ -102,7 +97,7 @@ def section(
 
 @require_http_methods(["GET", "POST"])
 def finish(request: HttpRequest, case_id: str, assessment_id: str) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     assessment = in_progress(user, case_id, assessment_id)
     form = FinishForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -127,7 +122,7 @@ def finish(request: HttpRequest, case_id: str, assessment_id: str) -> HttpRespon
 
 
 def result(request: HttpRequest, case_id: str, assessment_id: str) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     assessment = selectors.assessment_for(user, case_id, assessment_id)
     if assessment.status != AssessmentStatus.COMPLETE:
         return redirect("risk-finish", case_id=case_id, assessment_id=assessment_id)
@@ -144,7 +139,7 @@ def result(request: HttpRequest, case_id: str, assessment_id: str) -> HttpRespon
 
 
 def risk_views(request: HttpRequest) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     if not access.may_record_report(user):
         raise PermissionDenied
     context = {"views": selectors.risk_views(user), "policy": active_policy(), "nav": "risk"}
@@ -152,7 +147,7 @@ def risk_views(request: HttpRequest) -> HttpResponse:
 
 
 def marac(request: HttpRequest) -> HttpResponse:
-    user = staff(request)
+    user = signed_in_staff(request)
     if user.role not in MARAC_VIEW_ROLES:
         raise PermissionDenied
     context = {"marac": selectors.marac_view(user), "policy": active_policy(), "nav": "marac"}
