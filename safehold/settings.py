@@ -93,12 +93,16 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "safehold.privacy",
     "safehold.accounts",
     "safehold.cases",
     "safehold.risk",
     "safehold.casework",
     "safehold.evidence",
+    "safehold.closure",
+    "safehold.records",
     "safehold.web",
 ]
 
@@ -302,3 +306,13 @@ LOGGING = {
 }
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
+
+# Background work (docs/records.md): Django's tasks framework through the django-tasks
+# backport, stored in the database and run by `safehold worker` (django-tasks-db's
+# db_worker). The nightly retention run is its first task.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}

@@ -11,6 +11,9 @@ may not see is "not found", exactly as a case that does not exist.
 | director, da_lead | always                                                                 |
 | auditor, admin    | never                                                                  |
 
+An erased case (its data key destroyed at the end of the retention period) is seen by
+nobody: only its statistical columns and its audit trail remain.
+
 A restricted case (the survivor is a member of staff) is seen only by the people named
 on it: its assigned officer and its case team. Anyone but an auditor or admin may also
 see a case during an unexpired break-glass grant of their own.
@@ -57,7 +60,7 @@ def need_to_know(user: Staff) -> Q:
 
 
 def cases_visible_to(user: Staff) -> QuerySet[Case]:
-    return Case.objects.filter(need_to_know(user))
+    return Case.objects.filter(need_to_know(user), erased_at__isnull=True)
 
 
 def case_for(user: Staff, case_id: str) -> Case:

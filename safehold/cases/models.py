@@ -119,6 +119,18 @@ class Case(models.Model):
     next_contact_due_at = models.DateTimeField(
         null=True, blank=True, help_text="The last contact with the survivor plus the interval"
     )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closure_reason = models.CharField(
+        max_length=40, blank=True, choices=choices(vocabulary.CLOSURE_REASONS)
+    )
+    legal_hold = models.BooleanField(
+        default=False, help_text="Kept beyond the retention period while a hold stands"
+    )
+    erased_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When its data key was destroyed: only the statistical columns remain",
+    )
     policy_id = models.CharField(max_length=60)
     policy_version = models.CharField(max_length=64)
     sealed = models.BinaryField(help_text="Encrypted: summary, interview venue")
@@ -134,6 +146,7 @@ class Case(models.Model):
             models.Index(
                 fields=["status", "first_contact_at", "response_due_at"], name="case_awaiting"
             ),
+            models.Index(fields=["status", "closed_at"], name="case_closed"),
         ]
 
     def __str__(self) -> str:

@@ -348,6 +348,14 @@ def _closure_rules(policy: Policy) -> Iterable[Draft]:
              "After closing, we ask the survivor for feedback on how the case was handled."),
         ),
     )  # fmt: skip
+    yield (
+        section,
+        "Keeping the record",
+        f"We keep a closed case's record for "
+        f"{count(policy.retention.years_after_closure, 'year')} after it closes, then erase "
+        "everything that could identify anyone in it, unless the law requires us to keep it.",
+        ("retention.years_after_closure",),
+    )
 
 
 def _agreement_text(policy: Policy) -> str:

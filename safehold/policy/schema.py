@@ -278,6 +278,15 @@ class Appeals(PolicyModel):
     """Stage 2 deadlines."""
 
 
+class Retention(PolicyModel):
+    """How long a closed case's record is kept before it is erased."""
+
+    years_after_closure: Annotated[int, Field(ge=1, le=100)] = 6
+    """Years after a case closes until its identifying record is erased (crypto-shredded:
+    its data key is destroyed). Only the unencrypted statistical fields stay, for the
+    monitoring figures. A legal hold on the case stops the erasure."""
+
+
 class Marac(PolicyModel):
     """When to refer a case to MARAC, and how often to reassess a high-risk case.
 
@@ -395,6 +404,7 @@ class Policy(PolicyModel):
     closure: Closure = Closure()
     feedback: Feedback = Feedback()
     appeals: Appeals = Appeals()
+    retention: Retention = Retention()
     marac: Marac = Marac()
     definitions: Definitions = Definitions()
     agencies: Annotated[dict[Slug, Agency], AfterValidator(every_agency_of_api_listed)] = Field(

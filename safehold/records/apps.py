@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RecordsConfig(AppConfig):
+    name = "safehold.records"
+    label = "records"
+    verbose_name = "Subject access and retention"
