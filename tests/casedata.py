@@ -3,24 +3,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import pytest
 from django.test import Client
+from pypdf import PdfReader
 
 from safehold.accounts import services as accounts
 from safehold.accounts.models import Staff
 from safehold.cases import inputs, services
 from safehold.cases.models import Case
-from safehold.policy.loader import active_policy
+from safehold.policy.loader import active_policy, clear_active_policy
+
+SEEDS = ["default", "wha", "whg", "association", "viridian", "wrekin"]
 
 SURVIVOR_NAME = "Zephyrine Quattlebaum"
 SURVIVOR_ADDRESS = "17 Wistmoor Crescent, Northgate"
 SURVIVOR_PHONE = "07700 900417"
 PERPETRATOR_NAME = "Barnaby Oddsworth"
+SAFE_TIMES = "Tuesdays after 10 at the library"
+EMAIL = "quattlebaum@example.org"
+CHILD = "Peregrine"
 
 
 def report(**changes: Any) -> inputs.Report:
@@ -50,6 +57,16 @@ def report(**changes: Any) -> inputs.Report:
 
 
 @pytest.fixture
+def policy(settings: Any, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The active policy: `default`, or the bundled id given by indirect parametrisation
+    (`@pytest.mark.parametrize("policy", SEEDS, indirect=True)`)."""
+    settings.SAFEHOLD_POLICY = getattr(request, "param", "default")
+    clear_active_policy()
+    yield settings.SAFEHOLD_POLICY
+    clear_active_policy()
+
+
+@pytest.fixture
 def open_case(officer: Staff) -> Callable[..., Case]:
     def make(by: Staff | None = None, **changes: Any) -> Case:
         return services.case_open(report=report(**changes), by=by or officer)
@@ -61,6 +78,39 @@ def open_case(officer: Staff) -> Callable[..., Case]:
 def case(open_case: Callable[..., Case]) -> Case:
     """A case recorded by the officer, who is therefore on its case team."""
     return open_case()
+
+
+@pytest.fixture
+def full_case(open_case: Callable[..., Case]) -> Case:
+    """A case with every survivor detail a leak could carry: phone, email, safe times,
+    a child's name; post is safe."""
+    return open_case(
+        survivor=inputs.SurvivorDetails(
+            name=SURVIVOR_NAME,
+            date_of_birth=date(1988, 4, 12),
+            sex="female",
+            address=SURVIVOR_ADDRESS,
+            tenancy_ref="T-55821",
+            safe_contact=inputs.SafeContact(
+                phone=SURVIVOR_PHONE, email=EMAIL, safe_times=SAFE_TIMES, post_ok=True
+            ),
+        ),
+        alleged_perpetrators=(
+            inputs.PerpetratorDetails(
+                name=PERPETRATOR_NAME, relationship="partner", tenancy_ref="T-99001"
+            ),
+        ),
+        children=(inputs.ChildDetails(age=6, name=CHILD),),
+    )
+
+
+def pdf_text(client: Client, document_id: str) -> str:
+    response = client.get(f"/api/v1/documents/{document_id}")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    reader = PdfReader(io.BytesIO(response.content))
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
 
 @pytest.fixture

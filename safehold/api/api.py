@@ -11,6 +11,8 @@ from safehold.api.auth import BearerToken
 from safehold.api.cases import router as cases_router
 from safehold.api.casework import actions_router, documents_router, referrals_router
 from safehold.api.casework import cases_router as casework_router
+from safehold.api.closure import appeals_router
+from safehold.api.closure import cases_router as closure_router
 from safehold.api.policy import router as policy_router
 from safehold.api.problems import problem
 from safehold.api.risk import router as risk_router
@@ -28,6 +30,8 @@ api = NinjaAPI(
 api.add_router("/cases", cases_router)
 api.add_router("/cases", risk_router)
 api.add_router("/cases", casework_router)
+api.add_router("/cases", closure_router)
+api.add_router("/appeals", appeals_router)
 api.add_router("/referrals", referrals_router)
 api.add_router("/actions", actions_router)
 api.add_router("/documents", documents_router)

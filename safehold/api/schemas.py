@@ -357,3 +357,95 @@ class InterviewOut(Schema):
     manager_agreed: str | None
     survivor_agrees: bool
     created_at: datetime
+
+
+class ClosureIn(Strict):
+    reason: Annotated[str, StringConstraints(max_length=60)]
+    survivor_agrees: StrictBool
+    review_meeting_at: AwareDatetime | None = None
+    explanation: LongText = ""
+    override_reason: Annotated[str, StringConstraints(max_length=5000)] = ""
+
+
+class ClosureOut(Schema):
+    id: str
+    case: str
+    status: str
+    closure_status: str
+    reason: str
+    survivor_agrees: bool
+    review_meeting_at: datetime | None
+    requested_at: datetime
+    requested_by: str
+    decided_by: str | None
+    closed_at: datetime | None
+    letters: list[str]
+
+
+class ReopenIn(Strict):
+    reason: Annotated[str, StringConstraints(max_length=5000)]
+
+
+class EvaluationIn(Strict):
+    notes: LongText
+
+
+class FeedbackIn(Strict):
+    satisfaction: StrictInt | None = None
+    comments: LongText = ""
+    kind: Annotated[str, StringConstraints(max_length=20)] = "feedback"
+
+
+class FeedbackOut(Schema):
+    id: str
+    case: str
+    kind: str
+    satisfaction: int | None
+    recorded_at: datetime
+    recorded_by: str
+
+
+class FeedbackRequestIn(Strict):
+    channel: Annotated[str, StringConstraints(max_length=20)]
+
+
+class FeedbackRequestOut(Schema):
+    id: str
+    case: str
+    channel: str
+    requested_at: datetime
+
+
+class AppealIn(Strict):
+    by: Annotated[str, StringConstraints(max_length=40)]
+    grounds: LongText
+    received_at: AwareDatetime | None = None
+
+
+class AppealDecisionIn(Strict):
+    outcome: Annotated[str, StringConstraints(max_length=40)]
+    reasons: LongText
+
+
+class AppealEscalationIn(Strict):
+    grounds: LongText
+
+
+class AppealOut(Schema):
+    id: str
+    case: str
+    by: str
+    stage: int
+    status: str
+    reviewer_role: str
+    received_at: datetime
+    acknowledge_due_at: datetime
+    acknowledged_at: datetime | None
+    due_at: datetime
+    outcome: str | None
+    decided_at: datetime | None
+    escalated_from: str | None
+
+
+class AppealList(Schema):
+    items: list[AppealOut]

@@ -22,6 +22,7 @@ from safehold.cases.models import Case, Person, PersonRole, new_id
 from safehold.casework.models import Action, Document, LetterKind, Recipient
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
+from safehold.policy.vocabulary import CLOSURE_REASON_LABELS
 from safehold.privacy import audit
 
 # Who each kind of letter may go to (API.md §5).
@@ -46,6 +47,7 @@ class PerpetratorLetterView:
     date: datetime
     programme: str
     programme_phone: str
+    closure_message: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,20 @@ class SurvivorLetterView:
     helpline: str
     helpline_phone: str
     actions: list[dict[str, Any]] = field(default_factory=list)
+    closure_reason: str = ""
+    closure_explanation: str = ""
+
+
+# What a closure letter tells the alleged perpetrator, by closure reason. Never the
+# survivor's part in it: that she moved away or withdrew could tell him where to look
+# or that pressure worked, so those reasons read as "no further action".
+PERPETRATOR_CLOSURE_MESSAGES = {
+    "resolved": "We are satisfied that the matter has been resolved.",
+    "perpetrator_evicted": "Your tenancy with us has ended.",
+    "perpetrator_imprisoned": "You are no longer living at the property.",
+    "action_plan_complete": "The action we planned has been completed.",
+}
+NO_FURTHER_ACTION = "There is no further action for us to take at present."
 
 
 @dataclass(frozen=True)
@@ -78,10 +94,16 @@ def directory_entry(agency_id: str) -> tuple[str, str]:
     return (agency.name, agency.phone or "") if agency else ("", "")
 
 
-def perpetrator_view(case: Case, perpetrator: Person, now: datetime) -> PerpetratorLetterView:
+def perpetrator_view(
+    case: Case, perpetrator: Person, now: datetime, *, kind: str
+) -> PerpetratorLetterView:
     details = sealing.unseal(case.data_key, perpetrator)
     programme, phone = directory_entry("perpetrator_programme")
+    closure_message = ""
+    if kind == LetterKind.CLOSURE:
+        closure_message = PERPETRATOR_CLOSURE_MESSAGES.get(case.closure_reason, NO_FURTHER_ACTION)
     return PerpetratorLetterView(
+        closure_message=closure_message,
         provider=active_policy().provider,
         reference=case.reference,
         name=details.get("name", ""),
@@ -97,8 +119,21 @@ def survivor_details(case: Case) -> tuple[Person, dict[str, Any]]:
     return survivor, sealing.unseal(case.data_key, survivor)
 
 
-def survivor_view(case: Case, by: Staff, now: datetime, *, with_plan: bool) -> SurvivorLetterView:
+def closure_explained(case: Case) -> tuple[str, str]:
+    """The reason the case closed, in the policy's words, and the officer's explanation."""
+    from safehold.closure.selectors import explanation_of_closure
+
+    if case.status != "closed":
+        return "", ""
+    reason = CLOSURE_REASON_LABELS.get(case.closure_reason, "")  # type: ignore[call-overload]
+    return reason, explanation_of_closure(case)
+
+
+def survivor_view(
+    case: Case, by: Staff, now: datetime, *, with_plan: bool, kind: str = ""
+) -> SurvivorLetterView:
     _, details = survivor_details(case)
+    reason, explanation = closure_explained(case) if kind == LetterKind.CLOSURE else ("", "")
     actions = []
     if with_plan:
         for action in Action.objects.filter(case=case).order_by("due_at"):
@@ -122,6 +157,8 @@ def survivor_view(case: Case, by: Staff, now: datetime, *, with_plan: bool) -> S
         helpline=helpline,
         helpline_phone=phone,
         actions=actions,
+        closure_reason=reason,
+        closure_explanation=explanation,
     )
 
 
@@ -203,11 +240,11 @@ def letter_create(
     check_letter(case, kind, recipient, agency, channel)
     view: object
     if recipient == Recipient.ALLEGED_PERPETRATOR:
-        view = perpetrator_view(case, perpetrator_for_letter(case), now)
+        view = perpetrator_view(case, perpetrator_for_letter(case), now, kind=kind)
     elif recipient == Recipient.AGENCY:
         view = agency_view(case, by, agency, now)
     else:
-        view = survivor_view(case, by, now, with_plan=kind == LetterKind.ACTION_PLAN)
+        view = survivor_view(case, by, now, with_plan=kind == LetterKind.ACTION_PLAN, kind=kind)
     document = Document(
         id=new_id("doc"),
         case=case,

@@ -3,7 +3,7 @@ on a ground the policy allows, approved by the role the policy names."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,18 +12,10 @@ from django.test import Client
 from safehold.accounts.models import Staff
 from safehold.cases.models import Case
 from safehold.casework.models import Consent, Referral
-from safehold.policy.loader import active_policy, clear_active_policy
+from safehold.policy.loader import active_policy
 from safehold.privacy.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def policy(settings, request: pytest.FixtureRequest) -> Iterator[str]:
-    settings.SAFEHOLD_POLICY = getattr(request, "param", "default")
-    clear_active_policy()
-    yield settings.SAFEHOLD_POLICY
-    clear_active_policy()
 
 
 def post(client: Client, path: str, body: dict[str, Any]):

@@ -3,62 +3,31 @@ to the alleged perpetrator (API.md §5 "Letters and documents")."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.test import Client
-from pypdf import PdfReader
 
 from safehold.accounts.models import Staff
-from safehold.cases import inputs
 from safehold.cases.models import Case
 from safehold.casework.models import Document
 from safehold.privacy.models import AuditEntry
-from tests.casedata import PERPETRATOR_NAME, SURVIVOR_ADDRESS, SURVIVOR_NAME, SURVIVOR_PHONE
+from tests.casedata import (
+    CHILD,
+    EMAIL,
+    PERPETRATOR_NAME,
+    SAFE_TIMES,
+    SURVIVOR_ADDRESS,
+    SURVIVOR_NAME,
+    SURVIVOR_PHONE,
+    pdf_text,
+)
 
 pytestmark = pytest.mark.django_db
-SAFE_TIMES = "Tuesdays after 10 at the library"
-EMAIL = "quattlebaum@example.org"
-CHILD = "Peregrine"
-
-
-@pytest.fixture
-def full_case(open_case: Callable[..., Case]) -> Case:
-    from datetime import date
-
-    return open_case(
-        survivor=inputs.SurvivorDetails(
-            name=SURVIVOR_NAME,
-            date_of_birth=date(1988, 4, 12),
-            sex="female",
-            address=SURVIVOR_ADDRESS,
-            tenancy_ref="T-55821",
-            safe_contact=inputs.SafeContact(
-                phone=SURVIVOR_PHONE, email=EMAIL, safe_times=SAFE_TIMES, post_ok=True
-            ),
-        ),
-        alleged_perpetrators=(
-            inputs.PerpetratorDetails(
-                name=PERPETRATOR_NAME, relationship="partner", tenancy_ref="T-99001"
-            ),
-        ),
-        children=(inputs.ChildDetails(age=6, name=CHILD),),
-    )
 
 
 def letter(client: Client, case: Case, **body: Any):
     return client.post(f"/api/v1/cases/{case.pk}/letters", body, content_type="application/json")
-
-
-def pdf_text(client: Client, document_id: str) -> str:
-    response = client.get(f"/api/v1/documents/{document_id}")
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith("attachment;")
-    reader = PdfReader(io.BytesIO(response.content))
-    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
 
 def test_a_warning_to_the_alleged_perpetrator_holds_nothing_of_the_survivor(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, timedelta
 from typing import Any
 
@@ -14,19 +13,11 @@ from django.utils import timezone
 from safehold.accounts.models import Staff
 from safehold.cases.models import Case
 from safehold.casework.models import Action, Review
-from safehold.policy.loader import active_policy, clear_active_policy, load_policy
+from safehold.policy.loader import active_policy, load_policy
 
 pytestmark = pytest.mark.django_db
 SEEDS = ["default", "wha", "whg", "association", "viridian", "wrekin"]
 NOW = "2026-11-20T10:00:00Z"
-
-
-@pytest.fixture
-def policy(settings, request: pytest.FixtureRequest) -> Iterator[str]:
-    settings.SAFEHOLD_POLICY = getattr(request, "param", "default")
-    clear_active_policy()
-    yield settings.SAFEHOLD_POLICY
-    clear_active_policy()
 
 
 def add(client: Client, case: Case, **body: Any):

@@ -1,0 +1,270 @@
+"""Closure, feedback and appeals (API.md §5): thin handlers over the closure services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from safehold.api.cases import staff, utc
+from safehold.api.schemas import (
+    AppealDecisionIn,
+    AppealEscalationIn,
+    AppealIn,
+    AppealList,
+    AppealOut,
+    ClosureIn,
+    ClosureOut,
+    DecisionIn,
+    EvaluationIn,
+    FeedbackIn,
+    FeedbackOut,
+    FeedbackRequestIn,
+    FeedbackRequestOut,
+    ReopenIn,
+)
+from safehold.cases import access
+from safehold.casework.models import Document, LetterKind
+from safehold.closure import appeals, feedback, selectors, services
+from safehold.closure.models import Appeal, Closure
+from safehold.errors import Refusal
+from safehold.policy.loader import active_policy
+
+cases_router = Router(tags=["closure, feedback and appeals"])
+appeals_router = Router(tags=["closure, feedback and appeals"])
+
+
+def closure_out(closure: Closure) -> dict[str, Any]:
+    case = closure.case
+    letters = (
+        Document.objects.filter(
+            case=case, kind=LetterKind.CLOSURE, created_at__gte=closure.closed_at
+        )
+        if closure.closed_at
+        else Document.objects.none()
+    )
+    return {
+        "id": closure.pk,
+        "case": case.pk,
+        "status": case.status,
+        "closure_status": closure.status,
+        "reason": closure.reason,
+        "survivor_agrees": closure.survivor_agrees,
+        "review_meeting_at": utc(closure.review_meeting_at),
+        "requested_at": utc(closure.requested_at),
+        "requested_by": closure.requested_by.username,
+        "decided_by": closure.decided_by.username if closure.decided_by else None,
+        "closed_at": utc(closure.closed_at),
+        "letters": list(letters.order_by("created_at").values_list("pk", flat=True)),
+    }
+
+
+@cases_router.post(
+    "/{case_id}/closure",
+    response={201: ClosureOut},
+    summary="Close a case under the policy's rules; it waits as closing where approval is needed",
+)
+def closure_create(request: HttpRequest, case_id: str, body: ClosureIn) -> Status[dict[str, Any]]:
+    user = staff(request)
+    closure = services.closure_request(
+        case=access.case_for(user, case_id),
+        by=user,
+        reason=body.reason,
+        survivor_agrees=body.survivor_agrees,
+        review_meeting_at=body.review_meeting_at,
+        explanation=body.explanation,
+        override_reason=body.override_reason,
+    )
+    return Status(201, closure_out(closure))
+
+
+def check_approver_role(request: HttpRequest) -> Any:
+    """A role that may never approve is refused before any lookup (403, not 404)."""
+    user = staff(request)
+    services.check_approver(active_policy(), user)
+    return user
+
+
+@cases_router.post(
+    "/{case_id}/closure/approve",
+    response=ClosureOut,
+    summary="Approve a closure waiting as closing (the policy's approver roles)",
+)
+def closure_approve(
+    request: HttpRequest, case_id: str, body: DecisionIn | None = None
+) -> dict[str, Any]:
+    user = check_approver_role(request)
+    closure = services.closure_approve(
+        case=access.case_for(user, case_id), by=user, note=body.note if body else ""
+    )
+    return closure_out(closure)
+
+
+@cases_router.post(
+    "/{case_id}/closure/decline",
+    response=ClosureOut,
+    summary="Decline a closure: the case stays open (the policy's approver roles)",
+)
+def closure_decline(request: HttpRequest, case_id: str, body: DecisionIn) -> dict[str, Any]:
+    user = check_approver_role(request)
+    closure = services.closure_decline(case=access.case_for(user, case_id), by=user, note=body.note)
+    return closure_out(closure)
+
+
+@cases_router.post(
+    "/{case_id}/closure/evaluation",
+    response=ClosureOut,
+    summary="Record the post-closure evaluation (the policy's evaluation role)",
+)
+def closure_evaluation(request: HttpRequest, case_id: str, body: EvaluationIn) -> dict[str, Any]:
+    user = staff(request)
+    closure = services.closure_evaluate(
+        case=access.case_for(user, case_id), by=user, notes=body.notes
+    )
+    return closure_out(closure)
+
+
+@cases_router.post(
+    "/{case_id}/reopen",
+    response=ClosureOut,
+    summary="Reopen a closed case (manager, director or DA lead), saying why",
+)
+def case_reopen(request: HttpRequest, case_id: str, body: ReopenIn) -> dict[str, Any]:
+    user = staff(request)
+    if user.role not in services.REOPEN_ROLES:
+        raise Refusal("may_not_reopen", "Only a manager, director or DA lead reopens", status=403)
+    closure = services.case_reopen(case=access.case_for(user, case_id), by=user, reason=body.reason)
+    return closure_out(closure)
+
+
+@cases_router.post(
+    "/{case_id}/feedback",
+    response={201: FeedbackOut},
+    summary="Record the survivor's feedback, a complaint or praise, after closure",
+)
+def feedback_create(request: HttpRequest, case_id: str, body: FeedbackIn) -> Status[dict[str, Any]]:
+    user = staff(request)
+    given = feedback.feedback_record(
+        case=access.case_for(user, case_id),
+        by=user,
+        satisfaction=body.satisfaction,
+        comments=body.comments,
+        kind=body.kind,
+    )
+    return Status(
+        201,
+        {
+            "id": given.pk,
+            "case": given.case_id,
+            "kind": given.kind,
+            "satisfaction": given.satisfaction,
+            "recorded_at": utc(given.recorded_at),
+            "recorded_by": user.username,
+        },
+    )
+
+
+@cases_router.post(
+    "/{case_id}/feedback-requests",
+    response={201: FeedbackRequestOut},
+    summary="Record that feedback was asked for, by a channel the survivor marked safe",
+)
+def feedback_request_create(
+    request: HttpRequest, case_id: str, body: FeedbackRequestIn
+) -> Status[dict[str, Any]]:
+    user = staff(request)
+    asked = feedback.feedback_request(
+        case=access.case_for(user, case_id), by=user, channel=body.channel
+    )
+    return Status(
+        201,
+        {
+            "id": asked.pk,
+            "case": asked.case_id,
+            "channel": asked.channel,
+            "requested_at": utc(asked.requested_at),
+        },
+    )
+
+
+def appeal_out(appeal: Appeal) -> dict[str, Any]:
+    return {
+        "id": appeal.pk,
+        "case": appeal.case_id,
+        "by": appeal.by,
+        "stage": appeal.stage,
+        "status": appeal.status,
+        "reviewer_role": appeal.reviewer_role,
+        "received_at": utc(appeal.received_at),
+        "acknowledge_due_at": utc(appeal.acknowledge_due_at),
+        "acknowledged_at": utc(appeal.acknowledged_at),
+        "due_at": utc(appeal.due_at),
+        "outcome": appeal.outcome or None,
+        "decided_at": utc(appeal.decided_at),
+        "escalated_from": appeal.escalated_from_id,
+    }
+
+
+@cases_router.post(
+    "/{case_id}/appeals",
+    response={201: AppealOut},
+    summary="Record an appeal by the survivor or the alleged perpetrator",
+)
+def appeal_create(request: HttpRequest, case_id: str, body: AppealIn) -> Status[dict[str, Any]]:
+    user = staff(request)
+    appeal = appeals.appeal_make(
+        case=access.case_for(user, case_id),
+        by=user,
+        party=body.by,
+        grounds=body.grounds,
+        received_at=body.received_at,
+    )
+    return Status(201, appeal_out(appeal))
+
+
+@cases_router.get("/{case_id}/appeals", response=AppealList, summary="A case's appeals")
+def appeal_list(request: HttpRequest, case_id: str) -> dict[str, Any]:
+    case = access.case_for(staff(request), case_id)
+    rows = Appeal.objects.filter(case=case).order_by("received_at")
+    return {"items": [appeal_out(appeal) for appeal in rows]}
+
+
+@appeals_router.post(
+    "/{appeal_id}/acknowledge", response=AppealOut, summary="Acknowledge an appeal"
+)
+def appeal_acknowledge(request: HttpRequest, appeal_id: str) -> dict[str, Any]:
+    user = staff(request)
+    appeal = appeals.appeal_acknowledge(appeal=selectors.appeal_for(user, appeal_id), by=user)
+    return appeal_out(appeal)
+
+
+@appeals_router.post(
+    "/{appeal_id}/decision",
+    response=AppealOut,
+    summary="Decide an appeal (the policy's reviewer role): outcome and reasons",
+)
+def appeal_decision(request: HttpRequest, appeal_id: str, body: AppealDecisionIn) -> dict[str, Any]:
+    user = staff(request)
+    appeal = appeals.appeal_decide(
+        appeal=selectors.appeal_for(user, appeal_id),
+        by=user,
+        outcome=body.outcome,
+        reasons=body.reasons,
+    )
+    return appeal_out(appeal)
+
+
+@appeals_router.post(
+    "/{appeal_id}/escalate",
+    response={201: AppealOut},
+    summary="Take a decided stage 1 appeal to stage 2",
+)
+def appeal_escalation(
+    request: HttpRequest, appeal_id: str, body: AppealEscalationIn
+) -> Status[dict[str, Any]]:
+    user = staff(request)
+    stage_2 = appeals.appeal_escalate(
+        appeal=selectors.appeal_for(user, appeal_id), by=user, grounds=body.grounds
+    )
+    return Status(201, appeal_out(stage_2))
