@@ -6,7 +6,8 @@ and `safehold demo-code USERNAME` prints the code their app would show. The acco
 `new.officer` has no authenticator yet, to show enrolment.
 
 The cases are played through the real services (`case_open`, `officer_assign`,
-`contact_record`, `incident_add`) with the demo staff as the acting users, so each is
+`contact_record`, `incident_add`, `closure_request` and what follows closure) with the
+demo staff as the acting users, so each is
 encrypted, audited and checked against the active policy as a real one would be.
 `safehold.demo_cases` invents what was reported; this module does what staff did next."""
 
@@ -31,6 +32,8 @@ from safehold.accounts.roles import Role
 from safehold.cases import services as cases
 from safehold.cases.inputs import SurvivorDetails
 from safehold.cases.models import Case
+from safehold.closure import appeals, feedback
+from safehold.closure import services as closure
 from safehold.demo_cases import PlannedCase, Response
 from safehold.policy import clock
 from safehold.policy.loader import active_policy
@@ -84,6 +87,27 @@ FIXED_DIRECTION = {"office": "inbound", "visit": "outbound"}
 AGENCY_NOTES = (
     "Police confirmed they attended; no safe number for the survivor yet.",
     "Asked the referring agency for a safe way to reach the survivor.",
+)
+
+
+# Closing: a share of the older cases whose survivor was reached closes, most with the
+# manager's approval given and a few still waiting for it; most closed cases have
+# feedback, a few an appeal.
+CLOSE_AFTER = timedelta(weeks=4)
+CLOSED_SHARE = 0.45
+AWAITING_APPROVAL_SHARE = 0.12
+FEEDBACK_SHARE = 0.6
+APPEAL_SHARE = 0.08
+CLOSURE_EXPLANATIONS = (
+    "The locks are changed, the alarm is fitted and you told us you feel safe at home.",
+    "The injunction is in force and the support worker will stay in touch with you.",
+    "You have moved to your new home and the local team there knows how to reach you.",
+)
+FEEDBACK_COMMENTS = (
+    "Felt listened to from the first call.",
+    "Would have liked to hear back sooner after the visit.",
+    "The locks were changed the same day. Thank you.",
+    "",
 )
 
 
@@ -211,6 +235,76 @@ def case_work(
     contacts_record(rng, case, plan, worker, now)
     if rng.random() < INCIDENT_SHARE and now - case.reported_at > FURTHER_REPORTS_AFTER:
         incidents_add(rng, policy, case, worker, now)
+    if closes(rng, case, plan, now):
+        closure_work(rng, policy, case, worker, manager, now)
+
+
+def closes(rng: random.Random, case: Case, plan: PlannedCase, now: datetime) -> bool:
+    """Older cases whose survivor was reached, but never the showcase survivor's: the
+    intake is to find her cases open."""
+    case.refresh_from_db(fields=["first_contact_at", "status"])
+    return (
+        case.first_contact_at is not None
+        and case.status == "open"
+        and now - case.reported_at > CLOSE_AFTER + timedelta(days=10)
+        and plan.survivor.details.name != demo_cases.SHOWCASE_NAME
+        and rng.random() < CLOSED_SHARE
+    )
+
+
+def closure_work(
+    rng: random.Random,
+    policy: Policy,
+    case: Case,
+    worker: Staff,
+    manager: Staff,
+    now: datetime,
+) -> None:
+    """Closed after a review meeting with the survivor; approved a day later, except a
+    few still waiting; then feedback asked for and given, and the odd appeal."""
+    asked_at = min(now - timedelta(days=7), case.reported_at + CLOSE_AFTER * rng.uniform(1, 1.5))
+    closure.closure_request(
+        case=case,
+        by=worker,
+        reason=rng.choice(policy.closure.reasons),
+        survivor_agrees=True,
+        review_meeting_at=asked_at - timedelta(days=rng.randint(1, 4)),
+        explanation=rng.choice(CLOSURE_EXPLANATIONS),
+        now=asked_at,
+    )
+    if rng.random() < AWAITING_APPROVAL_SHARE:
+        return
+    closed_at = by_day(rng, asked_at + timedelta(days=1), latest=now)
+    closure.closure_approve(case=case, by=manager, now=closed_at)
+    case.refresh_from_db()
+    after = closed_at + timedelta(days=2)
+    if after > now:
+        return
+    if policy.feedback.after_closure and rng.random() < FEEDBACK_SHARE:
+        feedback_work(rng, case, worker, closed_at + timedelta(days=1), now)
+    if rng.random() < APPEAL_SHARE:
+        appeals.appeal_make(
+            case=case,
+            by=worker,
+            party="survivor",
+            grounds="Unhappy that the case was closed before the court hearing.",
+            received_at=closed_at + timedelta(days=1),
+            now=after,
+        )
+
+
+def feedback_work(rng: random.Random, case: Case, by: Staff, at: datetime, now: datetime) -> None:
+    channel = rng.choice(feedback.safe_channels(case))
+    feedback.feedback_request(case=case, by=by, channel=channel, now=at)
+    kind = demo_cases.weighted(rng, {"feedback": 17, "praise": 2, "complaint": 1})
+    feedback.feedback_record(
+        case=case,
+        by=by,
+        satisfaction=demo_cases.weighted(rng, {5: 6, 4: 5, 3: 2, 2: 1, 1: 1}),
+        comments=rng.choice(FEEDBACK_COMMENTS) if kind == "feedback" else "About the repairs.",
+        kind=kind,
+        now=min(now, at + timedelta(days=rng.randint(1, 5))),
+    )
 
 
 def soon_after(rng: random.Random, moment: datetime, now: datetime) -> datetime:

@@ -25,6 +25,8 @@ from safehold.accounts.roles import Role
 from safehold.cases import access, selectors, services
 from safehold.cases.inputs import Report, SurvivorDetails
 from safehold.cases.models import Case, Contact, Incident, Person, PersonRole, Source
+from safehold.casework.models import Document
+from safehold.closure.models import Appeal, Feedback
 from safehold.policy.loader import active_policy
 from safehold.privacy import audit
 from safehold.privacy.models import AuditEntry
@@ -118,7 +120,7 @@ class TestDemoCases(TestCase):
         assert set(teams) == {"Northgate", "Riverside"}
         assert min(teams.values()) >= cases.count() // 3
         assert set(cases.values_list("source", flat=True)) == set(Source.values)
-        assert set(cases.values_list("status", flat=True)) == {"open"}
+        assert set(cases.values_list("status", flat=True)) == {"open", "closing", "closed"}
         assert f"Demo cases: {cases.count()}" in self.instructions
 
     def test_it_spreads_cases_over_ten_weeks_and_the_policys_abuse_types(self) -> None:
@@ -155,6 +157,18 @@ class TestDemoCases(TestCase):
         found = services.open_cases_of_survivor(Report(source="self", survivor=showcase), by=viewer)
         assert len(found) >= 2
         assert demo_cases.SHOWCASE_NAME in self.instructions
+
+    def test_it_closes_older_cases_with_letters_feedback_and_appeals(self) -> None:
+        closed = Case.objects.filter(status="closed")
+        assert closed.count() >= 20
+        assert Case.objects.filter(status="closing").count() >= 2
+        assert all(case.closure_reason for case in closed)
+        letters = Document.objects.filter(kind="closure", case__in=closed)
+        assert letters.values("case").distinct().count() == closed.count()
+        assert Feedback.objects.count() >= closed.count() // 3
+        assert {"feedback", "praise"} <= set(Feedback.objects.values_list("kind", flat=True))
+        assert Appeal.objects.exists()
+        assert not Document.objects.filter(case__status="open", kind="closure").exists()
 
     def test_it_hides_restricted_cases_from_the_team_managers(self) -> None:
         restricted = Case.objects.filter(restricted=True)
