@@ -4,6 +4,8 @@ is optional and every one allows "prefer not to say"."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from safehold.errors import Refusal
 
 PREFER_NOT = ("prefer_not_to_say", "Prefer not to say")
@@ -50,6 +52,33 @@ LABELS = {
     "gender_identity": "Gender identity",
     "religion": "Religion",
 }
+
+
+AGE_BANDS = (
+    (16, "under_16"),
+    (25, "16_24"),
+    (35, "25_34"),
+    (45, "35_44"),
+    (55, "45_54"),
+    (65, "55_64"),
+)
+AGE_BAND_LABELS = {
+    "under_16": "Under 16",
+    "16_24": "16 to 24",
+    "25_34": "25 to 34",
+    "35_44": "35 to 44",
+    "45_54": "45 to 54",
+    "55_64": "55 to 64",
+    "65_plus": "65 and over",
+}
+
+
+def age_band(born: date | None, on: date) -> str:
+    """The band of the age reached on `on`; "" when the date of birth is not known."""
+    if born is None:
+        return ""
+    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return next((band for below, band in AGE_BANDS if age < below), "65_plus")
 
 
 def check(field_prefix: str, values: dict[str, str]) -> None:

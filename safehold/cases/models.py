@@ -153,6 +153,23 @@ class Case(models.Model):
         return self.reference
 
 
+class CaseAbuseType(models.Model):
+    """One kind of abuse reported on a case, in the report or a further report: a row
+    per kind, so the monitoring figures count them with one GROUP BY on any database.
+    `Case.abuse_types` holds the same ids for showing the case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="abuse_type_rows")
+    abuse_type = models.CharField(max_length=30, choices=choices(vocabulary.ABUSE_TYPES))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "abuse_type"], name="one_row_per_abuse_type")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.abuse_type}"
+
+
 class CaseTeamMember(models.Model):
     """Staff on a case's team: the officer who recorded it, and any added later."""
 
@@ -182,6 +199,9 @@ class Person(models.Model):
     )
     is_resident = models.BooleanField(null=True, blank=True)
     age = models.PositiveSmallIntegerField(null=True, blank=True)
+    age_band = models.CharField(
+        max_length=10, blank=True, help_text="The survivor's age band when reported, for monitoring"
+    )
     voicemail_ok = models.BooleanField(null=True, blank=True)
     post_ok = models.BooleanField(null=True, blank=True)
     ethnicity = models.CharField(max_length=40, blank=True)

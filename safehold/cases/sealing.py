@@ -47,6 +47,12 @@ def survivor_name_index(name: str) -> str:
     return vault.blind_index("survivor-name", normalised_name(name)) if name.strip() else ""
 
 
+def perpetrator_name_index(name: str) -> str:
+    """Lets the monitoring figures count an alleged perpetrator named on several cases
+    once; a keyed hash like the survivor's, under its own purpose."""
+    return vault.blind_index("perpetrator-name", normalised_name(name)) if name.strip() else ""
+
+
 def identity_index(name: str, date_of_birth: str) -> str:
     if not name.strip() or not date_of_birth:
         return ""

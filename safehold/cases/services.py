@@ -21,6 +21,7 @@ from safehold.cases.models import (
     Alert,
     BreakGlass,
     Case,
+    CaseAbuseType,
     CaseTeamMember,
     Contact,
     Incident,
@@ -184,10 +185,19 @@ def case_open(*, report: Report, by: Staff, now: datetime | None = None) -> Case
         },
     )
     case.save(force_insert=True)
+    abuse_types_count(case, case.abuse_types)
     CaseTeamMember.objects.create(case=case, staff=by, added_at=now)
     people_add(case=case, report=report)
     record(by, "case.opened", case, reference=case.reference, repeat=case.repeat)
     return case
+
+
+def abuse_types_count(case: Case, abuse_types: list[str]) -> None:
+    """The statistical rows the monitoring figures count (one per kind per case)."""
+    CaseAbuseType.objects.bulk_create(
+        [CaseAbuseType(case=case, abuse_type=kind) for kind in abuse_types],
+        ignore_conflicts=True,
+    )
 
 
 def check_diversity(report: Report) -> None:
@@ -206,6 +216,9 @@ def people_add(*, case: Case, report: Report) -> None:
         is_staff_member=survivor.is_staff_member,
         voicemail_ok=survivor.safe_contact.voicemail_ok,
         post_ok=survivor.safe_contact.post_ok,
+        age_band=diversity.age_band(
+            survivor.date_of_birth, case.reported_at.astimezone(LONDON).date()
+        ),
         diversity=survivor.diversity,
         details={
             "name": survivor.name,
@@ -221,6 +234,7 @@ def people_add(*, case: Case, report: Report) -> None:
         person_create(
             case=case,
             role=PersonRole.ALLEGED_PERPETRATOR,
+            name_index=sealing.perpetrator_name_index(perpetrator.name),
             relationship=perpetrator.relationship,
             is_resident=perpetrator.is_resident,
             diversity=perpetrator.diversity,
@@ -299,6 +313,7 @@ def incident_add(
     if merged != case.abuse_types:
         case.abuse_types = merged
         case.save(update_fields=["abuse_types"])
+        abuse_types_count(case, merged)
     record(by, "incident.added", case, incident=incident.pk)
     return incident
 

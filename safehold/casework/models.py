@@ -167,6 +167,10 @@ class Review(models.Model):
     id = models.CharField(primary_key=True, max_length=32)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
     at = models.DateTimeField()
+    due_at = models.DateTimeField(
+        null=True,
+        help_text="When this review was due: the one before, or the report, plus the interval",
+    )
     sealed = models.BinaryField(help_text="Encrypted: notes")
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

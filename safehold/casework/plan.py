@@ -202,7 +202,15 @@ def review_record(
         raise Refusal("at_in_future", "A review cannot be in the future", field="at")
     if at < case.reported_at:
         raise Refusal("review_before_report", "A review cannot be before the report", field="at")
-    review = Review(id=new_id("rev"), case=case, at=at, reviewed_by=by, created_at=now)
+    before = case.reviews.filter(at__lte=at).order_by("-at").values_list("at", flat=True).first()
+    review = Review(
+        id=new_id("rev"),
+        case=case,
+        at=at,
+        due_at=clock.next_review_due_at(active_policy(), before or case.reported_at),
+        reviewed_by=by,
+        created_at=now,
+    )
     review.sealed = sealing.seal(case.data_key, review, {"notes": notes})
     review.save(force_insert=True)
     if case.last_review_at is None or at > case.last_review_at:

@@ -1,0 +1,81 @@
+"""The unencrypted statistical columns the monitoring figures count: abuse-type rows, the
+survivor's age band, a keyed index for the alleged perpetrator, a review's due date."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from safehold.accounts.models import Staff
+from safehold.cases import diversity, inputs, sealing, services
+from safehold.cases.models import Case, CaseAbuseType, Person
+from safehold.casework import plan
+from tests.casedata import PERPETRATOR_NAME
+
+pytestmark = pytest.mark.django_db
+
+
+def kinds(case: Case) -> list[str]:
+    return sorted(CaseAbuseType.objects.filter(case=case).values_list("abuse_type", flat=True))
+
+
+def test_each_kind_of_abuse_is_a_row_once_including_further_reports(
+    case: Case, officer: Staff
+) -> None:
+    assert kinds(case) == ["controlling_or_coercive", "physical"]
+
+    services.incident_add(
+        case=case, by=officer, source="police", abuse_types=("physical", "stalking_harassment"),
+        summary="Followed home.",
+    )  # fmt: skip
+
+    assert kinds(case) == ["controlling_or_coercive", "physical", "stalking_harassment"]
+
+
+@pytest.mark.parametrize(
+    ("born", "band"),
+    [
+        (date(2010, 11, 23), "under_16"),
+        (date(2010, 11, 22), "16_24"),
+        (date(2001, 11, 23), "16_24"),
+        (date(2001, 11, 22), "25_34"),
+        (date(1961, 11, 22), "65_plus"),
+        (None, ""),
+    ],
+)
+def test_the_age_band_is_the_age_reached_on_the_day(born: date | None, band: str) -> None:
+    assert diversity.age_band(born, date(2026, 11, 22)) == band
+
+
+def test_the_survivors_age_band_and_the_perpetrators_index_are_kept(
+    open_case: Callable[..., Case],
+) -> None:
+    case = open_case(reported_at=timezone.now() - timedelta(days=1))
+
+    survivor = Person.objects.get(case=case, role="survivor")
+    perpetrator = Person.objects.get(case=case, role="alleged_perpetrator")
+    assert survivor.age_band == diversity.age_band(
+        date(1988, 4, 12), case.reported_at.astimezone(services.LONDON).date()
+    )
+    assert perpetrator.name_index == sealing.perpetrator_name_index(f"  {PERPETRATOR_NAME.upper()}")
+    assert perpetrator.name_index != sealing.survivor_name_index(PERPETRATOR_NAME)
+
+
+def test_an_unnamed_perpetrator_has_no_index(open_case: Callable[..., Case]) -> None:
+    case = open_case(
+        alleged_perpetrators=(inputs.PerpetratorDetails(name="", relationship="partner"),)
+    )
+
+    assert Person.objects.get(case=case, role="alleged_perpetrator").name_index == ""
+
+
+def test_a_review_keeps_when_it_was_due(open_case: Callable[..., Case], officer: Staff) -> None:
+    case = open_case(reported_at=timezone.now() - timedelta(days=3))
+    first = plan.review_record(case=case, by=officer, at=case.reported_at + timedelta(hours=1))
+    second = plan.review_record(case=case, by=officer)
+
+    assert first.due_at == case.reported_at + timedelta(days=14)  # default.toml: 14 days
+    assert second.due_at == first.at + timedelta(days=14)
