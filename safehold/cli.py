@@ -71,7 +71,29 @@ def build_parser() -> argparse.ArgumentParser:
     token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
     create = token_commands.add_parser("create", help="print a new API token for an account")
     create.add_argument("username")
+
+    add_records_commands(commands)
     return parser
+
+
+def add_records_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`retention run` and `worker` (docs/records.md)."""
+    retention = commands.add_parser("retention", help="erase cases whose retention has ended")
+    retention_commands = retention.add_subparsers(
+        dest="retention_command", required=True, metavar="ACTION"
+    )
+    run = retention_commands.add_parser(
+        "run", help="erase every closed case past the policy's retention period, unless held"
+    )
+    run.add_argument(
+        "--dry-run", action="store_true", help="list what would be erased; change nothing"
+    )
+    worker = commands.add_parser(
+        "worker", help="run background tasks, keeping the nightly retention run scheduled"
+    )
+    worker.add_argument(
+        "--batch", action="store_true", help="run the tasks that are due now, then exit"
+    )
 
 
 def add_server_options(parser: argparse.ArgumentParser) -> None:
@@ -295,7 +317,51 @@ def run_keys(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_retention(args: argparse.Namespace) -> int:
+    from django.utils import timezone
+
+    from safehold.records import services
+
+    if refuse_bad_policy():
+        return EXIT_FAILED
+    now = timezone.now()
+    if args.dry_run:
+        due = list(services.retention_due(now=now))
+        for case in due:
+            closed = case.closed_at.date().isoformat() if case.closed_at else "?"
+            print(f"{case.reference}  closed {closed}  would be erased")
+        print(f"{len(due)} cases would be erased. Dry run: nothing was changed.")
+        return EXIT_OK
+    erasures = services.retention_erase_due(now=now)
+    for erasure in erasures:
+        closed = erasure.closed_at.date().isoformat() if erasure.closed_at else "?"
+        outcome = "erased" if erasure.erased else f"not erased: {erasure.problem}"
+        print(f"{erasure.reference}  closed {closed}  {outcome}")
+    erased = sum(1 for erasure in erasures if erasure.erased)
+    print(f"{erased} cases erased.")
+    return EXIT_OK if erased == len(erasures) else EXIT_FAILED
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    from safehold.records.tasks import retention_schedule
+
+    if refuse_bad_policy():
+        return EXIT_FAILED
+    if pending_migrations():
+        print("safehold: the database is not ready. Run 'safehold init' first.", file=sys.stderr)
+        return EXIT_FAILED
+    if retention_schedule():
+        print("Scheduled the nightly retention run.", flush=True)
+    options = ["--batch", "--no-startup-delay"] if args.batch else []
+    call_command("db_worker", *options, "--no-reload")
+    return EXIT_OK
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "retention": run_retention,
+    "worker": run_worker,
     "audit": run_audit,
     "digest": run_digest,
     "policy": run_policy,

@@ -5,7 +5,9 @@ from safehold.accounts import views as accounts_views
 from safehold.api.api import api
 from safehold.cases import views as case_views
 from safehold.casework import views as casework_views
+from safehold.closure import views as closure_views
 from safehold.evidence import views as evidence_views
+from safehold.records import views as records_views
 from safehold.risk import views as risk_views
 from safehold.web import policy_views
 from safehold.web import views as web_views
@@ -47,6 +49,23 @@ urlpatterns = [
         name="case-contact-interval",
     ),
     path("cases/<str:case_id>/audit", case_views.audit_page, name="case-audit"),
+    path("cases/<str:case_id>/records", records_views.case_records, name="case-records"),
+    path(
+        "cases/<str:case_id>/records/legal-hold",
+        records_views.legal_hold,
+        name="case-legal-hold",
+    ),
+    path("subject-access", records_views.subject_access_queue, name="subject-access-queue"),
+    path(
+        "subject-access/<str:request_id>/export.<slug:fmt>",
+        records_views.subject_access_export,
+        name="subject-access-export",
+    ),
+    path(
+        "subject-access/<str:request_id>/complete",
+        records_views.subject_access_complete,
+        name="subject-access-complete",
+    ),
     path("cases/<str:case_id>/risk/new", risk_views.assessment_new, name="risk-new"),
     path(
         "cases/<str:case_id>/risk/<str:assessment_id>/",
@@ -74,6 +93,26 @@ urlpatterns = [
     ),
     path("actions/<str:action_id>/done", casework_views.action_done, name="action-done"),
     path("cases/<str:case_id>/letters/new", casework_views.letter_new, name="letter-new"),
+    path("cases/<str:case_id>/close", closure_views.case_close, name="case-close"),
+    path(
+        "cases/<str:case_id>/closure/decision",
+        closure_views.closure_decision,
+        name="case-closure-decision",
+    ),
+    path(
+        "cases/<str:case_id>/closure/evaluation",
+        closure_views.closure_evaluation,
+        name="case-closure-evaluation",
+    ),
+    path("cases/<str:case_id>/reopen", closure_views.case_reopen, name="case-reopen"),
+    path("cases/<str:case_id>/feedback/new", closure_views.feedback_new, name="case-feedback-new"),
+    path(
+        "cases/<str:case_id>/feedback/request",
+        closure_views.feedback_ask,
+        name="case-feedback-request",
+    ),
+    path("cases/<str:case_id>/appeals/new", closure_views.appeal_new, name="case-appeal-new"),
+    path("appeals/<str:appeal_id>/", closure_views.appeal_page, name="appeal"),
     path("documents/<str:document_id>", casework_views.document_download, name="document"),
     path("approvals", casework_views.approvals, name="approvals"),
     path("queues/<slug:slug>", casework_views.queue, name="queue"),

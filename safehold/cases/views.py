@@ -26,8 +26,11 @@ from safehold.cases.forms import (
 )
 from safehold.cases.models import Case, Source
 from safehold.casework import selectors as casework_selectors
+from safehold.closure import selectors as closure_selectors
+from safehold.closure.services import REOPEN_ROLES
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
+from safehold.records import rules as records_rules
 from safehold.risk import selectors as risk_selectors
 
 STEP_CHECK, STEP_CONFIRM, STEP_EDIT = "check", "confirm", "edit"
@@ -143,11 +146,17 @@ def case_context(user: Staff, view: selectors.CaseView, **extra: Any) -> dict[st
         "abuse_labels": [policy.abuse_type_label(k) for k in case.abuse_types],
         "may_assign": access.may_assign(user, case),
         "may_see_audit": access.may_see_audit(user),
+        "may_handle_records": records_rules.may_handle_subject_access(user)
+        or records_rules.may_hold(user),
         "risk": risk_selectors.risk_step(case),
         "consents": casework_selectors.consents_standing(case),
         "referrals": casework_selectors.referrals_of(case),
         "plan": casework_selectors.plan_of(case),
         "documents": casework_selectors.documents_of(case),
+        "after_closure": closure_selectors.after_closure(case),
+        "may_approve_closure": user.role in policy.closure.approver_roles,
+        "may_reopen": user.role in REOPEN_ROLES,
+        "may_evaluate": user.role == policy.closure.evaluation_role,
         "now": timezone.now(),
         **extra,
     }

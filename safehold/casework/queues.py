@@ -5,8 +5,10 @@ page. Every queue starts from cases.access, so it lists nothing a person may not
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
@@ -18,6 +20,8 @@ from safehold.cases.models import Case
 from safehold.casework.models import Action, ActionStatus
 from safehold.casework.selectors import approvals_waiting
 from safehold.casework.services import may_approve
+from safehold.closure import selectors as closure_selectors
+from safehold.closure.models import Appeal
 from safehold.policy.loader import active_policy
 
 # How far ahead a queue looks: a working week. A presentation choice, not a policy rule.
@@ -36,7 +40,12 @@ QUEUES = (
     Queue("reviews", "Reviews due"),
     Queue("contacts", "Contacts due"),
     Queue("approvals", "Approvals waiting"),
+    Queue("closures-to-approve", "Closures to approve"),
+    Queue("closures-to-evaluate", "Closed cases to evaluate"),
+    Queue("feedback-to-ask", "Feedback to ask for"),
+    Queue("appeals-to-answer", "Appeals to answer"),
 )
+CLOSURE_QUEUES = QUEUES[5:]
 
 
 def open_cases(user: Staff) -> QuerySet[Case]:
@@ -81,6 +90,53 @@ def contacts(user: Staff, now: datetime) -> QuerySet[Case]:
     )
 
 
+def closures_to_approve(user: Staff, now: datetime) -> QuerySet[Case]:
+    return closure_selectors.closures_to_approve(user)
+
+
+def closures_to_evaluate(user: Staff, now: datetime) -> QuerySet[Case]:
+    return closure_selectors.closures_to_evaluate(user)
+
+
+def feedback_to_ask(user: Staff, now: datetime) -> QuerySet[Case]:
+    return closure_selectors.feedback_to_request(user)
+
+
+def appeals_to_answer(user: Staff, now: datetime) -> list[Appeal]:
+    return closure_selectors.appeals_to_answer(user)
+
+
+Listing = Callable[[Staff, datetime], "QuerySet[Any] | list[Any]"]
+LISTINGS: dict[str, Listing] = {
+    "first-contact": first_contact,
+    "actions": actions,
+    "reviews": reviews,
+    "contacts": contacts,
+    "closures-to-approve": closures_to_approve,
+    "closures-to-evaluate": closures_to_evaluate,
+    "feedback-to-ask": feedback_to_ask,
+    "appeals-to-answer": appeals_to_answer,
+}
+
+
+def closure_counts(user: Staff) -> list[tuple[Queue, int]]:
+    """The closure queues this person's role works from: approving and evaluating only
+    for the policy's roles; appeals for the policy's reviewer, or anyone with some."""
+    policy = active_policy()
+    approve, evaluate, ask, answer = CLOSURE_QUEUES
+    found = []
+    if user.role in policy.closure.approver_roles:
+        found.append((approve, closure_selectors.closures_to_approve(user).count()))
+    if user.role == policy.closure.evaluation_role:
+        found.append((evaluate, closure_selectors.closures_to_evaluate(user).count()))
+    if policy.feedback.after_closure:
+        found.append((ask, closure_selectors.feedback_to_request(user).count()))
+    appeals = len(closure_selectors.appeals_to_answer(user))
+    if appeals or user.role == policy.appeals.reviewer_role:
+        found.append((answer, appeals))
+    return found
+
+
 def counts(user: Staff, now: datetime | None = None) -> list[tuple[Queue, int]]:
     now = now or timezone.now()
     found = [
@@ -91,4 +147,4 @@ def counts(user: Staff, now: datetime | None = None) -> list[tuple[Queue, int]]:
     ]
     if may_approve(user):
         found.append((QUEUES[4], len(approvals_waiting(user))))
-    return found
+    return found + closure_counts(user)

@@ -258,12 +258,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     if found is None:
         raise Http404("No such queue")
     now = timezone.now()
-    listing = {
-        "first-contact": queues.first_contact,
-        "actions": queues.actions,
-        "reviews": queues.reviews,
-        "contacts": queues.contacts,
-    }[slug](user, now)
+    listing = queues.LISTINGS[slug](user, now)
     context = {"queue": found, "rows": list(listing[:200]), "now": now, "nav": "home"}
     return render(request, "casework/queue.html", context)
 

@@ -79,7 +79,7 @@ def feedback_record(
     *,
     case: Case,
     by: Staff,
-    satisfaction: int | None,
+    satisfaction: int | None = None,
     comments: str = "",
     kind: str = FeedbackKind.FEEDBACK,
     now: datetime | None = None,

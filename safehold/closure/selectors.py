@@ -148,3 +148,32 @@ def appeals_to_answer(user: Staff) -> list[Appeal]:
         .select_related("case")
         .order_by("due_at")[:QUEUE_LIMIT]
     )
+
+
+def closure_in(case: Case, status: str) -> ClosureView | None:
+    """The case's latest closure in `status` with its sealed details, for the decision and
+    evaluation pages. For a case the caller already reached through `access.case_for`."""
+    closure = (
+        Closure.objects.filter(case=case, status=status)
+        .select_related("requested_by", "decided_by", "evaluated_by")
+        .order_by("-requested_at")
+        .first()
+    )
+    return None if closure is None else ClosureView(closure, sealing.unseal(case.data_key, closure))
+
+
+@dataclass(frozen=True)
+class AppealDetail:
+    """One appeal's page: the appeal with its sealed grounds and reasons, and the stage 2
+    appeal it was escalated to, if any."""
+
+    view: AppealView
+    escalated_to: Appeal | None
+
+
+def appeal_detail(user: Staff, appeal_id: str) -> AppealDetail:
+    """404 unless the appeal is on a case the user may see (as `appeal_for`)."""
+    appeal = appeal_for(user, appeal_id)
+    details = sealing.unseal(appeal.case.data_key, appeal)
+    later = Appeal.objects.filter(escalated_from=appeal).first()
+    return AppealDetail(AppealView(appeal, details), later)

@@ -10,6 +10,8 @@ from safehold.accounts.models import Staff
 from safehold.accounts.roles import Role
 from safehold.cases import access, selectors
 from safehold.casework import queues
+from safehold.records import rules
+from safehold.records import selectors as records_selectors
 from safehold.web.context_processors import SERVICE_NAME
 
 
@@ -24,6 +26,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "alerts": selectors.unread_alerts(user),
             "may_break_glass": access.may_break_glass(user),
         }
+    if isinstance(user, Staff) and rules.may_handle_subject_access(user):
+        context["subject_access_due"] = len(records_selectors.subject_access_due(user))
     return render(request, "web/home.html", context)
 
 

@@ -50,6 +50,7 @@ def test_the_home_page_counts_each_queue_and_links_to_it(
         "Actions due": 1,
         "Reviews due": 1,
         "Contacts due": 1,
+        "Feedback to ask for": 0,  # default.toml asks for feedback after closure
     }
     for slug, expected in (
         ("first-contact", case.reference),

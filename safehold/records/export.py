@@ -1,0 +1,480 @@
+"""What a subject access export holds: everything held about one person, and nothing
+about anyone else.
+
+There are two builders, one per kind of requester, and neither starts from the other:
+
+- `survivor_export` gathers every case of the survivor's identity that the handler may
+  handle, and passes every free-text value through a `Redactor` of the other people on
+  those cases (redaction.py). Other people's sealed details are read only to build the
+  redactor; they are never copied into the export. What the alleged perpetrator or an
+  unnamed other person said (contact notes, the interview decision) is withheld.
+- `perpetrator_export` is built from a separate, minimal view, like letters to an alleged
+  perpetrator (casework.letters): it unseals the requester's own person row and nothing
+  else, so there is no survivor name, address, phone, summary or risk answer to leak.
+
+Both return plain JSON-ready dicts: times in UTC ISO 8601 with `Z`, dates ISO 8601.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from safehold.accounts.models import Staff
+from safehold.cases import access, sealing
+from safehold.cases.models import Case, Contact, Person, PersonRole
+from safehold.casework.models import (
+    Action,
+    Consent,
+    Document,
+    PerpetratorInterview,
+    Recipient,
+    Referral,
+    Review,
+)
+from safehold.closure.models import Appeal, Closure, Feedback
+from safehold.evidence.models import Evidence
+from safehold.policy.loader import active_policy
+from safehold.records import rules
+from safehold.records.models import Subject, SubjectAccessRequest
+from safehold.records.redaction import Redactor, redactor_for
+from safehold.risk import tools
+from safehold.risk.models import RiskAssessment
+
+Section = dict[str, Any]
+Redact = Callable[[object], str]
+
+WITHHELD_PERPETRATOR = (
+    "Withheld: what the alleged perpetrator said is their own personal data, not yours."
+)
+WITHHELD_OTHER = "Withheld: what another person said is their own personal data, not yours."
+WITHHELD_INTERVIEW = (
+    "Withheld: the decision to interview the alleged perpetrator concerns them; "
+    "the handler reviews it before any of it is shared."
+)
+WITHHELD_FOR_REVIEW = (
+    "Notes withheld for manual review: they may hold another person's information."
+)
+SURVIVOR_SCOPE = (
+    "Everything held about you on the cases listed, as at the date of this export. "
+    "Other people's names, contact details and addresses are shown as [redacted], and "
+    "what other people said is withheld. Staff names are shown: they acted in their "
+    "professional capacity."
+)
+PERPETRATOR_SCOPE = (
+    "Your own details as recorded, the letters we sent you and the dates we contacted "
+    "you. Records about other people are their personal data and are not included."
+)
+# Free text in these columns is what the survivor or staff wrote about her situation;
+# contacts with anyone else are what that person said.
+NOTES_SHOWN_FOR = ("survivor", "agency")
+
+
+def when(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
+
+
+def day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+@dataclass(frozen=True)
+class ExportView:
+    """What the PDF template renders (letters/subject_access_*.html)."""
+
+    provider: str
+    reference: str
+    date: datetime
+    export: dict[str, Any]
+
+
+def request_header(request: SubjectAccessRequest, by: Staff, now: datetime) -> Section:
+    return {
+        "id": request.pk,
+        "subject": request.subject,
+        "received_at": when(request.received_at),
+        "due_at": day(request.due_at),
+        "exported_at": when(now),
+        "exported_by": by.full_name,
+        "provider": active_policy().provider,
+    }
+
+
+# The survivor ----------------------------------------------------------------------
+
+
+def survivor_cases(request: SubjectAccessRequest, by: Staff) -> list[Case]:
+    """Her unerased cases that the handler may handle: through the one door, never
+    around it. A DA lead or director reaches every one that is not restricted."""
+    cases = (
+        access.cases_visible_to(by)
+        .filter(survivor_identity_id=request.case.survivor_identity_id)
+        .select_related("data_key")
+        .order_by("reported_at", "id")
+    )
+    return [case for case in cases if rules.may_handle_subject_access_for(by, case)]
+
+
+def survivor_export(request: SubjectAccessRequest, by: Staff, now: datetime) -> Section:
+    cases = survivor_cases(request, by)
+    people = {case.pk: list(case.people.order_by("role", "id")) for case in cases}
+    sealed = {
+        person.pk: sealing.unseal(case.data_key, person)
+        for case in cases
+        for person in people[case.pk]
+    }
+    own = [sealed[p.pk] for ps in people.values() for p in ps if p.role == PersonRole.SURVIVOR]
+    others = [sealed[p.pk] for ps in people.values() for p in ps if p.role != PersonRole.SURVIVOR]
+    redact = redactor_for(others=others, own=own)
+    sections = []
+    for case in cases:
+        her = next(p for p in people[case.pk] if p.role == PersonRole.SURVIVOR)
+        sections.append(survivor_case(case, her, sealed[her.pk], redact))
+    return {
+        "request": request_header(request, by, now),
+        "scope": SURVIVOR_SCOPE,
+        "cases": sections,
+    }
+
+
+def survivor_case(case: Case, her: Person, details: dict[str, Any], redact: Redactor) -> Section:
+    key = case.data_key
+    case_details = sealing.unseal(key, case)
+    return {
+        "reference": case.reference,
+        "status": case.status,
+        "reported_at": when(case.reported_at),
+        "source": case.source,
+        "abuse_types": case.abuse_types,
+        "risk_level": case.risk_level,
+        "closed_at": when(case.closed_at),
+        "closure_reason": case.closure_reason or None,
+        "summary": redact(case_details.get("summary", "")),
+        "interview_venue": redact(case_details.get("interview_venue", "")),
+        "you": survivor_record(her, details, redact),
+        "incidents": [
+            {
+                "reported_at": when(incident.reported_at),
+                "source": incident.source,
+                "abuse_types": incident.abuse_types,
+                "summary": redact(sealing.unseal(key, incident).get("summary", "")),
+            }
+            for incident in case.incidents.order_by("reported_at", "id")
+        ],
+        "contacts": contacts_for_survivor(case, redact),
+        "risk_assessments": risk_assessments(case, redact),
+        **casework_for_survivor(case, redact),
+        "evidence": evidence_for_survivor(case, redact),
+        **closure_for_survivor(case, redact),
+        "subject_access_requests": [
+            {
+                "received_at": when(r.received_at),
+                "due_at": day(r.due_at),
+                "completed_at": when(r.completed_at),
+            }
+            for r in SubjectAccessRequest.objects.filter(case=case, person=her).order_by(
+                "received_at", "id"
+            )
+        ],
+    }
+
+
+def closure_for_survivor(case: Case, redact: Redactor) -> Section:
+    """Her case's closings, the feedback she gave and her appeals; the alleged
+    perpetrator's appeals are his, and withheld."""
+    key = case.data_key
+    closures = Closure.objects.filter(case=case).order_by("requested_at", "id")
+    given = Feedback.objects.filter(case=case).order_by("recorded_at", "id")
+    appeals = Appeal.objects.filter(case=case, by="survivor").order_by("received_at", "id")
+    return {
+        "closures": [
+            {
+                "reason": closure.reason,
+                "status": closure.status,
+                "you_agreed": closure.survivor_agrees,
+                "review_meeting_at": when(closure.review_meeting_at),
+                "closed_at": when(closure.closed_at),
+                "reopened_at": when(closure.reopened_at),
+                "explanation": redact(sealing.unseal(key, closure).get("explanation", "")),
+            }
+            for closure in closures
+        ],
+        "feedback": [
+            {
+                "kind": row.kind,
+                "satisfaction": row.satisfaction,
+                "recorded_at": when(row.recorded_at),
+                "comments": redact(sealing.unseal(key, row).get("comments", "")),
+            }
+            for row in given
+        ],
+        "appeals": [
+            appeal_entry(appeal, sealing.unseal(key, appeal), redact) for appeal in appeals
+        ],
+    }
+
+
+def appeal_entry(appeal: Appeal, details: dict[str, Any], redact: Redact) -> Section:
+    return {
+        "stage": appeal.stage,
+        "received_at": when(appeal.received_at),
+        "due_at": when(appeal.due_at),
+        "status": appeal.status,
+        "outcome": appeal.outcome or None,
+        "decided_at": when(appeal.decided_at),
+        "grounds": redact(details.get("grounds", "")),
+        "reasons": redact(details.get("reasons", "")),
+    }
+
+
+def survivor_record(her: Person, details: dict[str, Any], redact: Redactor) -> Section:
+    """Her own details as recorded. Only her safe times are free text that could name
+    someone else ("when he is at work" stays; "when Barnaby is at work" does not)."""
+    return {
+        "name": details.get("name", ""),
+        "date_of_birth": details.get("date_of_birth", ""),
+        "address": details.get("address", ""),
+        "tenancy_ref": details.get("tenancy_ref", ""),
+        "phone": details.get("phone", ""),
+        "email": details.get("email", ""),
+        "safe_times": redact(details.get("safe_times", "")),
+        "sex": her.sex,
+        "voicemail_ok": her.voicemail_ok,
+        "post_ok": her.post_ok,
+        "ethnicity": her.ethnicity,
+        "disability": her.disability,
+        "sexual_orientation": her.sexual_orientation,
+        "gender_identity": her.gender_identity,
+        "religion": her.religion,
+    }
+
+
+def contacts_for_survivor(case: Case, redact: Redactor) -> list[Section]:
+    entries = []
+    contacts = Contact.objects.filter(case=case).select_related("recorded_by")
+    for contact in contacts.order_by("at", "id"):
+        entry: Section = {
+            "at": when(contact.at),
+            "channel": contact.channel,
+            "direction": contact.direction,
+            "with": contact.with_whom,
+            "recorded_by": contact.recorded_by.full_name,
+        }
+        if contact.with_whom in NOTES_SHOWN_FOR:
+            entry["notes"] = redact(sealing.unseal(case.data_key, contact).get("notes", ""))
+        else:  # never unsealed: what the alleged perpetrator or another person said
+            entry["notes"] = None
+            entry["withheld"] = (
+                WITHHELD_PERPETRATOR
+                if contact.with_whom == PersonRole.ALLEGED_PERPETRATOR
+                else WITHHELD_OTHER
+            )
+        entries.append(entry)
+    return entries
+
+
+def tool_words(tool_id: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The tool's question texts and answer labels, by id; empty when the tool is gone."""
+    try:
+        tool = tools.tool_by_id(tool_id)
+    except LookupError:
+        return {}, {}
+    questions = {q.id: q.text for section in tool.sections for q in section.questions}
+    return questions, {answer_id: answer.label for answer_id, answer in tool.answers.items()}
+
+
+def risk_assessments(case: Case, redact: Redactor) -> list[Section]:
+    entries = []
+    for assessment in RiskAssessment.objects.filter(case=case).order_by("started_at", "id"):
+        record = sealing.unseal(case.data_key, assessment)
+        questions, labels = tool_words(assessment.tool_id)
+        notes, sources = record.get("notes", {}), record.get("sources", {})
+        answers = [
+            {
+                "question": questions.get(question_id, question_id),
+                "answer": labels.get(answer, answer),
+                "note": redact(notes.get(question_id, "")),
+                "source": redact(sources.get(question_id, "")),
+            }
+            for question_id, answer in record.get("answers", {}).items()
+        ]
+        entries.append(
+            {
+                "tool": assessment.tool_id,
+                "status": assessment.status,
+                "started_at": when(assessment.started_at),
+                "completed_at": when(assessment.completed_at),
+                "score": assessment.score,
+                "level": assessment.level,
+                "answers": answers,
+            }
+        )
+    return entries
+
+
+def casework_for_survivor(case: Case, redact: Redactor) -> Section:
+    key, agencies = case.data_key, active_policy().agencies
+
+    def agency_name(agency_id: str) -> str:
+        found = agencies.get(agency_id)
+        return found.name if found else agency_id
+
+    actions = Action.objects.filter(case=case).select_related("owner").order_by("created_at", "id")
+    reviews = Review.objects.filter(case=case).select_related("reviewed_by").order_by("at", "id")
+    return {
+        "actions": [
+            action_entry(action, sealing.unseal(key, action), redact) for action in actions
+        ],
+        "reviews": [
+            {
+                "at": when(review.at),
+                "reviewed_by": review.reviewed_by.full_name,
+                "notes": redact(sealing.unseal(key, review).get("notes", "")),
+            }
+            for review in reviews
+        ],
+        "consents": [
+            {
+                "agency": agency_name(consent.agency),
+                "purpose": consent.purpose,
+                "given": consent.given,
+                "recorded_at": when(consent.recorded_at),
+            }
+            for consent in Consent.objects.filter(case=case).order_by("recorded_at", "id")
+        ],
+        "referrals": [
+            {
+                "agency": agency_name(referral.agency),
+                "status": referral.status,
+                "made_at": when(referral.created_at),
+                "sent_at": when(referral.sent_at),
+            }
+            for referral in Referral.objects.filter(case=case).order_by("created_at", "id")
+        ],
+        "letters": letters_to(case, Recipient.SURVIVOR),
+        "perpetrator_interviews": [
+            {
+                "planned_at": when(interview.created_at),
+                "you_agreed": interview.survivor_agrees,
+                "details": None,
+                "withheld": WITHHELD_INTERVIEW,
+            }
+            for interview in PerpetratorInterview.objects.filter(case=case).order_by(
+                "created_at", "id"
+            )
+        ],
+    }
+
+
+def action_entry(action: Action, details: dict[str, Any], redact: Redactor) -> Section:
+    return {
+        "kind": action.kind,
+        "measure": action.measure or None,
+        "option": action.option or None,
+        "status": action.status,
+        "due_at": when(action.due_at),
+        "completed_at": when(action.completed_at),
+        "agreed_with_you": action.agreed_with_survivor,
+        "owner": action.owner.full_name,
+        "detail": redact(details.get("detail", "")),
+        "risk_assessment": redact(details.get("risk_assessment", "")),
+    }
+
+
+def letters_to(case: Case, recipient: str) -> list[Section]:
+    documents = Document.objects.filter(case=case, recipient=recipient)
+    return [
+        {"kind": document.kind, "date": when(document.created_at), "channel": document.channel}
+        for document in documents.order_by("created_at", "id")
+    ]
+
+
+def evidence_for_survivor(case: Case, redact: Redactor) -> list[Section]:
+    """What each file is, not the file: copies are given on request, after the handler
+    has looked at each for other people's information."""
+    found = Evidence.objects.filter(case=case).defer("content").order_by("uploaded_at", "id")
+    entries = []
+    for evidence in found:
+        details = sealing.unseal(case.data_key, evidence)
+        entries.append(
+            {
+                "uploaded_at": when(evidence.uploaded_at),
+                "type": evidence.content_type,
+                "size": evidence.size,
+                "file_name": redact(details.get("filename", "")),
+                "description": redact(details.get("description", "")),
+            }
+        )
+    return entries
+
+
+# The alleged perpetrator -----------------------------------------------------------
+
+
+def perpetrator_export(request: SubjectAccessRequest, by: Staff, now: datetime) -> Section:
+    """Built from the requester's own person row and the columns of rows addressed to or
+    about them. Nothing here unseals the case, the survivor or anyone else."""
+    case, person = request.case, request.person
+    if person.role != Subject.ALLEGED_PERPETRATOR:  # a wrong row would be a disclosure
+        raise ValueError(f"{person.pk} is not an alleged perpetrator")
+    own = sealing.unseal(case.data_key, person)
+    perpetrators = list(
+        case.people.filter(role=PersonRole.ALLEGED_PERPETRATOR)
+        .order_by("id")
+        .values_list("pk", flat=True)
+    )
+    # Letters and contacts record only "the alleged perpetrator", not which one (and
+    # casework.letters picks the recipient by row id): they are this person's only when
+    # the case names no one else in that role. Otherwise the handler sorts them by hand.
+    sole = perpetrators == [person.pk]
+    letters = letters_to(case, Recipient.ALLEGED_PERPETRATOR) if sole else []
+    contacts = Contact.objects.filter(case=case, with_whom=PersonRole.ALLEGED_PERPETRATOR)
+    return {
+        "request": request_header(request, by, now),
+        "scope": PERPETRATOR_SCOPE,
+        "reference": case.reference,
+        "you": {
+            "name": own.get("name", ""),
+            "tenancy_ref": own.get("tenancy_ref", ""),
+            "ethnicity": person.ethnicity,
+            "disability": person.disability,
+            "sexual_orientation": person.sexual_orientation,
+            "gender_identity": person.gender_identity,
+            "religion": person.religion,
+        },
+        "letters": letters,
+        "contacts": [
+            {
+                "at": when(contact.at),
+                "channel": contact.channel,
+                "direction": contact.direction,
+                "notes": None,
+                "withheld": WITHHELD_FOR_REVIEW,
+            }
+            for contact in (contacts.order_by("at", "id") if sole else [])
+        ],
+        "appeals": [
+            {
+                "stage": appeal.stage,
+                "received_at": when(appeal.received_at),
+                "due_at": when(appeal.due_at),
+                "status": appeal.status,
+                "outcome": appeal.outcome or None,
+                "decided_at": when(appeal.decided_at),
+                "withheld": WITHHELD_FOR_REVIEW,
+            }
+            for appeal in (
+                Appeal.objects.filter(case=case, by="alleged_perpetrator").order_by("received_at")
+                if sole
+                else []
+            )
+        ],
+    }
+
+
+def export_for(request: SubjectAccessRequest, by: Staff, now: datetime) -> Section:
+    if request.subject == Subject.ALLEGED_PERPETRATOR:
+        return perpetrator_export(request, by, now)
+    return survivor_export(request, by, now)
