@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "safehold.evidence",
     "safehold.closure",
     "safehold.records",
+    "safehold.reports",
     "safehold.web",
 ]
 

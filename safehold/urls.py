@@ -8,6 +8,7 @@ from safehold.casework import views as casework_views
 from safehold.closure import views as closure_views
 from safehold.evidence import views as evidence_views
 from safehold.records import views as records_views
+from safehold.reports import views as report_views
 from safehold.risk import views as risk_views
 from safehold.web import policy_views
 from safehold.web import views as web_views
@@ -16,6 +17,10 @@ urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
     path("policy", policy_views.our_policy, name="our-policy"),
+    path("reports/", report_views.report_page, name="reports"),
+    path("reports/monitoring.csv", report_views.export_csv, name="report-csv"),
+    path("reports/monitoring.xlsx", report_views.export_xlsx, name="report-xlsx"),
+    path("reports/board-report.pdf", report_views.export_board, name="report-board"),
     path("sign-in", accounts_views.sign_in, name="sign-in"),
     path("sign-in/two-factor", accounts_views.two_factor, name="two-factor"),
     path("sign-out", accounts_views.sign_out, name="sign-out"),

@@ -16,6 +16,7 @@ from safehold.api.closure import cases_router as closure_router
 from safehold.api.policy import router as policy_router
 from safehold.api.problems import problem
 from safehold.api.records import router as records_router
+from safehold.api.reports import router as reports_router
 from safehold.api.risk import router as risk_router
 from safehold.errors import Refusal
 
@@ -37,6 +38,7 @@ api.add_router("/referrals", referrals_router)
 api.add_router("/actions", actions_router)
 api.add_router("/documents", documents_router)
 api.add_router("/policy", policy_router)
+api.add_router("/reports", reports_router)
 api.add_router("/", records_router)
 
 

@@ -145,6 +145,7 @@ def report_from(body: CaseIn) -> inputs.Report:
         alleged_perpetrators=tuple(
             inputs.PerpetratorDetails(
                 name=p.name,
+                sex=p.sex,
                 relationship=p.relationship,
                 is_resident=p.is_resident,
                 tenancy_ref=p.tenancy_ref,

@@ -66,6 +66,7 @@ class SurvivorIn(DiversityIn):
 
 class PerpetratorIn(DiversityIn):
     name: Name = ""
+    sex: SexId = ""
     relationship: Relationship = "other"
     is_resident: StrictBool | None = None
     tenancy_ref: Annotated[str, StringConstraints(max_length=60)] = ""

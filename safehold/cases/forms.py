@@ -158,6 +158,9 @@ class IntakeForm(forms.Form):
         self.fields[f"p{n}_name"] = forms.CharField(
             required=False, max_length=200, label="Full name"
         )
+        self.fields[f"p{n}_sex"] = forms.ChoiceField(
+            required=False, choices=SEX_CHOICES, widget=forms.RadioSelect, label="Sex"
+        )
         self.fields[f"p{n}_relationship"] = forms.ChoiceField(
             required=False,
             label="Relationship to the survivor",
@@ -184,7 +187,7 @@ class IntakeForm(forms.Form):
         )
 
     def perpetrator_field_groups(self) -> list[list[forms.BoundField]]:
-        names = ("name", "relationship", "is_resident", "tenancy_ref")
+        names = ("name", "sex", "relationship", "is_resident", "tenancy_ref")
         return [[self[f"p{n}_{name}"] for name in names] for n in range(self.perpetrator_count)]
 
     def child_field_groups(self) -> list[list[forms.BoundField]]:
@@ -230,6 +233,7 @@ class IntakeForm(forms.Form):
             alleged_perpetrators=tuple(
                 inputs.PerpetratorDetails(
                     name=data[f"p{n}_name"],
+                    sex=data[f"p{n}_sex"],
                     relationship=data[f"p{n}_relationship"] or "other",
                     is_resident=as_bool(data[f"p{n}_is_resident"]),
                     tenancy_ref=data[f"p{n}_tenancy_ref"],

@@ -40,6 +40,7 @@ class SurvivorDetails:
 @dataclass(frozen=True)
 class PerpetratorDetails:
     name: str = ""
+    sex: str = ""
     relationship: str = "other"
     is_resident: bool | None = None
     tenancy_ref: str = ""

@@ -235,6 +235,7 @@ def people_add(*, case: Case, report: Report) -> None:
             case=case,
             role=PersonRole.ALLEGED_PERPETRATOR,
             name_index=sealing.perpetrator_name_index(perpetrator.name),
+            sex=perpetrator.sex,
             relationship=perpetrator.relationship,
             is_resident=perpetrator.is_resident,
             diversity=perpetrator.diversity,

@@ -213,15 +213,25 @@ def perpetrator_for_letter(case: Case) -> Person:
 
 
 def render_pdf(kind: str, recipient: str, view: object) -> bytes:
+    return pdf_from_html(render_to_string(f"letters/{kind}_{recipient}.html", {"letter": view}))
+
+
+def pdf_from_html(html: str) -> bytes:
+    """A PDF of a page of HTML, for letters, exports and the board report. The HTML
+    links to nothing outside itself: WeasyPrint fetches no URL."""
     from PIL import ImageFile
     from weasyprint import HTML  # type: ignore[import-untyped]  # loaded only to render
 
     # Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would
     # let a damaged evidence upload through. Letters carry no images: keep Pillow strict.
     ImageFile.LOAD_TRUNCATED_IMAGES = False
-    html = render_to_string(f"letters/{kind}_{recipient}.html", {"letter": view})
-    pdf: bytes = HTML(string=html).write_pdf()
+    pdf: bytes = HTML(string=html, url_fetcher=refuse_url).write_pdf()
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     return pdf
+
+
+def refuse_url(url: str, *args: object, **kwargs: object) -> dict[str, object]:
+    raise ValueError(f"letters and reports fetch nothing, not even {url!r}")
 
 
 @transaction.atomic

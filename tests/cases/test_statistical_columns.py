@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from safehold.accounts.models import Staff
 from safehold.cases import diversity, inputs, sealing, services
+from safehold.cases.forms import IntakeForm
 from safehold.cases.models import Case, CaseAbuseType, Person
 from safehold.casework import plan
-from tests.casedata import PERPETRATOR_NAME
+from safehold.policy.loader import active_policy
+from tests.casedata import CASE_BODY, PERPETRATOR_NAME
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +82,23 @@ def test_a_review_keeps_when_it_was_due(open_case: Callable[..., Case], officer:
 
     assert first.due_at == case.reported_at + timedelta(days=14)  # default.toml: 14 days
     assert second.due_at == first.at + timedelta(days=14)
+
+
+def test_the_alleged_perpetrators_sex_is_taken_by_the_api_and_the_web(
+    policy: str, officer: Staff, api_as: Callable[..., Any]
+) -> None:
+    body = {
+        **CASE_BODY,
+        "alleged_perpetrators": [{"name": "Gareth Plum", "sex": "male", "relationship": "partner"}],
+    }
+    made = api_as(officer).post("/api/v1/cases", body, content_type="application/json")
+    assert made.status_code == 201, made.content
+    assert Person.objects.get(case_id=made.json()["id"], role="alleged_perpetrator").sex == "male"
+
+    wrong = {**body, "alleged_perpetrators": [{"name": "Gareth Plum", "sex": "tall"}]}
+    assert (
+        api_as(officer).post("/api/v1/cases", wrong, content_type="application/json").status_code
+        == 400
+    )
+    form = IntakeForm(data={"perpetrators": "1"}, policy=active_policy())
+    assert "p0_sex" in form.fields

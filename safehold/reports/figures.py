@@ -1,0 +1,157 @@
+"""What each figure is called and means, and the report as rows (section, item, value)
+for the pages, the exports and the board report alike, so every form says the same."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from safehold.cases import diversity
+from safehold.cases.models import Source
+from safehold.policy.schema import Policy
+from safehold.policy.vocabulary import CLOSURE_REASON_LABELS
+from safehold.reports.monitoring import NOT_ASSESSED, NOT_RECORDED
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    title: str
+    definition: str
+
+
+TOTALS = (
+    Figure("reports", "Reports", "Cases reported in the period (a further report on an open "
+           "case is part of that case, not a new one)."),
+    Figure("individuals", "Individuals", "Different survivors among those cases, each counted "
+           "once however many times she reported."),
+    Figure("repeat_reports", "Repeat reports", "Cases whose survivor had another case reported "
+           "in the 12 months before it."),
+    Figure("appeals", "Appeals", "Appeals made on those cases (an appeal taken to stage 2 "
+           "counts once)."),
+)  # fmt: skip
+
+BREAKDOWNS = (
+    Figure("by_abuse_type", "Kinds of abuse", "Cases reporting each kind of abuse, in the "
+           "first report or a further one; a case reporting several kinds counts under each."),
+    Figure("by_source", "Who reported", "Cases by who made the first report."),
+    Figure("by_risk_level", "Risk", "Cases by the level of their latest risk assessment."),
+    Figure("response", "Response within target", "Met: the survivor was first contacted by "
+           "the policy's target. Missed: contacted after it, or not yet and the target has "
+           "passed. Pending: not yet, and the target has not passed."),
+    Figure("outcomes", "Outcomes", "Cases from the period that are now closed, by the "
+           "reason they closed."),
+    Figure("satisfaction", "Satisfaction", "Scores from 1 (very dissatisfied) to 5 (very "
+           "satisfied) given after closure on those cases, with complaints and praise."),
+    Figure("appeal_outcomes", "Appeal outcomes", "Each appeal by the outcome of its last "
+           "stage."),
+)  # fmt: skip
+
+DIVERSITY = Figure(
+    "diversity",
+    "Diversity",
+    "Survivors and alleged perpetrators on those cases, each person counted once, as "
+    "recorded on their latest case in the period. Everything is optional to give.",
+)
+
+COMPLIANCE = (
+    Figure("reviews", "Reviews held on time", "Reviews held in the period, and whether each "
+           "was held by the date it was due (the review or report before it, plus the "
+           "policy's interval)."),
+    Figure("emergency_repairs", "Emergency repairs on time", "Emergency repairs due in the "
+           "period: done by the policy's deadline, done late, or not done and overdue."),
+    Figure("disclosures_without_consent", "Disclosures without consent", "Disclosures asked "
+           "for in the period without the survivor's consent, what became of them, and who "
+           "approved those sent."),
+    Figure("closures", "Closures", "Cases closed in the period, with and without the "
+           "survivor's agreement."),
+    Figure("appeals_answered", "Appeals answered on time", "Appeal stages received in the "
+           "period and whether they were answered by their due date."),
+    Figure("policy_review", "Policy review", "When the policy itself is next due for review."),
+)  # fmt: skip
+
+ITEM_LABELS: dict[str, str] = {
+    NOT_RECORDED: "Not recorded",
+    NOT_ASSESSED: "Not yet assessed",
+    "standard": "Standard",
+    "medium": "Medium",
+    "high": "High",
+    "met": "Met",
+    "missed": "Missed",
+    "pending": "Pending",
+    "rate": "Rate (met of met and missed)",
+    "responses": "Scores given",
+    "mean": "Average score",
+    "complaints": "Complaints",
+    "praise": "Praise",
+    "upheld": "Upheld",
+    "partly_upheld": "Partly upheld",
+    "not_upheld": "Not upheld",
+    "undecided": "Not yet decided",
+    "held": "Held",
+    "on_time": "On time",
+    "late": "Late",
+    "due": "Due",
+    "overdue": "Overdue",
+    "asked": "Asked for",
+    "sent": "Sent",
+    "rejected": "Refused",
+    "waiting": "Awaiting approval",
+    "closed": "Closed",
+    "with_agreement": "With the survivor's agreement",
+    "without_agreement": "Without it (overridden)",
+    "received": "Received",
+    "answered_on_time": "Answered on time",
+    "answered_late": "Answered late",
+    "unanswered": "Not yet answered",
+    "review_date": "Next review",
+    "female": "Female",
+    "male": "Male",
+    "other": "Other",
+    "prefer_not_to_say": "Prefer not to say",
+    **{value: label for value, label in Source.choices},
+    **{reason: label.capitalize() for reason, label in CLOSURE_REASON_LABELS.items()},
+    **diversity.AGE_BAND_LABELS,
+}
+FIELD_LABELS = {"sex": "Sex", "age_band": "Age", **diversity.LABELS}
+
+
+def item_label(item: str, policy: Policy, field: str = "") -> str:
+    if field in diversity.BANDS:
+        bands = dict(diversity.BANDS[field])
+        if item in bands:
+            return bands[item]
+    if item in policy.definitions.abuse_types:
+        return policy.definitions.abuse_types[item]  # type: ignore[index]
+    return ITEM_LABELS.get(item, item.replace("_", " ").capitalize())
+
+
+@dataclass(frozen=True)
+class Row:
+    section: str
+    item: str
+    label: str
+    value: Any
+
+
+def rows(report: dict[str, Any], policy: Policy) -> Iterator[Row]:
+    """Every figure of a report as a row, in the order the pages show them."""
+    for figure in TOTALS:
+        yield Row(figure.title, figure.key, figure.title, report[figure.key])
+    for figure in BREAKDOWNS:
+        for item, value in report[figure.key].items():
+            yield Row(figure.title, item, item_label(item, policy), value)
+    for group, title in (("survivors", "Survivors"), ("alleged_perpetrators", "Perpetrators")):
+        for field, counts in report["diversity"][group].items():
+            section = f"{title}: {FIELD_LABELS.get(field, field)}"
+            for item, value in counts.items():
+                yield Row(section, item, item_label(item, policy, field), value)
+    for figure in COMPLIANCE:
+        for item, value in report["compliance"][figure.key].items():
+            if item == "approved_by":
+                for approver in value:
+                    label = f"Approved by {approver['name']} ({approver['role']})"
+                    yield Row(figure.title, "approved_by", label, approver["count"])
+            else:
+                yield Row(figure.title, item, item_label(item, policy), value)

@@ -1,0 +1,115 @@
+"""The report arranged for people to read: totals, a chart and a table for each
+breakdown, diversity tables and compliance, each beside the previous period. The page
+and the board report PDF are both drawn from this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from safehold.policy.schema import Policy
+from safehold.reports.charts import Chart, bar_chart
+from safehold.reports.figures import (
+    BREAKDOWNS,
+    COMPLIANCE,
+    DIVERSITY,
+    FIELD_LABELS,
+    TOTALS,
+    Figure,
+    item_label,
+)
+
+CHARTED = ("by_abuse_type", "by_source", "by_risk_level", "response", "outcomes")
+NOT_CHARTED_ITEMS = ("rate",)
+
+Line = tuple[str, Any, Any]  # label, this period, the previous period
+
+
+@dataclass(frozen=True)
+class Section:
+    figure: Figure
+    lines: list[Line]
+    chart: Chart | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    current: dict[str, Any]
+    previous: dict[str, Any]
+    totals: list[tuple[Figure, Any, Any]]
+    breakdowns: list[Section]
+    diversity: list[tuple[str, list[Section]]]
+    diversity_figure: Figure
+    compliance: list[Section]
+
+
+def lines_of(
+    current: dict[str, Any], previous: dict[str, Any], policy: Policy, on: str = ""
+) -> list[Line]:
+    keys = list(current) + [key for key in previous if key not in current]
+    return [
+        (
+            item_label(key, policy, on),
+            shown(key, current.get(key, 0)),
+            shown(key, previous.get(key, 0)),
+        )
+        for key in keys
+    ]
+
+
+def shown(key: str, value: Any) -> Any:
+    """A rate as a percentage, an average to one decimal place, a missing one as "None"."""
+    if value is None:
+        return "None"
+    if isinstance(value, float):
+        return f"{value:.0%}" if key == "rate" else f"{value:.1f}"
+    return value
+
+
+def dashboard(current: dict[str, Any], previous: dict[str, Any], policy: Policy) -> Dashboard:
+    breakdowns = []
+    for figure in BREAKDOWNS:
+        now, before = current[figure.key], previous[figure.key]
+        lines = lines_of(now, before, policy)
+        chart = None
+        if figure.key in CHARTED:
+            charted = [
+                (item_label(key, policy), now.get(key, 0), before.get(key, 0))
+                for key in now
+                if key not in NOT_CHARTED_ITEMS
+            ]
+            chart = bar_chart(figure.key, figure.title, charted)
+        breakdowns.append(Section(figure, lines, chart))
+    diversity = []
+    for group, title in (
+        ("survivors", "Survivors"),
+        ("alleged_perpetrators", "Alleged perpetrators"),
+    ):
+        sections = [
+            Section(
+                Figure(f"{group}-{name}", FIELD_LABELS.get(name, name), ""),
+                lines_of(counts, previous["diversity"][group].get(name, {}), policy, name),
+            )
+            for name, counts in current["diversity"][group].items()
+        ]
+        diversity.append((title, sections))
+    compliance = []
+    for figure in COMPLIANCE:
+        now, before = (
+            dict(current["compliance"][figure.key]),
+            dict(previous["compliance"][figure.key]),
+        )
+        approvers = now.pop("approved_by", [])
+        before.pop("approved_by", None)
+        notes = [f"Approved by {a['name']} ({a['role']}): {a['count']}" for a in approvers]
+        compliance.append(Section(figure, lines_of(now, before, policy), notes=notes))
+    return Dashboard(
+        current=current,
+        previous=previous,
+        totals=[(f, current[f.key], previous[f.key]) for f in TOTALS],
+        breakdowns=breakdowns,
+        diversity=diversity,
+        diversity_figure=DIVERSITY,
+        compliance=compliance,
+    )

@@ -1,0 +1,52 @@
+"""Producing a report is recorded in the audit log: who asked for which figures, for
+which period and scope, and in what form (the figures themselves are not logged)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from safehold.accounts.models import Staff
+from safehold.policy.loader import active_policy
+from safehold.privacy import audit
+from safehold.reports.period import Period
+from safehold.reports.report import monitoring_report, with_previous
+from safehold.reports.scope import Scope
+
+
+def report_record(*, by: Staff, period: Period, scope: Scope, form: str, suppress: bool) -> None:
+    audit.record(
+        actor=by.username,
+        action="report.exported" if form != "page" else "report.viewed",
+        target_type="report",
+        target_id="monitoring",
+        detail={
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "team": scope.team.name if scope.team else "",
+            "form": form,
+            "suppressed": suppress,
+        },
+    )
+
+
+def report_produce(
+    *, by: Staff, period: Period, scope: Scope, form: str, suppress: bool
+) -> dict[str, Any]:
+    """The monitoring report for `by`, audited; `form` says how it leaves (api, csv...)."""
+    report = monitoring_report(
+        period=period, scope=scope, now=timezone.now(), policy=active_policy(), suppress=suppress
+    )
+    report_record(by=by, period=period, scope=scope, form=form, suppress=suppress)
+    return report
+
+
+def report_with_previous(
+    *, by: Staff, period: Period, scope: Scope, form: str, suppress: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    reports = with_previous(
+        period=period, scope=scope, now=timezone.now(), policy=active_policy(), suppress=suppress
+    )
+    report_record(by=by, period=period, scope=scope, form=form, suppress=suppress)
+    return reports
