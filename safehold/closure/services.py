@@ -48,13 +48,20 @@ def check_reason(policy: Policy, reason: str) -> None:
         )
 
 
+def may_override_agreement(policy: Policy, user: Staff) -> bool:
+    """Whether the policy lets this person close a case the survivor has not agreed to
+    close: agreement is overridable, and they have the override role."""
+    rules = policy.closure
+    return rules.survivor_agreement == "overridable" and user.role == rules.override_role
+
+
 def check_agreement(policy: Policy, by: Staff, survivor_agrees: bool, override_reason: str) -> None:
     """Without the survivor's agreement a case closes only where the policy lets a named
     role override it, and that person gives a reason."""
     if survivor_agrees:
         return
     rules = policy.closure
-    if rules.survivor_agreement == "required" or by.role != rules.override_role:
+    if not may_override_agreement(policy, by):
         rule = (
             "closure.survivor_agreement" if rules.override_role is None else "closure.override_role"
         )

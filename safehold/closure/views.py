@@ -19,7 +19,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from safehold.accounts.models import Staff
 from safehold.accounts.selectors import signed_in_staff
 from safehold.cases import access
 from safehold.closure import appeals, feedback, selectors, services
@@ -91,13 +90,6 @@ def posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def may_override_agreement(policy: Policy, user: Staff) -> bool:
-    """Whether the policy lets this person close a case the survivor has not agreed to
-    close (the condition `services.check_agreement` applies)."""
-    rules = policy.closure
-    return rules.survivor_agreement == "overridable" and user.role == rules.override_role
-
-
 def passes(check: Callable[..., None], *args: Any) -> bool:
     """Whether a service's guard lets this through: to show only the forms that can work."""
     try:
@@ -113,7 +105,7 @@ def case_close(request: HttpRequest, case_id: str) -> HttpResponse:
     case = access.case_for(user, case_id)
     policy = active_policy()
     form = ClosureForm(
-        posted(request), policy=policy, may_override=may_override_agreement(policy, user)
+        posted(request), policy=policy, may_override=services.may_override_agreement(policy, user)
     )
     refusal = None
     if request.method == "POST" and form.is_valid():
