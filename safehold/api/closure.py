@@ -56,7 +56,7 @@ def closure_out(closure: Closure) -> dict[str, Any]:
         "requested_by": closure.requested_by.username,
         "decided_by": closure.decided_by.username if closure.decided_by else None,
         "closed_at": utc(closure.closed_at),
-        "letters": list(letters.order_by("created_at").values_list("pk", flat=True)),
+        "letters": list(letters.order_by("created_at", "id").values_list("pk", flat=True)),
     }
 
 
