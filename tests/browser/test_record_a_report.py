@@ -27,7 +27,11 @@ def test_an_officer_records_a_report_and_first_contact(
     page.get_by_label("Physical").check()
     page.get_by_label("What was reported").fill("Called from a friend's phone. <b>Scared</b>.")
     page.get_by_label("Full name").first.fill("Rosalind Treadwell")
-    page.get_by_label("Female", exact=True).check()
+    page.get_by_label("Female", exact=True).first.check()  # the survivor's; then each perpetrator's
+    born = page.get_by_role("group", name="Date of birth")
+    born.get_by_label("Day").fill("3")
+    born.get_by_label("Month").fill("7")
+    born.get_by_label("Year").fill("1990")
     page.get_by_label("Safe phone number").fill("07700 900123")
     page.locator("#id_post_ok_1").check()  # No letters by post
     page.get_by_role("button", name="Continue").click()
@@ -36,6 +40,7 @@ def test_an_officer_records_a_report_and_first_contact(
         "Check your answers before recording the report"
     )
     expect(page.get_by_test_id("check-name")).to_have_text("Rosalind Treadwell")
+    expect(page.get_by_role("definition").filter(has_text="3 July 1990")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Record the report").click()
 
