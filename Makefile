@@ -19,6 +19,12 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy safehold
 
+# Benchmarks (docs/performance.md): not part of the test suite. The monitoring report
+# over a million synthetic cases on a throwaway PostgreSQL; CASES=100000 for a quick run.
+CASES ?= 1000000
+bench: $(STAMP)
+	$(PY) bench/report.py --cases $(CASES)
+
 vendor:
 	./scripts/vendor-frontend
 

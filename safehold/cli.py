@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("username")
 
     add_records_commands(commands)
+    add_synth_command(commands)
     return parser
 
 
@@ -94,6 +95,17 @@ def add_records_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     worker.add_argument(
         "--batch", action="store_true", help="run the tasks that are due now, then exit"
     )
+
+
+def add_synth_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`synth` (docs/synth.md): invented cases for benchmarks, never in production."""
+    synth = commands.add_parser(
+        "synth", help="load invented cases for benchmarks (refused when SAFEHOLD_ENV=production)"
+    )
+    synth.add_argument("--cases", type=int, required=True, help="how many cases to make")
+    synth.add_argument("--seed", type=int, default=0, help="the same seed invents the same")
+    synth.add_argument("--years", type=int, default=10, help="reported over the last Y years")
+    synth.add_argument("--teams", type=int, default=4, help="spread over T teams")
 
 
 def add_server_options(parser: argparse.ArgumentParser) -> None:
@@ -359,7 +371,32 @@ def run_worker(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_synth(args: argparse.Namespace) -> int:
+    from safehold import synth
+
+    if refuse_bad_policy():
+        return EXIT_FAILED
+    if pending_migrations():
+        print("safehold: the database is not ready. Run 'safehold init' first.", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        seconds = synth.synth_load(
+            cases=args.cases,
+            seed=args.seed,
+            years=args.years,
+            teams=args.teams,
+            progress=lambda line: print(line, flush=True),
+        )
+    except synth.SynthRefused as refusal:
+        print(f"safehold: {refusal}", file=sys.stderr)
+        return EXIT_FAILED
+    rate = args.cases / seconds
+    print(f"Loaded {args.cases:,} invented cases in {seconds:,.0f} s ({rate:,.0f} a second).")
+    return EXIT_OK
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "synth": run_synth,
     "retention": run_retention,
     "worker": run_worker,
     "audit": run_audit,

@@ -169,6 +169,12 @@ def database_config() -> dict[str, object]:
         }
     else:
         config["CONN_HEALTH_CHECKS"] = True
+        # PostgreSQL's JIT spent 0.2 to 1.1 s compiling each monitoring query at a
+        # million cases and nothing on the short queries of case work; Safehold runs
+        # without it (docs/performance.md).
+        options = dict(config.get("OPTIONS") or {})  # type: ignore[call-overload]
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+        config["OPTIONS"] = options
     return config
 
 

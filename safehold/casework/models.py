@@ -155,7 +155,10 @@ class Action(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "due_at"], name="action_due")]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="action_due"),
+            models.Index(fields=["kind", "due_at"], name="action_kind_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.status}"
@@ -176,6 +179,9 @@ class Review(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["at"], name="review_held")]
 
     def __str__(self) -> str:
         return self.id

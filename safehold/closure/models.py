@@ -54,6 +54,7 @@ class Closure(models.Model):
         indexes = [
             models.Index(fields=["status", "requested_at"], name="closure_waiting"),
             models.Index(fields=["status", "evaluated_at", "closed_at"], name="closure_evaluate"),
+            models.Index(fields=["closed_at"], name="closure_closed"),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Window as Ranking
+from django.db.models.functions import RowNumber
 
 from safehold.cases.models import Case, CaseAbuseType, Person, PersonRole, RiskLevel, Source
 from safehold.closure.models import Appeal, AppealOutcome, Feedback, FeedbackKind
@@ -157,34 +159,31 @@ def diversity_counts(rows: QuerySet[Person], fields: tuple[str, ...]) -> dict[st
 
 
 def survivor_diversity(cases: QuerySet[Case]) -> dict[str, dict[str, int]]:
-    """Each survivor once, as recorded on her latest case in the period."""
-    latest = (
-        cases.filter(survivor_identity=OuterRef("case__survivor_identity"))
-        .order_by("-reported_at", "-id")
-        .values("id")[:1]
+    """Each survivor once, as recorded on her latest case in the period: her people rows
+    ranked newest first within her identity, in one scan (ROW_NUMBER(), not a lookup per
+    person; docs/performance.md)."""
+    ranked = Person.objects.filter(role=PersonRole.SURVIVOR, case__in=cases).annotate(
+        latest=Ranking(
+            RowNumber(),
+            partition_by=F("case__survivor_identity"),
+            order_by=[F("case__reported_at").desc(), F("case_id").desc()],
+        )
     )
-    survivors = Person.objects.filter(
-        role=PersonRole.SURVIVOR, case__in=cases, case_id=Subquery(latest)
-    )
-    return diversity_counts(survivors, SURVIVOR_FIELDS)
+    return diversity_counts(ranked.filter(latest=1), SURVIVOR_FIELDS)
 
 
 def perpetrator_diversity(cases: QuerySet[Case]) -> dict[str, dict[str, int]]:
     """Each alleged perpetrator once: one named on several cases (the same keyed name
     index) as on the latest of them; one with no name given, once per case."""
-    named_latest = (
-        Person.objects.filter(
-            role=PersonRole.ALLEGED_PERPETRATOR,
-            case__in=cases,
-            name_index=OuterRef("name_index"),
-        )
-        .order_by("-case__reported_at", "-id")
-        .values("id")[:1]
-    )
     people = Person.objects.filter(role=PersonRole.ALLEGED_PERPETRATOR, case__in=cases)
-    named = diversity_counts(
-        people.exclude(name_index="").filter(id=Subquery(named_latest)), PERPETRATOR_FIELDS
+    ranked = people.exclude(name_index="").annotate(
+        latest=Ranking(
+            RowNumber(),
+            partition_by=F("name_index"),
+            order_by=[F("case__reported_at").desc(), F("id").desc()],
+        )
     )
+    named = diversity_counts(ranked.filter(latest=1), PERPETRATOR_FIELDS)
     unnamed = diversity_counts(people.filter(name_index=""), PERPETRATOR_FIELDS)
     return {
         field: dict(sorted((Counter(named[field]) + Counter(unnamed[field])).items()))

@@ -1,0 +1,38 @@
+"""How Safehold connects to its database: SQLite's durability settings, PostgreSQL
+without JIT (docs/performance.md)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from safehold import settings
+
+
+def test_postgresql_connections_run_without_jit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://safehold:secret@db.example/safehold")
+
+    config = settings.database_config()
+
+    assert config["OPTIONS"] == {"options": "-c jit=off"}
+    assert config["CONN_HEALTH_CHECKS"] is True
+
+
+def test_sqlite_is_durable_and_waits_its_turn(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite3'}")
+
+    options = settings.database_config()["OPTIONS"]
+
+    assert "PRAGMA synchronous=FULL" in options["init_command"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+
+
+@pytest.mark.django_db
+def test_the_connection_in_use_has_the_settings_of_its_engine() -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone()[0] == "off"
+        else:
+            cursor.execute("PRAGMA synchronous")
+            assert cursor.fetchone()[0] == 2  # FULL
