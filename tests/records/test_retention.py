@@ -6,7 +6,8 @@ The period is default.toml's `retention.years_after_closure` (6, the schema's de
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -23,11 +24,24 @@ from safehold.privacy import audit, vault
 from safehold.privacy.models import AuditEntry, WrappedKey
 from safehold.records import services
 from safehold.records.dates import calendar_years_before
+from safehold.reports.period import Period
+from safehold.reports.report import monitoring_report
+from safehold.reports.scope import Scope
 from tests.records.conftest import close
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2033, 3, 1, 3, 0, tzinfo=UTC)
 YEARS = 6  # default.toml: retention.years_after_closure
+
+
+def monitoring_figures(case: Case) -> dict[str, Any]:
+    year = case.reported_at.year
+    return monitoring_report(
+        period=Period(date(year, 1, 1), date(year, 12, 31)),
+        scope=Scope(None),
+        now=NOW,
+        policy=active_policy(),
+    )
 
 
 @pytest.fixture
@@ -70,9 +84,15 @@ def test_an_erased_case_is_still_counted_but_read_by_nobody(
     old_case: Case, director: Staff, as_staff: Callable[[Staff], Client], api_as
 ) -> None:
     evidence_before = Evidence.objects.get(case=old_case)
+    reported = old_case.reported_at.date()
+    figures_before = monitoring_figures(old_case)
     services.case_erase(case=old_case, now=NOW)
     case = Case.objects.get(pk=old_case.pk)
-    # Reports still count it, with its statistical columns.
+    # Reports still count it, with its statistical columns: the monitoring report over
+    # its year is the same, figure by figure, after erasure as before.
+    assert figures_before["reports"] == 1
+    assert monitoring_figures(old_case) == figures_before
+    assert reported == case.reported_at.date()
     assert Case.objects.filter(status="closed", closed_at__isnull=False).count() == 1
     assert Case.objects.filter(risk_level="standard", team=old_case.team).count() == 1
     assert case.abuse_types == old_case.abuse_types
