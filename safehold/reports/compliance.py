@@ -22,6 +22,10 @@ def in_scope(rows: QuerySet[Any], window: Window) -> QuerySet[Any]:
     return rows.filter(case__team=window.scope.team) if window.scope.team else rows
 
 
+# (Compliance counts events in the period, whatever their case's report date, so these
+# filter on the event's own date, indexed, and on the case's team only.)
+
+
 def between(field: str, window: Window) -> Q:
     period = window.period
     return Q(**{f"{field}__gte": period.starts_at, f"{field}__lt": period.ends_before})

@@ -54,10 +54,21 @@ class Window:
     now: datetime
 
     def cases(self) -> QuerySet[Case]:
-        cases = Case.objects.filter(
-            reported_at__gte=self.period.starts_at, reported_at__lt=self.period.ends_before
+        return Case.objects.filter(self.on_cases(""))
+
+    def on_cases(self, path: str = "case__") -> Q:
+        """The condition on rows whose case (reached by `path`) is in the window. Rows of
+        other tables filter through the join rather than `case__in=<cases>`, which
+        PostgreSQL answered with a scan of every case ever reported."""
+        condition = Q(
+            **{
+                f"{path}reported_at__gte": self.period.starts_at,
+                f"{path}reported_at__lt": self.period.ends_before,
+            }
         )
-        return cases.filter(team=self.scope.team) if self.scope.team else cases
+        if self.scope.team:
+            condition &= Q(**{f"{path}team": self.scope.team})
+        return condition
 
 
 def monitoring_figures(window: Window, policy: Policy) -> dict[str, Any]:
@@ -74,7 +85,7 @@ def monitoring_figures(window: Window, policy: Policy) -> dict[str, Any]:
         "reports": totals["reports"],
         "individuals": totals["individuals"],
         "repeat_reports": totals["repeat_reports"],
-        "by_abuse_type": by_abuse_type(cases, policy),
+        "by_abuse_type": by_abuse_type(window, policy),
         "by_source": grouped(cases, "source", Source.values),
         "by_risk_level": by_risk_level(cases),
         "response": {
@@ -84,13 +95,13 @@ def monitoring_figures(window: Window, policy: Policy) -> dict[str, Any]:
             "rate": met / (met + missed) if met + missed else None,
         },
         "outcomes": grouped(cases.filter(status="closed"), "closure_reason", CLOSURE_REASONS),
-        "satisfaction": satisfaction(cases),
+        "satisfaction": satisfaction(window),
         "diversity": {
-            "survivors": survivor_diversity(cases),
-            "alleged_perpetrators": perpetrator_diversity(cases),
+            "survivors": survivor_diversity(window),
+            "alleged_perpetrators": perpetrator_diversity(window),
         },
-        "appeals": Appeal.objects.filter(case__in=cases, stage=1).count(),
-        "appeal_outcomes": appeal_outcomes(cases),
+        "appeals": Appeal.objects.filter(window.on_cases(), stage=1).count(),
+        "appeal_outcomes": appeal_outcomes(window),
     }
 
 
@@ -116,9 +127,9 @@ def grouped(rows: QuerySet[Any], field: str, keys: tuple[str, ...] | list[str]) 
     return counts
 
 
-def by_abuse_type(cases: QuerySet[Case], policy: Policy) -> dict[str, int]:
+def by_abuse_type(window: Window, policy: Policy) -> dict[str, int]:
     """Cases reporting each kind; a case reporting several counts under each."""
-    rows = CaseAbuseType.objects.filter(case__in=cases)
+    rows = CaseAbuseType.objects.filter(window.on_cases())
     return grouped(rows, "abuse_type", list(policy.definitions.abuse_types))
 
 
@@ -129,9 +140,9 @@ def by_risk_level(cases: QuerySet[Case]) -> dict[str, int]:
     return counts
 
 
-def satisfaction(cases: QuerySet[Case]) -> dict[str, Any]:
+def satisfaction(window: Window) -> dict[str, Any]:
     """Scores given after closure on the period's cases; complaints and praise too."""
-    found = Feedback.objects.filter(case__in=cases).aggregate(
+    found = Feedback.objects.filter(window.on_cases()).aggregate(
         responses=Count("id", filter=Q(satisfaction__isnull=False)),
         mean=Avg("satisfaction"),
         complaints=Count("id", filter=Q(kind=FeedbackKind.COMPLAINT)),
@@ -141,9 +152,9 @@ def satisfaction(cases: QuerySet[Case]) -> dict[str, Any]:
     return {**found, "mean": float(mean) if mean is not None else None}
 
 
-def appeal_outcomes(cases: QuerySet[Case]) -> dict[str, int]:
+def appeal_outcomes(window: Window) -> dict[str, int]:
     """Each appeal by its final state: the outcome of its last stage, or `undecided`."""
-    appeals = Appeal.objects.filter(case__in=cases, escalated_to__isnull=True)
+    appeals = Appeal.objects.filter(window.on_cases(), escalated_to__isnull=True)
     counts = grouped(appeals, "outcome", [*AppealOutcome.values, NOT_RECORDED])
     counts["undecided"] = counts.pop(NOT_RECORDED)
     return counts
@@ -158,11 +169,11 @@ def diversity_counts(rows: QuerySet[Person], fields: tuple[str, ...]) -> dict[st
     return {field: dict(sorted(counter.items())) for field, counter in counts.items()}
 
 
-def survivor_diversity(cases: QuerySet[Case]) -> dict[str, dict[str, int]]:
+def survivor_diversity(window: Window) -> dict[str, dict[str, int]]:
     """Each survivor once, as recorded on her latest case in the period: her people rows
     ranked newest first within her identity, in one scan (ROW_NUMBER(), not a lookup per
     person; docs/performance.md)."""
-    ranked = Person.objects.filter(role=PersonRole.SURVIVOR, case__in=cases).annotate(
+    ranked = Person.objects.filter(window.on_cases(), role=PersonRole.SURVIVOR).annotate(
         latest=Ranking(
             RowNumber(),
             partition_by=F("case__survivor_identity"),
@@ -172,10 +183,10 @@ def survivor_diversity(cases: QuerySet[Case]) -> dict[str, dict[str, int]]:
     return diversity_counts(ranked.filter(latest=1), SURVIVOR_FIELDS)
 
 
-def perpetrator_diversity(cases: QuerySet[Case]) -> dict[str, dict[str, int]]:
+def perpetrator_diversity(window: Window) -> dict[str, dict[str, int]]:
     """Each alleged perpetrator once: one named on several cases (the same keyed name
     index) as on the latest of them; one with no name given, once per case."""
-    people = Person.objects.filter(role=PersonRole.ALLEGED_PERPETRATOR, case__in=cases)
+    people = Person.objects.filter(window.on_cases(), role=PersonRole.ALLEGED_PERPETRATOR)
     ranked = people.exclude(name_index="").annotate(
         latest=Ranking(
             RowNumber(),
