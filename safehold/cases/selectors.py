@@ -67,9 +67,8 @@ class CaseView:
     contacts: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)
 
 
-def case_detail(user: Staff, case_id: str, *, via: str) -> CaseView:
-    """The case for one reader, recorded in the audit log as read."""
-    case = access.case_for(user, case_id)
+def viewed_record(user: Staff, case: Case, *, via: str) -> None:
+    """Records in the audit log that `user` read `case` (API.md: action `case.viewed`)."""
     with transaction.atomic():
         audit.record(
             actor=user.username,
@@ -78,6 +77,12 @@ def case_detail(user: Staff, case_id: str, *, via: str) -> CaseView:
             target_id=case.pk,
             detail={"via": via},
         )
+
+
+def case_detail(user: Staff, case_id: str, *, via: str) -> CaseView:
+    """The case for one reader, recorded in the audit log as read."""
+    case = access.case_for(user, case_id)
+    viewed_record(user, case, via=via)
     return case_view(case)
 
 

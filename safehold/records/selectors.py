@@ -9,14 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
 from django.http import Http404
 
 from safehold.accounts.models import Staff
 from safehold.accounts.roles import Role
 from safehold.cases import access, sealing
+from safehold.cases import selectors as case_selectors
 from safehold.cases.models import Case
-from safehold.privacy import audit
 from safehold.records import rules
 from safehold.records.models import LegalHold, Subject, SubjectAccessRequest
 
@@ -107,14 +106,7 @@ def case_records(user: Staff, case_id: str, *, via: str) -> CaseRecords:
     ]
     holds = LegalHold.objects.filter(case=case).select_related("by").order_by("-at", "-id")
     hold_rows = [HoldRow(h, sealing.unseal(key, h).get("reason", "")) for h in holds]
-    with transaction.atomic():
-        audit.record(
-            actor=user.username,
-            action="case.viewed",
-            target_type="case",
-            target_id=case.pk,
-            detail={"via": via},
-        )
+    case_selectors.viewed_record(user, case, via=via)
     return CaseRecords(case, rows, hold_rows)
 
 
