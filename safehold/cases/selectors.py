@@ -68,15 +68,15 @@ class CaseView:
 
 
 def viewed_record(user: Staff, case: Case, *, via: str) -> None:
-    """Records in the audit log that `user` read `case` (API.md: action `case.viewed`)."""
-    with transaction.atomic():
-        audit.record(
-            actor=user.username,
-            action="case.viewed",
-            target_type="case",
-            target_id=case.pk,
-            detail={"via": via},
-        )
+    """Records in the audit log that `user` read `case` (API.md: action `case.viewed`).
+    `audit.record` is one transaction of its own."""
+    audit.record(
+        actor=user.username,
+        action="case.viewed",
+        target_type="case",
+        target_id=case.pk,
+        detail={"via": via},
+    )
 
 
 def case_detail(user: Staff, case_id: str, *, via: str) -> CaseView:
