@@ -35,5 +35,8 @@ def serve(*, host: str, port: int, workers: int) -> None:
             # No query strings in the access log: names never travel in URLs, but be sure.
             "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
             "forwarded_allow_ips": "127.0.0.1",
+            # gunicorn's control socket (`gunicornc`) is not used, and with one path per
+            # user a second server on the machine would take over the first one's.
+            "control_socket_disable": True,
         }
     ).run()

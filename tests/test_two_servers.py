@@ -115,10 +115,9 @@ def server_environment(runtime_dir: Path) -> dict[str, str]:
     """The real settings in production mode, with the session's database and keys.
     Nothing SAFEHOLD_ or DJANGO_ is inherited, so no stray `_FILE` can override them.
 
-    gunicorn (since 25.1) opens a control socket at $XDG_RUNTIME_DIR/gunicorn.ctl, else
-    ~/.gunicorn/gunicorn.ctl, and a new server silently takes over that path from any
-    other on the machine. Each server here gets its own runtime folder, so it neither
-    takes nor removes the socket of the other, or of any gunicorn outside this test."""
+    `safehold serve` turns off gunicorn's control socket (one path per user, which a
+    second server would take over); each server still gets a runtime folder of its own
+    ($XDG_RUNTIME_DIR), so nothing one leaves there is seen by the other."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SAFEHOLD_", "DJANGO_"))}
     env.update(
         XDG_RUNTIME_DIR=str(runtime_dir),
