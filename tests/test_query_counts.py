@@ -1,0 +1,791 @@
+"""Every page and API endpoint that lists things makes a fixed number of queries
+(STYLE.md habit 7, issue 9 "Performance and scale").
+
+Each test builds rows through the real services, asks for the page with a few of them
+and again with many more, and pins the number of queries both times: an N+1 (a row that
+reaches for its team, officer or author one query at a time) changes the count with the
+rows and fails the test, and so does any other change to the count, which then has to be
+looked at and the number here changed on purpose. Each test also checks that the rows it
+made are on the page, so that a page listing nothing cannot pass.
+
+The numbers are those of the default policy (safehold/policy/bundled/default.toml), which
+decides who approves, evaluates and hears appeals, and they are the same on SQLite and
+PostgreSQL: Django sends the savepoints and `SELECT ... FOR UPDATE` of the audit chain to
+both. They include the session, sign-in and two-factor queries every page makes, and the
+savepoints of the test's transaction. docs/performance.md lists them."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from django.http import HttpResponse
+from django.test import Client
+from django.utils import timezone
+
+from safehold.accounts import services as accounts
+from safehold.accounts.models import Staff
+from safehold.cases import services as cases
+from safehold.cases.models import Case, PersonRole
+from safehold.casework import letters, plan
+from safehold.casework import services as casework
+from safehold.closure import appeals, feedback
+from safehold.closure import services as closure
+from safehold.evidence import services as evidence
+from safehold.policy.loader import active_policy
+from safehold.policy.schema import Policy
+from safehold.records import services as records
+from safehold.risk import services as risk
+from tests.casedata import SURVIVOR_NAME
+from tests.evidence import files
+from tests.factories import TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+FEW, MANY = 2, 12
+QUESTIONS = [f"q{n}" for n in range(1, 25)]  # the DASH RIC's questions
+
+Fetch = Callable[[], HttpResponse]
+# Adds `n` rows of what a page lists; answers with what those rows show on the page.
+AddRows = Callable[[int], list[str]]
+Check = Callable[..., str]
+
+serial = itertools.count(1)
+
+
+def unique(word: str) -> str:
+    return f"{word} {next(serial):04d}"
+
+
+@pytest.fixture
+def fixed_queries(django_assert_num_queries: Any) -> Check:
+    """Asks for the page once to warm up (a token's first use, the audit chain's head and
+    the like are written once), then with FEW rows and with MANY: the same pinned number
+    of queries both times, and every row on the page."""
+
+    def check(fetch: Fetch, add: AddRows, *, queries: int) -> str:
+        assert fetch().status_code == 200
+        shown: Counter[str] = Counter()
+        body = ""
+        for rows in (FEW, MANY - FEW):
+            shown.update(add(rows))
+            with django_assert_num_queries(queries):
+                response = fetch()
+            assert response.status_code == 200
+            body = response.content.decode()
+            assert [text for text, times in shown.items() if body.count(text) < times] == []
+        return body
+
+    return check
+
+
+def answers(yes: bool) -> dict[str, str]:
+    return dict.fromkeys(QUESTIONS, "yes" if yes else "no")
+
+
+def a_week_ago() -> datetime:
+    return timezone.now() - timedelta(days=7)
+
+
+@dataclass
+class Work:
+    """The people of conftest.py doing casework through the services."""
+
+    request: pytest.FixtureRequest
+    open_case: Callable[..., Case]
+    officer: Staff
+
+    @property
+    def policy(self) -> Policy:
+        return active_policy()
+
+    def staff(self, role: str) -> Staff:
+        """The persona fixture for a role (conftest.py has one for each role)."""
+        staff: Staff = self.request.getfixturevalue(role)
+        return staff
+
+    def closing(self, case: Case | None = None) -> Case:
+        case = case or self.open_case()
+        closure.closure_request(
+            case=case,
+            by=self.officer,
+            reason=self.policy.closure.reasons[0],
+            survivor_agrees=True,
+            review_meeting_at=timezone.now() - timedelta(days=1),
+            explanation="Everything agreed at the review has been done.",
+        )
+        return case
+
+    def closed(self, case: Case | None = None) -> Case:
+        case = self.closing(case)
+        closure.closure_approve(case=case, by=self.staff(self.policy.closure.approver_roles[0]))
+        case.refresh_from_db()
+        return case
+
+    def assessed(self, case: Case, *, high: bool) -> Any:
+        return risk.assessment_create(
+            case=case,
+            by=self.officer,
+            tool_id="dash-ric",
+            answers=answers(False),
+            professional_judgement=high,  # high risk, and MARAC recommended, whatever the score
+        )
+
+    def subject_access(self, case: Case, notes: str = "") -> Any:
+        return records.subject_access_log(
+            case=case,
+            by=self.staff("da_lead"),
+            person_role="survivor",
+            received_at=timezone.now() - timedelta(days=1),
+            notes=notes,
+        )
+
+    def contact(self, case: Case, *, with_whom: str = "survivor", notes: str = "") -> None:
+        cases.contact_record(
+            case=case,
+            by=self.officer,
+            at=timezone.now(),
+            channel="phone",
+            direction="outbound",
+            with_whom=with_whom,
+            notes=notes,
+        )
+
+    def people(self, case: Case) -> list[str]:
+        """An alleged perpetrator and a child added to the case, as the intake adds them."""
+        name, child = unique("Perp"), unique("Kid")
+        cases.person_create(
+            case=case,
+            role=PersonRole.ALLEGED_PERPETRATOR,
+            relationship="ex_partner",
+            details={"name": name, "tenancy_ref": ""},
+        )
+        cases.person_create(case=case, role=PersonRole.CHILD, age=4, details={"name": child})
+        return [name, child]
+
+    def letter(self, case: Case) -> Any:
+        return letters.letter_create(
+            case=case,
+            by=self.officer,
+            kind="acknowledgement",
+            recipient="survivor",
+            channel="by_hand",
+        )
+
+    def appeal(self, case: Case) -> Any:
+        return appeals.appeal_make(
+            case=case, by=self.officer, party="survivor", grounds="The case closed too early."
+        )
+
+
+@pytest.fixture
+def work(
+    request: pytest.FixtureRequest, policy: str, open_case: Callable[..., Case], officer: Staff
+) -> Work:
+    return Work(request, open_case, officer)
+
+
+def rows_of(make: Callable[[], str]) -> AddRows:
+    return lambda n: [make() for _ in range(n)]
+
+
+# The home page, the case list and search ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "times_shown", "queries"),
+    [
+        ("officer", 2, 16),  # in "My cases" and "Awaiting first contact"
+        ("manager", 1, 17),
+        ("director", 1, 19),
+        ("da_lead", 2, 18),  # and in the alert that someone broke the glass
+    ],
+    ids=["officer", "manager", "director", "da_lead"],
+)
+def test_the_home_page(
+    work: Work,
+    role: str,
+    times_shown: int,
+    queries: int,
+    manager: Staff,
+    da_lead: Staff,
+    outsider: Staff,
+    as_staff: Callable[[Staff], Client],
+    fixed_queries: Check,
+) -> None:
+    def add(n: int) -> list[str]:
+        shown = []
+        for _ in range(n):
+            case = work.open_case()
+            cases.officer_assign(case=case, officer_username=work.officer.username, by=manager)
+            cases.break_glass(case=case, by=outsider, reason="Covering the out-of-hours line")
+            work.subject_access(case)
+            shown += [case.reference] * times_shown
+        return shown
+
+    client = as_staff(work.staff(role))
+    fixed_queries(lambda: client.get("/"), add, queries=queries)
+
+
+def test_the_case_list(
+    work: Work, as_staff: Callable[[Staff], Client], fixed_queries: Check
+) -> None:
+    client = as_staff(work.officer)
+    add = rows_of(lambda: work.open_case().reference)
+    fixed_queries(lambda: client.get("/cases/"), add, queries=8)
+
+
+def test_search_results(
+    work: Work, as_staff: Callable[[Staff], Client], fixed_queries: Check
+) -> None:
+    client = as_staff(work.officer)
+    add = rows_of(lambda: work.open_case().reference)  # every case here is hers
+    search = {"q": SURVIVOR_NAME}
+    fixed_queries(lambda: client.post("/cases/search", search), add, queries=9)
+
+
+INTAKE = {
+    "step": "check",
+    "source": "self",
+    "abuse_types": ["physical"],
+    "summary": "He came back last night",
+    "name": SURVIVOR_NAME,  # the survivor of tests/casedata.py, with her date of birth
+    "date_of_birth_0": "12",
+    "date_of_birth_1": "4",
+    "date_of_birth_2": "1988",
+    "sex": "female",
+    "address": "17 Wistmoor Crescent",
+    "post_ok": "no",
+    "perpetrators": "0",
+    "children": "0",
+}
+
+
+def test_a_new_reports_check_page_lists_the_survivors_open_cases(
+    work: Work, as_staff: Callable[[Staff], Client], fixed_queries: Check
+) -> None:
+    client = as_staff(work.officer)
+    add = rows_of(lambda: work.open_case().reference)
+    fixed_queries(lambda: client.post("/cases/new", INTAKE), add, queries=9)
+
+
+# Work queues ------------------------------------------------------------------------
+
+
+def first_contact(work: Work) -> str:
+    return work.open_case().reference
+
+
+def action_due(work: Work) -> str:
+    case = work.open_case()
+    plan.action_add(
+        case=case,
+        by=work.officer,
+        kind="security_measure",
+        measure="panic_alarm",
+        agreed_with_survivor=True,
+        due_at=timezone.now() + timedelta(days=1),
+    )
+    return case.reference
+
+
+def review_due(work: Work) -> str:
+    interval = timedelta(days=work.policy.review_interval_days)
+    return work.open_case(reported_at=timezone.now() - interval).reference
+
+
+def contact_due(work: Work) -> str:
+    case = work.open_case()
+    cases.contact_interval_agree(case=case, by=work.officer, days=1)
+    return case.reference
+
+
+def closing(work: Work) -> str:
+    return work.closing().reference
+
+
+def closed(work: Work) -> str:
+    return work.closed().reference
+
+
+def appealed(work: Work) -> str:
+    case = work.closed()
+    work.appeal(case)
+    return case.reference
+
+
+def sharing_to_approve(work: Work) -> str:
+    case = work.open_case()
+    casework.referral_make(
+        case=case,
+        by=work.officer,
+        agency=next(iter(work.policy.agencies)),
+        reason="She is not safe at home",
+        ground=work.policy.disclosure.grounds[0],
+        explanation="She cannot be asked safely today",
+    )
+    return case.reference
+
+
+def subject_access_open(work: Work) -> str:
+    case = work.open_case()
+    work.subject_access(case)
+    return case.reference
+
+
+def officers(policy: Policy) -> str:
+    return "officer"
+
+
+# The page; whose queue it is (a role, as the policy names it); what adds a row to it.
+QUEUES = [
+    ("/queues/first-contact", officers, first_contact, 8),
+    ("/queues/actions", officers, action_due, 8),
+    ("/queues/reviews", officers, review_due, 8),
+    ("/queues/contacts", officers, contact_due, 8),
+    ("/queues/closures-to-approve", lambda p: p.closure.approver_roles[0], closing, 8),
+    ("/queues/closures-to-evaluate", lambda p: p.closure.evaluation_role, closed, 8),
+    ("/queues/feedback-to-ask", officers, closed, 8),
+    ("/queues/appeals-to-answer", lambda p: p.appeals.reviewer_role, appealed, 8),
+    ("/approvals", lambda p: p.disclosure.approver_roles[0], sharing_to_approve, 8),
+    ("/subject-access", lambda p: "da_lead", subject_access_open, 8),
+]
+
+
+@pytest.mark.parametrize(
+    ("url", "worker", "add_one", "queries"), QUEUES, ids=[url for url, *_ in QUEUES]
+)
+def test_a_work_queue(
+    work: Work,
+    url: str,
+    worker: Callable[[Policy], str],
+    add_one: Callable[[Work], str],
+    queries: int,
+    as_staff: Callable[[Staff], Client],
+    fixed_queries: Check,
+) -> None:
+    client = as_staff(work.staff(worker(work.policy)))
+    add = rows_of(lambda: add_one(work))
+    fixed_queries(lambda: client.get(url), add, queries=queries)
+
+
+# Risk and MARAC -----------------------------------------------------------------------
+
+
+def test_the_risk_views(
+    work: Work, as_staff: Callable[[Staff], Client], fixed_queries: Check
+) -> None:
+    def add(n: int) -> list[str]:
+        shown = []
+        for _ in range(n):
+            high, standard, never = work.open_case(), work.open_case(), work.open_case()
+            work.assessed(high, high=True)
+            work.assessed(standard, high=False)
+            shown += [high.reference, standard.reference, never.reference]
+        return shown
+
+    client = as_staff(work.officer)
+    fixed_queries(lambda: client.get("/risk"), add, queries=13)
+
+
+def test_the_marac_view(
+    work: Work, da_lead: Staff, as_staff: Callable[[Staff], Client], fixed_queries: Check
+) -> None:
+    earlier = work.open_case()
+    casework.consent_record(
+        case=earlier, by=work.officer, agency="marac", purpose="referral", given=True
+    )
+    casework.referral_make(case=earlier, by=work.officer, agency="marac", reason="High risk")
+
+    def add(n: int) -> list[str]:
+        shown = []
+        for _ in range(n):
+            case = work.open_case()
+            work.assessed(case, high=True)
+            # Recommended and not yet referred; and a repeat, after the referral above.
+            shown += [case.reference] * 2
+        return shown
+
+    client = as_staff(da_lead)
+    fixed_queries(lambda: client.get("/marac"), add, queries=9)
+
+
+# One case's pages -------------------------------------------------------------------
+
+
+def test_the_case_page_of_an_open_case(
+    work: Work, as_staff: Callable[[Staff], Client], fixed_queries: Check
+) -> None:
+    """Contacts, further reports, alleged perpetrators, children, the action plan,
+    reviews, consent, referrals, risk assessments and letters."""
+    case, officer = work.open_case(), work.officer
+
+    def add(n: int) -> list[str]:
+        shown = []
+        for _ in range(n):
+            contact, incident, action, reason = (
+                unique(w) for w in ("contact", "incident", "action", "referral")
+            )
+            work.contact(case, notes=contact)
+            cases.incident_add(
+                case=case, by=officer, source="self", abuse_types=(), summary=incident
+            )
+            shown += work.people(case)
+            plan.action_add(case=case, by=officer, kind="support", detail=action)
+            plan.review_record(case=case, by=officer, notes="Reviewed with her")
+            agency = next(iter(work.policy.agencies))
+            casework.consent_record(
+                case=case, by=officer, agency=agency, purpose="referral", given=True
+            )
+            casework.referral_make(case=case, by=officer, agency=agency, reason=reason)
+            assessment = work.assessed(case, high=False)
+            document = work.letter(case)
+            shown += [contact, incident, action, reason]
+            shown += [f"/risk/{assessment.pk}/", f"/documents/{document.pk}"]
+        return shown
+
+    client = as_staff(officer)
+    fixed_queries(lambda: client.get(f"/cases/{case.pk}/"), add, queries=28)
+
+
+def test_the_case_page_of_a_closed_case(
+    work: Work,
+    manager: Staff,
+    as_staff: Callable[[Staff], Client],
+    fixed_queries: Check,
+) -> None:
+    """Closures, feedback, requests for feedback and appeals."""
+    case = work.closed()
+
+    def add(n: int) -> list[str]:
+        shown = []
+        for _ in range(n):
+            reopened, comments = unique("reopened"), unique("comments")
+            closure.case_reopen(case=case, by=manager, reason=reopened)
+            work.closed(case)
+            feedback.feedback_record(case=case, by=work.officer, satisfaction=4, comments=comments)
+            feedback.feedback_request(case=case, by=work.officer, channel="phone")
+            appeal = work.appeal(case)
+            shown += [reopened, comments, f"/appeals/{appeal.pk}/", "Asked for feedback"]
+        return shown
+
+    client = as_staff(work.officer)
+    fixed_queries(lambda: client.get(f"/cases/{case.pk}/"), add, queries=27)
+
+
+def test_who_has_seen_a_case(
+    work: Work, manager: Staff, as_staff: Callable[[Staff], Client], fixed_queries: Check
+) -> None:
+    case = work.open_case()
+
+    def add(n: int) -> list[str]:
+        for _ in range(n):
+            work.contact(case)
+        return ["contact.recorded"] * n
+
+    client = as_staff(manager)
+    fixed_queries(lambda: client.get(f"/cases/{case.pk}/audit"), add, queries=16)
+
+
+def test_a_cases_evidence(
+    work: Work, as_staff: Callable[[Staff], Client], fixed_queries: Check
+) -> None:
+    case = work.open_case()
+
+    def add_one() -> str:
+        description = unique("The broken door")
+        evidence.evidence_add(
+            case=case,
+            by=work.officer,
+            upload=files.upload(files.png(), "door.png"),
+            description=description,
+        )
+        return description
+
+    client = as_staff(work.officer)
+    url = f"/cases/{case.pk}/evidence"
+    fixed_queries(lambda: client.get(url), rows_of(add_one), queries=17)
+
+
+def test_a_cases_records(
+    work: Work, da_lead: Staff, as_staff: Callable[[Staff], Client], fixed_queries: Check
+) -> None:
+    """Subject access requests and the legal hold's history."""
+    case = work.open_case()
+
+    def add(n: int) -> list[str]:
+        shown = []
+        for _ in range(n):
+            notes, reason = unique("Identity checked"), unique("A claim is pending")
+            work.subject_access(case, notes)
+            case.refresh_from_db()
+            change = records.legal_hold_lift if case.legal_hold else records.legal_hold_place
+            change(case=case, by=da_lead, reason=reason)
+            shown += [notes, reason]
+        return shown
+
+    client = as_staff(da_lead)
+    url = f"/cases/{case.pk}/records"
+    fixed_queries(lambda: client.get(url), add, queries=17)
+
+
+def test_the_officers_to_assign(
+    work: Work,
+    manager: Staff,
+    make_staff: Callable[..., Staff],
+    as_staff: Callable[[Staff], Client],
+    fixed_queries: Check,
+) -> None:
+    case = work.open_case()
+
+    def add_one() -> str:
+        name = unique("Officer")
+        make_staff(name.replace(" ", ".").lower(), full_name=name, team=unique("Team"))
+        return name
+
+    client = as_staff(manager)
+    url = f"/cases/{case.pk}/assign"
+    fixed_queries(lambda: client.get(url), rows_of(add_one), queries=9)
+
+
+def test_the_managers_who_may_agree_an_interview(
+    work: Work,
+    make_staff: Callable[..., Staff],
+    as_staff: Callable[[Staff], Client],
+    fixed_queries: Check,
+) -> None:
+    case = work.open_case()
+
+    def add_one() -> str:
+        name = unique("Manager")
+        make_staff(name.replace(" ", ".").lower(), role="manager", full_name=name)
+        return name
+
+    client = as_staff(work.officer)
+    url = f"/cases/{case.pk}/perpetrator-interview/new"
+    fixed_queries(lambda: client.get(url), rows_of(add_one), queries=9)
+
+
+# Reports ----------------------------------------------------------------------------
+
+
+def test_the_reports_page(
+    work: Work, director: Staff, as_staff: Callable[[Staff], Client], fixed_queries: Check
+) -> None:
+    """The figures, and the teams to choose from."""
+
+    def add(n: int) -> list[str]:
+        teams = [TeamFactory(name=unique("Team")).name for _ in range(n)]
+        for _ in range(n):
+            case = work.open_case(reported_at=a_week_ago())
+            work.assessed(case, high=True)
+            work.contact(case)
+        return teams
+
+    client = as_staff(director)
+    body = fixed_queries(lambda: client.get("/reports/"), add, queries=43)
+    assert f"Reports {MANY} " in " ".join(re.sub(r"<[^>]+>", " ", body).split())
+
+
+# Staff accounts ---------------------------------------------------------------------
+
+
+def test_the_staff_accounts(
+    admin: Staff,
+    make_staff: Callable[..., Staff],
+    as_staff: Callable[[Staff], Client],
+    fixed_queries: Check,
+) -> None:
+    def add_one() -> str:
+        username = unique("staff").replace(" ", ".")
+        make_staff(username, team=unique("Team"))
+        return f"/staff/{username}/"
+
+    client = as_staff(admin)
+    fixed_queries(lambda: client.get("/staff/"), rows_of(add_one), queries=8)
+
+
+def test_a_members_api_tokens(
+    admin: Staff, officer: Staff, as_staff: Callable[[Staff], Client], fixed_queries: Check
+) -> None:
+    def add(n: int) -> list[str]:
+        for _ in range(n):
+            accounts.token_create(staff=officer, by=admin)
+        return ["/revoke"] * n
+
+    client = as_staff(admin)
+    url = f"/staff/{officer.username}/"
+    fixed_queries(lambda: client.get(url), add, queries=10)
+
+
+# The JSON API -----------------------------------------------------------------------
+
+
+def test_api_case_list(work: Work, api_as: Callable[[Staff], Client], fixed_queries: Check) -> None:
+    api = api_as(work.officer)
+    add = rows_of(lambda: work.open_case().pk)
+    fixed_queries(lambda: api.get("/api/v1/cases"), add, queries=2)
+
+
+def test_api_case_search(
+    work: Work, api_as: Callable[[Staff], Client], fixed_queries: Check
+) -> None:
+    api = api_as(work.officer)
+    add = rows_of(lambda: work.open_case().pk)
+
+    def fetch() -> HttpResponse:
+        return api.post(
+            "/api/v1/cases/search", {"q": SURVIVOR_NAME}, content_type="application/json"
+        )
+
+    fixed_queries(fetch, add, queries=3)
+
+
+def test_api_one_case(work: Work, api_as: Callable[[Staff], Client], fixed_queries: Check) -> None:
+    """Its further reports, alleged perpetrators and children."""
+    case = work.open_case()
+
+    def add(n: int) -> list[str]:
+        shown = []
+        for _ in range(n):
+            incident = cases.incident_add(
+                case=case, by=work.officer, source="self", abuse_types=(), summary="Again"
+            )
+            shown += [incident.pk, *work.people(case)]
+        return shown
+
+    api = api_as(work.officer)
+    fixed_queries(lambda: api.get(f"/api/v1/cases/{case.pk}"), add, queries=10)
+
+
+def test_api_audit_trail(
+    work: Work, manager: Staff, api_as: Callable[[Staff], Client], fixed_queries: Check
+) -> None:
+    case = work.open_case()
+
+    def add(n: int) -> list[str]:
+        for _ in range(n):
+            work.contact(case)
+        return ["contact.recorded"] * n
+
+    api = api_as(manager)
+    url = f"/api/v1/cases/{case.pk}/audit"
+    fixed_queries(lambda: api.get(url), add, queries=10)
+
+
+def test_api_documents(work: Work, api_as: Callable[[Staff], Client], fixed_queries: Check) -> None:
+    case = work.open_case()
+    api = api_as(work.officer)
+    url = f"/api/v1/cases/{case.pk}/documents"
+    add = rows_of(lambda: work.letter(case).pk)
+    fixed_queries(lambda: api.get(url), add, queries=3)
+
+
+def test_api_appeals(work: Work, api_as: Callable[[Staff], Client], fixed_queries: Check) -> None:
+    case = work.closed()
+    api = api_as(work.officer)
+    url = f"/api/v1/cases/{case.pk}/appeals"
+    add = rows_of(lambda: work.appeal(case).pk)
+    fixed_queries(lambda: api.get(url), add, queries=3)
+
+
+def test_api_subject_access_requests(
+    work: Work, da_lead: Staff, api_as: Callable[[Staff], Client], fixed_queries: Check
+) -> None:
+    case = work.open_case()
+    api = api_as(da_lead)
+    url = f"/api/v1/cases/{case.pk}/subject-access-requests"
+    add = rows_of(lambda: work.subject_access(case).pk)
+    fixed_queries(lambda: api.get(url), add, queries=3)
+
+
+def test_api_monitoring_report(
+    work: Work, director: Staff, api_as: Callable[[Staff], Client], fixed_queries: Check
+) -> None:
+    def add(n: int) -> list[str]:
+        for _ in range(n):
+            case = work.open_case(reported_at=a_week_ago())
+            work.assessed(case, high=True)
+        return []
+
+    api = api_as(director)
+    today = timezone.localdate()
+    url = f"/api/v1/reports/monitoring?from={today - timedelta(days=30)}&to={today}"
+    body = fixed_queries(lambda: api.get(url), add, queries=21)
+    assert json.loads(body)["reports"] == MANY
+
+
+@pytest.mark.parametrize(
+    ("export", "queries"),
+    [
+        ("/api/v1/subject-access-requests/{}/export?format=json", 28),
+        ("/subject-access/{}/export.json", 33),  # the page's download, a POST
+    ],
+    ids=["api", "page"],
+)
+def test_a_survivors_subject_access_export(
+    work: Work,
+    export: str,
+    queries: int,
+    da_lead: Staff,
+    api_as: Callable[[Staff], Client],
+    as_staff: Callable[[Staff], Client],
+    fixed_queries: Check,
+) -> None:
+    """Everything held about the survivor who asked, across all her cases."""
+    asked = work.subject_access(work.open_case())
+
+    def add(n: int) -> list[str]:
+        shown = []
+        for _ in range(n):
+            case = work.open_case()
+            work.contact(case)
+            plan.action_add(case=case, by=work.officer, kind="support")
+            plan.review_record(case=case, by=work.officer, notes="Reviewed with her")
+            work.assessed(case, high=False)
+            work.letter(case)
+            shown.append(case.reference)
+        return shown
+
+    url = export.format(asked.pk)
+    if url.startswith("/api/"):
+        api = api_as(da_lead)
+        fixed_queries(lambda: api.get(url), add, queries=queries)
+    else:
+        client = as_staff(da_lead)
+        fixed_queries(lambda: client.post(url), add, queries=queries)
+
+
+def test_an_alleged_perpetrators_subject_access_export(
+    work: Work, da_lead: Staff, api_as: Callable[[Staff], Client], fixed_queries: Check
+) -> None:
+    """The letters, contacts and appeals that are his, on the one case."""
+    case = work.open_case()
+    perpetrator = case.people.get(role=PersonRole.ALLEGED_PERPETRATOR)
+    asked = records.subject_access_log(
+        case=case,
+        by=da_lead,
+        person_role="alleged_perpetrator",
+        person_id=perpetrator.pk,
+        received_at=timezone.now() - timedelta(days=1),
+    )
+    work.closed(case)
+
+    def add(n: int) -> list[str]:
+        for _ in range(n):
+            work.contact(case, with_whom="alleged_perpetrator")
+            appeals.appeal_make(
+                case=case, by=work.officer, party="alleged_perpetrator", grounds="Not fair on him"
+            )
+        return ["Notes withheld for manual review"] * 2 * n
+
+    api = api_as(da_lead)
+    url = f"/api/v1/subject-access-requests/{asked.pk}/export?format=json"
+    fixed_queries(lambda: api.get(url), add, queries=16)
