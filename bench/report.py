@@ -21,56 +21,19 @@ import math
 import os
 import platform
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results"
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+from common import RESULTS, ROOT, throwaway_cluster
+
 GOAL_RATIO, GOAL_SECONDS = 1.5, 2.0
-sys.path.insert(0, str(ROOT))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def as_postgres(*command: str) -> None:
-    subprocess.run(["runuser", "-u", "postgres", "--", *command], check=True)  # noqa: S603, S607
-
-
-@contextmanager
-def throwaway_cluster() -> Iterator[str]:
-    """A cluster of its own, as scripts/test starts one: fsync off, removed at the end."""
-    folder = Path(tempfile.mkdtemp(prefix="safehold-bench-pg."))
-    shutil.chown(folder, "postgres")
-    port = free_port()
-    data = str(folder / "db")
-    as_postgres(str(PG_BIN / "initdb"), "-D", data, "-A", "trust", "-U", "postgres")
-    options = (
-        f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c shared_buffers=2GB -c work_mem=64MB -c maintenance_work_mem=512MB "
-        "-c max_wal_size=8GB -c synchronous_commit=off"
-    )
-    log = str(folder / "log")
-    as_postgres(str(PG_BIN / "pg_ctl"), "-D", data, "-l", log, "-w", "-o", options, "start")
-    try:
-        yield f"postgres://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        as_postgres(str(PG_BIN / "pg_ctl"), "-D", data, "-m", "fast", "stop")
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def django_start(database_url: str) -> None:
@@ -271,15 +234,16 @@ WITH period_cases AS MATERIALIZED (
            count(*) FILTER (WHERE first_contact_at IS NULL AND response_due_at >= %(now)s)
                AS pending
     FROM period_cases
-), latest_of_survivor AS (
-    SELECT DISTINCT ON (survivor_identity_id) id FROM period_cases
-    ORDER BY survivor_identity_id, reported_at DESC, id DESC
+), survivors_once AS (
+    SELECT DISTINCT ON (survivor_identity_id) * FROM cases_person
+    WHERE role = 'survivor' AND case_reported_at >= %(start)s AND case_reported_at < %(end)s
+    ORDER BY survivor_identity_id, case_reported_at DESC, case_id DESC
 ), perpetrators AS (
-    SELECT p.*, c.reported_at FROM cases_person p JOIN period_cases c ON c.id = p.case_id
-    WHERE p.role = 'alleged_perpetrator'
+    SELECT * FROM cases_person WHERE role = 'alleged_perpetrator'
+    AND case_reported_at >= %(start)s AND case_reported_at < %(end)s
 ), perpetrators_once AS (
     (SELECT DISTINCT ON (name_index) * FROM perpetrators WHERE name_index <> ''
-     ORDER BY name_index, reported_at DESC, id DESC)
+     ORDER BY name_index, case_reported_at DESC, id DESC)
     UNION ALL
     SELECT * FROM perpetrators WHERE name_index = ''
 ), appeals AS (
@@ -304,12 +268,12 @@ SELECT json_build_object(
       FROM closure_feedback f JOIN period_cases c ON c.id = f.case_id) s),
   'survivor_bands', (SELECT json_agg(json_build_array(field, value, n)) FROM (
       SELECT band.field, band.value, count(*) AS n
-      FROM cases_person p JOIN latest_of_survivor l ON l.id = p.case_id
+      FROM survivors_once p
       CROSS JOIN LATERAL (VALUES ('sex', p.sex), ('age_band', p.age_band),
           ('ethnicity', p.ethnicity), ('disability', p.disability),
           ('sexual_orientation', p.sexual_orientation),
           ('gender_identity', p.gender_identity), ('religion', p.religion)) band(field, value)
-      WHERE p.role = 'survivor' GROUP BY 1, 2) g),
+      GROUP BY 1, 2) g),
   'perpetrator_bands', (SELECT json_agg(json_build_array(field, value, n)) FROM (
       SELECT band.field, band.value, count(*) AS n FROM perpetrators_once p
       CROSS JOIN LATERAL (VALUES ('sex', p.sex), ('ethnicity', p.ethnicity),

@@ -1,5 +1,5 @@
 """How Safehold connects to its database: SQLite's durability settings, PostgreSQL
-without JIT (docs/performance.md)."""
+without JIT and priced for SSDs, connections kept between requests (docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,19 @@ def test_postgresql_connections_run_without_jit(monkeypatch: pytest.MonkeyPatch)
 
     config = settings.database_config()
 
-    assert config["OPTIONS"] == {"options": "-c jit=off"}
+    assert config["OPTIONS"] == {"options": "-c jit=off -c random_page_cost=1.1"}
+    assert config["CONN_HEALTH_CHECKS"] is True
+    assert config["CONN_MAX_AGE"] == 600
+
+
+def test_sqlite_connections_are_kept_between_requests(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite3'}")
+
+    config = settings.database_config()
+
+    assert config["CONN_MAX_AGE"] == 600
     assert config["CONN_HEALTH_CHECKS"] is True
 
 
@@ -33,6 +45,8 @@ def test_the_connection_in_use_has_the_settings_of_its_engine() -> None:
         if connection.vendor == "postgresql":
             cursor.execute("SHOW jit")
             assert cursor.fetchone()[0] == "off"
+            cursor.execute("SHOW random_page_cost")
+            assert cursor.fetchone()[0] == "1.1"
         else:
             cursor.execute("PRAGMA synchronous")
             assert cursor.fetchone()[0] == 2  # FULL

@@ -84,6 +84,18 @@ def test_repeat_flags_follow_the_twelve_month_rule(loaded: None) -> None:
     assert several.count() > 20  # the same survivors come back
 
 
+def test_people_carry_their_cases_columns_as_intake_writes_them(loaded: None) -> None:
+    people = Person.objects.all()
+    assert people.exclude(case_reported_at=F("case__reported_at")).count() == 0
+    assert people.exclude(case_team=F("case__team")).count() == 0
+    survivors = people.filter(role=PersonRole.SURVIVOR)
+    assert survivors.exclude(survivor_identity=F("case__survivor_identity")).count() == 0
+    assert (
+        people.exclude(role=PersonRole.SURVIVOR).filter(survivor_identity__isnull=False).count()
+        == 0
+    )
+
+
 def test_sealed_details_open_to_invented_people_with_the_services_indexes(loaded: None) -> None:
     for person in Person.objects.select_related("case__data_key", "case__survivor_identity"):
         details = unsealed(person)

@@ -209,10 +209,28 @@ class Person(models.Model):
     sexual_orientation = models.CharField(max_length=40, blank=True)
     gender_identity = models.CharField(max_length=40, blank=True)
     religion = models.CharField(max_length=40, blank=True)
+    # Copies of the case's own columns, for the monitoring figures alone: with them the
+    # report counts each person once from this table's rows of the period, without
+    # joining every one of them to its case (docs/performance.md). A case's report time,
+    # team and survivor never change once it is opened, so the copies cannot go stale.
+    case_reported_at = models.DateTimeField()
+    case_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+", db_index=False)
+    survivor_identity = models.ForeignKey(
+        SurvivorIdentity,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_index=False,
+        help_text="The survivor's identity, on her own row only",
+    )
     sealed = models.BinaryField()
 
     class Meta:
-        indexes = [models.Index(fields=["role", "name_index"], name="person_role_name")]
+        indexes = [
+            models.Index(fields=["role", "name_index"], name="person_role_name"),
+            models.Index(fields=["role", "case_reported_at"], name="person_role_reported"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.role} {self.id}"

@@ -263,6 +263,9 @@ def person_create(
         sexual_orientation=bands.sexual_orientation,
         gender_identity=bands.gender_identity,
         religion=bands.religion,
+        case_reported_at=case.reported_at,
+        case_team_id=case.team_id,
+        survivor_identity_id=case.survivor_identity_id if role == PersonRole.SURVIVOR else None,
         **columns,
     )
     person.sealed = sealing.seal(case.data_key, person, details)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models import Window as Ranking
 from django.db.models.functions import RowNumber
@@ -70,31 +71,30 @@ class Window:
             condition &= Q(**{f"{path}team": self.scope.team})
         return condition
 
+    def on_people(self) -> Q:
+        """The condition on people whose case is in the window, through the copies of
+        the case's columns each person carries (Person.case_reported_at, case_team)."""
+        condition = Q(
+            case_reported_at__gte=self.period.starts_at,
+            case_reported_at__lt=self.period.ends_before,
+        )
+        if self.scope.team:
+            condition &= Q(case_team=self.scope.team)
+        return condition
+
 
 def monitoring_figures(window: Window, policy: Policy) -> dict[str, Any]:
     """Every figure of API.md's monitoring report, unsuppressed."""
-    cases = window.cases()
-    totals = cases.aggregate(
-        reports=Count("id"),
-        individuals=Count("survivor_identity", distinct=True),
-        repeat_reports=Count("id", filter=Q(repeat=True)),
-        **response_counts(window.now),
-    )
-    met, missed = totals["met"], totals["missed"]
+    case_level = case_figures(window)
     return {
-        "reports": totals["reports"],
-        "individuals": totals["individuals"],
-        "repeat_reports": totals["repeat_reports"],
+        "reports": case_level.reports,
+        "individuals": window.cases().aggregate(n=Count("survivor_identity", distinct=True))["n"],
+        "repeat_reports": case_level.repeat_reports,
         "by_abuse_type": by_abuse_type(window, policy),
-        "by_source": grouped(cases, "source", Source.values),
-        "by_risk_level": by_risk_level(cases),
-        "response": {
-            "met": met,
-            "missed": missed,
-            "pending": totals["pending"],
-            "rate": met / (met + missed) if met + missed else None,
-        },
-        "outcomes": grouped(cases.filter(status="closed"), "closure_reason", CLOSURE_REASONS),
+        "by_source": case_level.by("source", Source.values, NOT_RECORDED),
+        "by_risk_level": case_level.by("risk_level", RiskLevel.values, NOT_ASSESSED),
+        "response": case_level.response(),
+        "outcomes": case_level.by("closure_reason", CLOSURE_REASONS, NOT_RECORDED, closed=True),
         "satisfaction": satisfaction(window),
         "diversity": {
             "survivors": survivor_diversity(window),
@@ -103,6 +103,65 @@ def monitoring_figures(window: Window, policy: Policy) -> dict[str, Any]:
         "appeals": Appeal.objects.filter(window.on_cases(), stage=1).count(),
         "appeal_outcomes": appeal_outcomes(window),
     }
+
+
+CASE_GROUPS = ("source", "risk_level", "status", "closure_reason")
+
+
+@dataclass(frozen=True)
+class CaseFigures:
+    """The figures about the cases themselves, added up from one grouped scan of the
+    period's cases (by source, risk level, status and closure reason: a few hundred
+    groups at most) rather than one scan per figure (docs/performance.md)."""
+
+    groups: list[dict[str, Any]]
+
+    @property
+    def reports(self) -> int:
+        return sum(group["reports"] for group in self.groups)
+
+    @property
+    def repeat_reports(self) -> int:
+        return sum(group["repeat_reports"] for group in self.groups)
+
+    def by(
+        self, field: str, keys: tuple[str, ...] | list[str], blank: str, *, closed: bool = False
+    ) -> dict[str, int]:
+        """Counts by the values of one column, every expected key present (0 when none);
+        `closed` counts closed cases only."""
+        counts = dict.fromkeys([*keys, *([blank] if blank == NOT_ASSESSED else [])], 0)
+        for group in self.groups:
+            if closed and group["status"] != "closed":
+                continue
+            key = group[field] or blank
+            counts[key] = counts.get(key, 0) + group["reports"]
+        return counts
+
+    def response(self) -> dict[str, Any]:
+        met, missed, pending = (sum(g[key] for g in self.groups) for key in RESPONSE_KEYS)
+        return {
+            "met": met,
+            "missed": missed,
+            "pending": pending,
+            "rate": met / (met + missed) if met + missed else None,
+        }
+
+
+RESPONSE_KEYS = ("met", "missed", "pending")
+
+
+def case_figures(window: Window) -> CaseFigures:
+    groups = (
+        window.cases()
+        .values(*CASE_GROUPS)
+        .annotate(
+            reports=Count("id"),
+            repeat_reports=Count("id", filter=Q(repeat=True)),
+            **response_counts(window.now),
+        )
+        .order_by()
+    )
+    return CaseFigures(list(groups))
 
 
 def response_counts(now: datetime) -> dict[str, Count]:
@@ -133,13 +192,6 @@ def by_abuse_type(window: Window, policy: Policy) -> dict[str, int]:
     return grouped(rows, "abuse_type", list(policy.definitions.abuse_types))
 
 
-def by_risk_level(cases: QuerySet[Case]) -> dict[str, int]:
-    counts = dict.fromkeys([*RiskLevel.values, NOT_ASSESSED], 0)
-    for level, n in cases.values_list("risk_level").annotate(n=Count("pk")).order_by():
-        counts[level or NOT_ASSESSED] += n
-    return counts
-
-
 def satisfaction(window: Window) -> dict[str, Any]:
     """Scores given after closure on the period's cases; complaints and praise too."""
     found = Feedback.objects.filter(window.on_cases()).aggregate(
@@ -163,21 +215,39 @@ def appeal_outcomes(window: Window) -> dict[str, int]:
 def diversity_counts(rows: QuerySet[Person], fields: tuple[str, ...]) -> dict[str, dict[str, int]]:
     """Counts by each field's band, from one grouped query over all the fields."""
     counts: dict[str, Counter[str]] = {field: Counter() for field in fields}
-    for group in rows.values(*fields).annotate(n=Count("pk")).order_by():
-        for field in fields:
-            counts[field][group[field] or NOT_RECORDED] += group["n"]
+    for group in grouped_rows(rows, fields):
+        for field, band in zip(fields, group, strict=False):
+            counts[field][band or NOT_RECORDED] += group[-1]
     return {field: dict(sorted(counter.items())) for field, counter in counts.items()}
+
+
+def grouped_rows(rows: QuerySet[Person], fields: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """(band, ..., count) for each combination of the fields' bands among `rows`.
+
+    Where `rows` keeps only the first of each person by a window function, Django's own
+    `.values().annotate(Count())` puts the aggregate inside the subquery that computes
+    the window, grouped by every column the window reads: one group a row, all sent
+    back to be added up in Python (82,000 rows for a year at a million cases). So the
+    grouping is done around the ORM's SQL for the rows, by the database."""
+    inner, params = rows.values(*fields).order_by().query.sql_with_params()
+    columns = ", ".join(connection.ops.quote_name(field) for field in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, COUNT(*) FROM ({inner}) ranked GROUP BY {columns}",  # noqa: S608 - column names are ours, values are parameters
+            params,
+        )
+        return list(cursor.fetchall())
 
 
 def survivor_diversity(window: Window) -> dict[str, dict[str, int]]:
     """Each survivor once, as recorded on her latest case in the period: her people rows
-    ranked newest first within her identity, in one scan (ROW_NUMBER(), not a lookup per
-    person; docs/performance.md)."""
-    ranked = Person.objects.filter(window.on_cases(), role=PersonRole.SURVIVOR).annotate(
+    ranked newest first within her identity, in one scan of the period's rows of the
+    people table (ROW_NUMBER(), not a lookup per person; docs/performance.md)."""
+    ranked = Person.objects.filter(window.on_people(), role=PersonRole.SURVIVOR).annotate(
         latest=Ranking(
             RowNumber(),
-            partition_by=F("case__survivor_identity"),
-            order_by=[F("case__reported_at").desc(), F("case_id").desc()],
+            partition_by=F("survivor_identity"),
+            order_by=[F("case_reported_at").desc(), F("case_id").desc()],
         )
     )
     return diversity_counts(ranked.filter(latest=1), SURVIVOR_FIELDS)
@@ -186,12 +256,12 @@ def survivor_diversity(window: Window) -> dict[str, dict[str, int]]:
 def perpetrator_diversity(window: Window) -> dict[str, dict[str, int]]:
     """Each alleged perpetrator once: one named on several cases (the same keyed name
     index) as on the latest of them; one with no name given, once per case."""
-    people = Person.objects.filter(window.on_cases(), role=PersonRole.ALLEGED_PERPETRATOR)
+    people = Person.objects.filter(window.on_people(), role=PersonRole.ALLEGED_PERPETRATOR)
     ranked = people.exclude(name_index="").annotate(
         latest=Ranking(
             RowNumber(),
             partition_by=F("name_index"),
-            order_by=[F("case__reported_at").desc(), F("id").desc()],
+            order_by=[F("case_reported_at").desc(), F("id").desc()],
         )
     )
     named = diversity_counts(ranked.filter(latest=1), PERPETRATOR_FIELDS)

@@ -176,6 +176,11 @@ def person_add(
             "id": person_id,
             "case_id": case["id"],
             "role": role,
+            "case_reported_at": case["reported_at"],
+            "case_team_id": case["team_id"],
+            "survivor_identity_id": (
+                case["survivor_identity_id"] if role == PersonRole.SURVIVOR else None
+            ),
             **vars(bands),
             **columns,
             "sealed": case.seal(Person, person_id, details),

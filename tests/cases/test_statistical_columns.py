@@ -102,3 +102,19 @@ def test_the_alleged_perpetrators_sex_is_taken_by_the_api_and_the_web(
     )
     form = IntakeForm(data={"perpetrators": "1"}, policy=active_policy())
     assert "p0_sex" in form.fields
+
+
+def test_every_person_carries_copies_of_the_columns_their_case_is_counted_by(
+    case: Case, officer: Staff
+) -> None:
+    """The monitoring figures count people from the people table alone (its copies of
+    the case's report time, team and survivor identity); a person whose copies disagree
+    with their case would be counted in the wrong period, team or once too often."""
+    people = list(Person.objects.filter(case=case))
+
+    assert {p.role for p in people} >= {"survivor", "alleged_perpetrator"}
+    for person in people:
+        assert person.case_reported_at == case.reported_at
+        assert person.case_team_id == case.team_id
+        expected = case.survivor_identity_id if person.role == "survivor" else None
+        assert person.survivor_identity_id == expected
