@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,26 @@ def test_it_chains_entries_and_verifies() -> None:
     entries = list(AuditEntry.objects.all())
     assert [e.seq for e in entries] == [1, 2, 3, 4, 5]
     assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(entries))
+
+
+@pytest.mark.django_db
+def test_an_entry_reads_back_through_the_orm_as_it_was_written() -> None:
+    """record() writes its statements by hand (docs/performance.md); the row must be
+    the one the ORM would have written: same time to the microsecond, same detail."""
+    at = datetime(2026, 3, 29, 1, 30, 15, 123456, tzinfo=UTC)  # the hour the clocks go forward
+    written = audit.record(
+        actor="zoë",
+        action="report.exported",
+        detail={"teams": ["Leeds", "Zoë's"], "suppressed": True, "rows": 3, "none": None},
+        at=at,
+    )
+
+    read = AuditEntry.objects.get(seq=written.seq)
+
+    assert read.pk == written.pk
+    assert (read.at, read.actor, read.detail) == (at, "zoë", written.detail)
+    assert read.hash == audit.link_hash(read.prev_hash, audit.canonical(read))
+    assert audit.verify().intact
 
 
 @pytest.mark.django_db
