@@ -171,9 +171,12 @@ def case_search(
     if REFERENCE_PATTERN.match(q):
         cases = cases.filter(reference=q.upper())
     else:
+        # Through the survivor's own row, newest first by its copy of the report time:
+        # the (role, name_index, case_reported_at) index gives the newest matches first,
+        # so a common name costs no more than a rare one (docs/performance.md).
         index = sealing.survivor_name_index(q)
-        matching = Person.objects.filter(role=PersonRole.SURVIVOR, name_index=index)
-        cases = cases.filter(pk__in=matching.values("case_id"))
+        cases = cases.filter(people__role=PersonRole.SURVIVOR, people__name_index=index)
+        return list(listed(cases).order_by("-people__case_reported_at", "-id")[:limit])
     return list(listed(cases).order_by("-reported_at", "-id")[:limit])
 
 
