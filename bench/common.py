@@ -29,18 +29,23 @@ def as_postgres(*command: str) -> None:
 
 
 @contextmanager
-def throwaway_cluster() -> Iterator[str]:
-    """A cluster of its own, as scripts/test starts one: fsync off, removed at the end."""
+def throwaway_cluster(*, durable: bool = False) -> Iterator[str]:
+    """A cluster of its own, removed at the end. Loading a million cases is no test of
+    durability, so by default it runs as scripts/test's does, with fsync off; a
+    `durable` one keeps PostgreSQL's defaults (fsync, synchronous commit), as a live
+    service must, for measuring the server's writes."""
     folder = Path(tempfile.mkdtemp(prefix="safehold-bench-pg."))
     shutil.chown(folder, "postgres")
     port = free_port()
     data = str(folder / "db")
     as_postgres(str(PG_BIN / "initdb"), "-D", data, "-A", "trust", "-U", "postgres")
     options = (
-        f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
+        f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 "
         "-c shared_buffers=2GB -c work_mem=64MB -c maintenance_work_mem=512MB "
-        "-c max_wal_size=8GB -c synchronous_commit=off"
+        "-c max_wal_size=8GB"
     )
+    if not durable:
+        options += " -c fsync=off -c synchronous_commit=off"
     log = str(folder / "log")
     as_postgres(str(PG_BIN / "pg_ctl"), "-D", data, "-l", log, "-w", "-o", options, "start")
     try:
