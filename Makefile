@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: demo test lint bench vendor
+.PHONY: demo test lint bench load vendor
 
 # Installs Safehold into .venv and runs the demo on the embedded SQLite database.
 demo: $(STAMP)
@@ -26,6 +26,11 @@ CASES ?= 1000000
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) bench/serve.py --large $(CASES) --report
+
+# Fifty officers working for five minutes with locust (bench/load.py; docs/performance.md).
+load: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) bench/load.py
 
 vendor:
 	./scripts/vendor-frontend

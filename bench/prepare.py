@@ -52,6 +52,7 @@ def fixture() -> dict[str, Any]:
     )
     name = sealing.unseal(survivor.case.data_key, survivor)["name"]
     return {
+        "officer_tokens": officer_tokens(staff, int(os.environ.get("BENCH_OFFICERS", "0"))),
         "username": staff.username,
         "cases_visible": visible.count(),
         "case_ids": case_ids,
@@ -60,6 +61,24 @@ def fixture() -> dict[str, Any]:
         "search_body": {"q": name},
         "intake_body": intake_body(),
     }
+
+
+def officer_tokens(manager: Any, count: int) -> list[str]:
+    """`count` officers in the manager's team, trained, each with a token (the load
+    test's people: bench/locustfile.py)."""
+    from safehold.accounts.models import Staff
+    from safehold.accounts.roles import Role
+    from safehold.accounts.services import token_create
+
+    tokens = []
+    for n in range(count):
+        officer, _ = Staff.objects.get_or_create(
+            username=f"load.officer{n + 1}",
+            defaults={"full_name": f"Load Officer {n + 1}", "role": Role.OFFICER,
+                      "sex": "female", "team": manager.team, "trained": True},
+        )  # fmt: skip
+        tokens.append(token_create(staff=officer))
+    return tokens
 
 
 def signed_in_session(staff: Any) -> str:
