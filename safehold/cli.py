@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_records_commands(commands)
     add_synth_command(commands)
+    add_backup_commands(commands)
     return parser
 
 
@@ -95,6 +96,19 @@ def add_records_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     worker.add_argument(
         "--batch", action="store_true", help="run the tasks that are due now, then exit"
     )
+
+
+def add_backup_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`backup FILE` and `restore FILE` (docs/operations.md, "Backups and restores")."""
+    backup = commands.add_parser(
+        "backup", help="a consistent online backup of the database (never the keys) into FILE"
+    )
+    backup.add_argument("file")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    restore = commands.add_parser(
+        "restore", help="restore a backup into an empty database, then check it"
+    )
+    restore.add_argument("file")
 
 
 def add_synth_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -395,7 +409,52 @@ def run_synth(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_backup(args: argparse.Namespace) -> int:
+    import shlex
+    from pathlib import Path
+
+    from safehold import backup
+
+    try:
+        made = backup.backup_make(path=Path(args.file), force=args.force)
+    except backup.BackupError as error:
+        print(f"safehold: no backup was made: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Backed up {made.source} to {made.path} ({made.size:,} bytes, owner-only).")
+    print("It holds no keys: restoring it needs the master key in use now. Keep them apart.")
+    print(f"To restore it into an empty database: safehold restore {shlex.quote(str(made.path))}")
+    return EXIT_OK
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from safehold import backup
+
+    try:
+        restored = backup.backup_restore(path=Path(args.file))
+    except backup.BackupError as error:
+        print(f"safehold: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Restored {restored.path} into {restored.target}. Checks:")
+    for check in restored.checks:
+        print(f"  {check.name}: {'ok' if check.passed else 'FAILED'}: {check.outcome}")
+    if not restored.passed:
+        failed = "; ".join(f"{c.name}: {c.outcome}" for c in restored.checks if not c.passed)
+        print(f"safehold: the restored database failed its checks. {failed}.", file=sys.stderr)
+        print("Do not serve it; see docs/operations.md, 'Backups and restores'.", file=sys.stderr)
+        return EXIT_FAILED
+    if restored.pending_migrations:
+        print("Next: run 'safehold init' to bring it up to this version of Safehold.")
+    if restored.kind == "postgresql":
+        print("Grants were not restored: grant the app's role again (docs/operations.md).")
+    print("Then 'safehold retention run', to erase again what was erased since the backup.")
+    return EXIT_OK
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "backup": run_backup,
+    "restore": run_restore,
     "synth": run_synth,
     "retention": run_retention,
     "worker": run_worker,
