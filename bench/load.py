@@ -59,6 +59,8 @@ def run(database_url: str | None, args: argparse.Namespace) -> dict[str, Any]:
             check=True,
         )
         production = environment(database_url, data_dir, production=True)
+        for limit in ("SAFEHOLD_API_RATE_PER_TOKEN", "SAFEHOLD_API_RATE_PER_ADDRESS"):
+            production.pop(limit)  # the service's own rate limits, as officers meet them
         with server(production, args) as (url, _):
             command = [
                 VENV_BIN / "locust", "-f", ROOT / "bench" / "locustfile.py", "--headless",

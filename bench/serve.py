@@ -135,6 +135,10 @@ def environment(database_url: str | None, data_dir: str, *, production: bool) ->
         SAFEHOLD_SECRET_KEY=os.environ.get("SAFEHOLD_SECRET_KEY", "bench-secret-" + "x" * 50),
         SAFEHOLD_MASTER_KEY=os.environ.get("SAFEHOLD_MASTER_KEY", "2" * 64),
         SAFEHOLD_ALLOWED_HOSTS="127.0.0.1,localhost",
+        # The API's rate limits stay on, so every request pays for its count, but high
+        # enough that one token driving 8 connections flat out is never refused.
+        SAFEHOLD_API_RATE_PER_TOKEN=os.environ.get("SAFEHOLD_API_RATE_PER_TOKEN", "10000000/m"),
+        SAFEHOLD_API_RATE_PER_ADDRESS=os.environ.get("SAFEHOLD_API_RATE_PER_ADDRESS", "10000000/m"),
     )
     if database_url:
         env["DATABASE_URL"] = database_url
