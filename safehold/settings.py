@@ -6,6 +6,7 @@ environment. `docs/configuration.md` describes each one.
 """
 
 import os
+import re
 import secrets
 import sys
 from datetime import timedelta
@@ -92,10 +93,12 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django_ratelimit",
     "csp",
     "django_tasks",
     "django_tasks_db",
     "safehold.privacy",
+    "safehold.limits",
     "safehold.accounts",
     "safehold.cases",
     "safehold.risk",
@@ -108,11 +111,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The header middleware wrap everything that can answer early (WhiteNoise's static
+    # files, ProblemMiddleware's 413, the sign-in redirects), so that every answer has
+    # its headers: tests/test_security_headers.py.
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "safehold.api.problems.ProblemMiddleware",
     "safehold.web.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
+    "safehold.api.problems.ProblemMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -121,7 +128,6 @@ MIDDLEWARE = [
     "safehold.accounts.middleware.SessionLimitsMiddleware",
     "safehold.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -225,12 +231,41 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "safehold.accounts.views.locked_out"
 AXES_VERBOSE = False
-# Behind a load balancer, set SAFEHOLD_PROXY_COUNT so the client address is read from
-# X-Forwarded-For; otherwise the direct peer address is used.
-AXES_IPWARE_PROXY_COUNT = int(env("SAFEHOLD_PROXY_COUNT", "0") or "0")
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# The address counted is the client's, read from X-Forwarded-For behind
+# SAFEHOLD_PROXY_COUNT proxies (safehold/limits/addresses.py, with django-ipware): one
+# function for lock-out and the API's rate limits alike, never the load balancer's own.
+SAFEHOLD_PROXY_COUNT = int(env("SAFEHOLD_PROXY_COUNT", "0") or "0")
+if SAFEHOLD_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("SAFEHOLD_PROXY_COUNT must be 0 or more")
+AXES_CLIENT_IP_CALLABLE = "safehold.limits.addresses.client_address"
+
+
+def rate_limit(name: str, default: str) -> str | None:
+    """A rate from the environment as django-ratelimit reads it (N/s, N/m, N/h or N/d),
+    or None for `off`."""
+    value = (env(name, default) or default).strip().lower()
+    if value == "off":
+        return None
+    if not re.fullmatch(r"[1-9][0-9]*/[smhd]", value):
+        raise ImproperlyConfigured(
+            f"{name} must be a number of requests per s, m, h or d (such as 1200/m), "
+            f"or off; not {value!r}"
+        )
+    return value
+
+
+# API rate limits (django-ratelimit, safehold/api/limits.py): per token, and per client
+# address for requests without a valid token. Over the limit the API answers 429.
+SAFEHOLD_API_RATE_PER_TOKEN = rate_limit("SAFEHOLD_API_RATE_PER_TOKEN", "1200/m")
+SAFEHOLD_API_RATE_PER_ADDRESS = rate_limit("SAFEHOLD_API_RATE_PER_ADDRESS", "120/m")
+# The counts live in the database, so every `safehold serve` process shares them; the
+# default cache is per process and Safehold keeps nothing else in a cache.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "rate-limits": {"BACKEND": "safehold.limits.counters.CounterCache"},
+}
+RATELIMIT_USE_CACHE = "rate-limits"
+RATELIMIT_IP_META_KEY = AXES_CLIENT_IP_CALLABLE
 
 # Break glass (API.md §4): a manager or officer may open one case outside their need to
 # know for this long, with a stated reason of at least this many characters.
@@ -317,7 +352,13 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-SILENCED_SYSTEM_CHECKS: list[str] = []
+SILENCED_SYSTEM_CHECKS: list[str] = [
+    # "cache backend ... is not officially supported": django-ratelimit names only
+    # memcached and Redis. Safehold's CounterCache (safehold/limits/counters.py) gives it
+    # the atomic add and incr it needs, in the database every process already shares;
+    # tests/limits/test_counters.py proves no count is lost between threads.
+    "django_ratelimit.W001",
+]
 
 # Background work (docs/records.md): Django's tasks framework through the django-tasks
 # backport, stored in the database and run by `safehold worker` (django-tasks-db's

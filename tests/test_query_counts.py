@@ -626,12 +626,14 @@ def test_a_members_api_tokens(
 
 
 # The JSON API -----------------------------------------------------------------------
+# Each API request counts itself against its token's rate limit first: 2 queries
+# (safehold/limits/counters.py: add the window's counter, or add one to it).
 
 
 def test_api_case_list(work: Work, api_as: Callable[[Staff], Client], fixed_queries: Check) -> None:
     api = api_as(work.officer)
     add = rows_of(lambda: work.open_case().pk)
-    fixed_queries(lambda: api.get("/api/v1/cases"), add, queries=2)
+    fixed_queries(lambda: api.get("/api/v1/cases"), add, queries=4)
 
 
 def test_api_case_search(
@@ -645,7 +647,7 @@ def test_api_case_search(
             "/api/v1/cases/search", {"q": SURVIVOR_NAME}, content_type="application/json"
         )
 
-    fixed_queries(fetch, add, queries=3)
+    fixed_queries(fetch, add, queries=5)
 
 
 def test_api_one_case(work: Work, api_as: Callable[[Staff], Client], fixed_queries: Check) -> None:
@@ -662,7 +664,7 @@ def test_api_one_case(work: Work, api_as: Callable[[Staff], Client], fixed_queri
         return shown
 
     api = api_as(work.officer)
-    fixed_queries(lambda: api.get(f"/api/v1/cases/{case.pk}"), add, queries=10)
+    fixed_queries(lambda: api.get(f"/api/v1/cases/{case.pk}"), add, queries=12)
 
 
 def test_api_audit_trail(
@@ -677,7 +679,7 @@ def test_api_audit_trail(
 
     api = api_as(manager)
     url = f"/api/v1/cases/{case.pk}/audit"
-    fixed_queries(lambda: api.get(url), add, queries=10)
+    fixed_queries(lambda: api.get(url), add, queries=12)
 
 
 def test_api_documents(work: Work, api_as: Callable[[Staff], Client], fixed_queries: Check) -> None:
@@ -685,7 +687,7 @@ def test_api_documents(work: Work, api_as: Callable[[Staff], Client], fixed_quer
     api = api_as(work.officer)
     url = f"/api/v1/cases/{case.pk}/documents"
     add = rows_of(lambda: work.letter(case).pk)
-    fixed_queries(lambda: api.get(url), add, queries=3)
+    fixed_queries(lambda: api.get(url), add, queries=5)
 
 
 def test_api_appeals(work: Work, api_as: Callable[[Staff], Client], fixed_queries: Check) -> None:
@@ -693,7 +695,7 @@ def test_api_appeals(work: Work, api_as: Callable[[Staff], Client], fixed_querie
     api = api_as(work.officer)
     url = f"/api/v1/cases/{case.pk}/appeals"
     add = rows_of(lambda: work.appeal(case).pk)
-    fixed_queries(lambda: api.get(url), add, queries=3)
+    fixed_queries(lambda: api.get(url), add, queries=5)
 
 
 def test_api_subject_access_requests(
@@ -703,7 +705,7 @@ def test_api_subject_access_requests(
     api = api_as(da_lead)
     url = f"/api/v1/cases/{case.pk}/subject-access-requests"
     add = rows_of(lambda: work.subject_access(case).pk)
-    fixed_queries(lambda: api.get(url), add, queries=3)
+    fixed_queries(lambda: api.get(url), add, queries=5)
 
 
 def test_api_monitoring_report(
@@ -718,14 +720,14 @@ def test_api_monitoring_report(
     api = api_as(director)
     today = timezone.localdate()
     url = f"/api/v1/reports/monitoring?from={today - timedelta(days=30)}&to={today}"
-    body = fixed_queries(lambda: api.get(url), add, queries=21)
+    body = fixed_queries(lambda: api.get(url), add, queries=23)
     assert json.loads(body)["reports"] == MANY
 
 
 @pytest.mark.parametrize(
     ("export", "queries"),
     [
-        ("/api/v1/subject-access-requests/{}/export?format=json", 28),
+        ("/api/v1/subject-access-requests/{}/export?format=json", 30),
         ("/subject-access/{}/export.json", 33),  # the page's download, a POST
     ],
     ids=["api", "page"],
@@ -788,4 +790,4 @@ def test_an_alleged_perpetrators_subject_access_export(
 
     api = api_as(da_lead)
     url = f"/api/v1/subject-access-requests/{asked.pk}/export?format=json"
-    fixed_queries(lambda: api.get(url), add, queries=16)
+    fixed_queries(lambda: api.get(url), add, queries=18)

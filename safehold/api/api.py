@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from safehold.api.auth import BearerToken
 from safehold.api.cases import router as cases_router
@@ -13,6 +16,8 @@ from safehold.api.casework import actions_router, documents_router, referrals_ro
 from safehold.api.casework import cases_router as casework_router
 from safehold.api.closure import appeals_router
 from safehold.api.closure import cases_router as closure_router
+from safehold.api.limits import RateLimited
+from safehold.api.openapi import with_problems
 from safehold.api.policy import router as policy_router
 from safehold.api.problems import problem
 from safehold.api.records import router as records_router
@@ -20,7 +25,19 @@ from safehold.api.reports import router as reports_router
 from safehold.api.risk import router as risk_router
 from safehold.errors import Refusal
 
-api = NinjaAPI(
+
+class SafeholdApi(NinjaAPI):
+    """The API, whose OpenAPI document declares its problem+json errors (api/openapi.py)."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        with_problems(document)
+        return document
+
+
+api = SafeholdApi(
     title="Safehold API",
     version="1",
     description="Case management for domestic abuse work in social housing. See API.md.",
@@ -69,6 +86,17 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return problem(403, detail="Your role may not do this")
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    response = problem(
+        429,
+        code="rate_limited",
+        detail=f"Too many requests. Try again in {exc.retry_after} seconds.",
+    )
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(HttpError)

@@ -26,6 +26,7 @@ from safehold.api.schemas import (
     ContactIn,
     ContactOut,
     IncidentIn,
+    problems,
 )
 from safehold.cases import access, inputs, selectors, services
 from safehold.cases.models import Case
@@ -172,7 +173,7 @@ class ListFilters(Schema):
     cursor: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
-@router.post("", response={201: CaseOut}, summary="Open a case from a report")
+@router.post("", response={201: CaseOut, **problems(403, 422)}, summary="Open a case from a report")
 def case_create(request: HttpRequest, body: CaseIn) -> Status[dict[str, Any]]:
     user = staff(request)
     case = services.case_open(report=report_from(body), by=user)
@@ -211,7 +212,11 @@ def case_get(request: HttpRequest, case_id: str) -> dict[str, Any]:
     return full(selectors.case_detail(staff(request), case_id, via="api"))
 
 
-@router.post("/{case_id}/incidents", response={201: dict[str, Any]}, summary="A further report")
+@router.post(
+    "/{case_id}/incidents",
+    response={201: dict[str, Any], **problems(409, 422)},
+    summary="A further report",
+)
 def incident_create(request: HttpRequest, case_id: str, body: IncidentIn) -> Status[dict[str, Any]]:
     user = staff(request)
     case = access.case_for(user, case_id)
@@ -235,7 +240,9 @@ def incident_create(request: HttpRequest, case_id: str, body: IncidentIn) -> Sta
     )
 
 
-@router.post("/{case_id}/contacts", response={201: ContactOut}, summary="Record a contact")
+@router.post(
+    "/{case_id}/contacts", response={201: ContactOut, **problems(422)}, summary="Record a contact"
+)
 def contact_create(request: HttpRequest, case_id: str, body: ContactIn) -> Status[dict[str, Any]]:
     user = staff(request)
     case = access.case_for(user, case_id)
@@ -263,7 +270,11 @@ def contact_create(request: HttpRequest, case_id: str, body: ContactIn) -> Statu
     )
 
 
-@router.post("/{case_id}/assignment", response=CaseSummary, summary="Assign an officer")
+@router.post(
+    "/{case_id}/assignment",
+    response={200: CaseSummary, **problems(403, 422)},
+    summary="Assign an officer",
+)
 def assignment_create(request: HttpRequest, case_id: str, body: AssignmentIn) -> dict[str, Any]:
     user = staff(request)
     case = services.officer_assign(
@@ -274,7 +285,7 @@ def assignment_create(request: HttpRequest, case_id: str, body: AssignmentIn) ->
 
 @router.post(
     "/{case_id}/break-glass",
-    response={201: BreakGlassOut},
+    response={201: BreakGlassOut, **problems(403, 422)},
     summary="24 hours of access to one case outside your need to know; the DA leads are alerted",
 )
 def break_glass_create(
@@ -290,7 +301,11 @@ def break_glass_create(
     return Status(201, {"id": grant.pk, "case": case.pk, "expires_at": utc(grant.expires_at)})
 
 
-@router.get("/{case_id}/audit", response=AuditOut, summary="Who has seen and changed a case")
+@router.get(
+    "/{case_id}/audit",
+    response={200: AuditOut, **problems(403)},
+    summary="Who has seen and changed a case",
+)
 def audit_list(request: HttpRequest, case_id: str) -> dict[str, Any]:
     _, entries = selectors.audit_trail(staff(request), case_id)
     return {

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
 from safehold.api.cases import staff, utc
+from safehold.api.openapi import file_answer
 from safehold.api.schemas import (
     ActionIn,
     ActionOut,
@@ -23,6 +24,7 @@ from safehold.api.schemas import (
     ReferralOut,
     ReviewIn,
     ReviewOut,
+    problems,
 )
 from safehold.cases import access
 from safehold.cases import selectors as case_selectors
@@ -50,7 +52,7 @@ def referral_out(referral: Referral) -> dict[str, Any]:
 
 @cases_router.post(
     "/{case_id}/consents",
-    response={201: ConsentOut},
+    response={201: ConsentOut, **problems(422)},
     summary="Record consent given or withdrawn; the latest stands",
 )
 def consent_create(request: HttpRequest, case_id: str, body: ConsentIn) -> Status[dict[str, Any]]:
@@ -77,7 +79,7 @@ def consent_create(request: HttpRequest, case_id: str, body: ConsentIn) -> Statu
 
 @cases_router.post(
     "/{case_id}/referrals",
-    response={201: ReferralOut},
+    response={201: ReferralOut, **problems(409, 422)},
     summary="Refer or disclose to an agency: with consent, or on an allowed ground",
 )
 def referral_create(request: HttpRequest, case_id: str, body: ReferralIn) -> Status[dict[str, Any]]:
@@ -107,7 +109,7 @@ def decide(
 
 @referrals_router.post(
     "/{referral_id}/approve",
-    response=ReferralOut,
+    response={200: ReferralOut, **problems(403, 409)},
     summary="Approve sharing without consent (the policy's approver roles)",
 )
 def referral_approve(request: HttpRequest, referral_id: str, body: DecisionIn) -> dict[str, Any]:
@@ -116,7 +118,7 @@ def referral_approve(request: HttpRequest, referral_id: str, body: DecisionIn) -
 
 @referrals_router.post(
     "/{referral_id}/reject",
-    response=ReferralOut,
+    response={200: ReferralOut, **problems(403, 409)},
     summary="Refuse sharing without consent (the policy's approver roles)",
 )
 def referral_reject(request: HttpRequest, referral_id: str, body: DecisionIn) -> dict[str, Any]:
@@ -145,7 +147,7 @@ def action_out(action: Action) -> dict[str, Any]:
 
 @cases_router.post(
     "/{case_id}/actions",
-    response={201: ActionOut},
+    response={201: ActionOut, **problems(409, 422)},
     summary="Add an action to the plan agreed with the survivor",
 )
 def action_create(request: HttpRequest, case_id: str, body: ActionIn) -> Status[dict[str, Any]]:
@@ -154,7 +156,11 @@ def action_create(request: HttpRequest, case_id: str, body: ActionIn) -> Status[
     return Status(201, action_out(action))
 
 
-@actions_router.post("/{action_id}/complete", response=ActionOut, summary="Mark an action done")
+@actions_router.post(
+    "/{action_id}/complete",
+    response={200: ActionOut, **problems(409)},
+    summary="Mark an action done",
+)
 def action_complete(request: HttpRequest, action_id: str) -> dict[str, Any]:
     user = staff(request)
     return action_out(plan.action_complete(action=selectors.action_for(user, action_id), by=user))
@@ -162,7 +168,7 @@ def action_complete(request: HttpRequest, action_id: str) -> dict[str, Any]:
 
 @cases_router.post(
     "/{case_id}/reviews",
-    response={201: ReviewOut},
+    response={201: ReviewOut, **problems(409, 422)},
     summary="Record an internal review; the next is due after the policy's interval",
 )
 def review_create(request: HttpRequest, case_id: str, body: ReviewIn) -> Status[dict[str, Any]]:
@@ -198,7 +204,7 @@ def document_out(document: Document) -> dict[str, Any]:
 
 @cases_router.post(
     "/{case_id}/letters",
-    response={201: DocumentOut},
+    response={201: DocumentOut, **problems(409, 422)},
     summary="Write a letter as a PDF; to the survivor only by a safe channel",
 )
 def letter_create(request: HttpRequest, case_id: str, body: LetterIn) -> Status[dict[str, Any]]:
@@ -216,7 +222,11 @@ def document_list(request: HttpRequest, case_id: str) -> dict[str, Any]:
     return {"items": [document_out(d) for d in selectors.documents_of(case)]}
 
 
-@documents_router.get("/{document_id}", summary="The PDF of a document; the read is audited")
+@documents_router.get(
+    "/{document_id}",
+    summary="The PDF of a document; the read is audited",
+    openapi_extra=file_answer("application/pdf"),
+)
 def document_get(request: HttpRequest, document_id: str) -> HttpResponse:
     user = staff(request)
     document = selectors.document_for(user, document_id)
@@ -229,7 +239,7 @@ def document_get(request: HttpRequest, document_id: str) -> HttpResponse:
 
 @cases_router.post(
     "/{case_id}/perpetrator-interviews",
-    response={201: InterviewOut},
+    response={201: InterviewOut, **problems(409, 422)},
     summary="Record a decision to interview the alleged perpetrator, under the policy's conditions",
 )
 def interview_create(

@@ -23,6 +23,7 @@ from safehold.api.schemas import (
     FeedbackRequestIn,
     FeedbackRequestOut,
     ReopenIn,
+    problems,
 )
 from safehold.cases import access
 from safehold.casework.models import Document, LetterKind
@@ -62,7 +63,7 @@ def closure_out(closure: Closure) -> dict[str, Any]:
 
 @cases_router.post(
     "/{case_id}/closure",
-    response={201: ClosureOut},
+    response={201: ClosureOut, **problems(409, 422)},
     summary="Close a case under the policy's rules; it waits as closing where approval is needed",
 )
 def closure_create(request: HttpRequest, case_id: str, body: ClosureIn) -> Status[dict[str, Any]]:
@@ -88,7 +89,7 @@ def check_approver_role(request: HttpRequest) -> Any:
 
 @cases_router.post(
     "/{case_id}/closure/approve",
-    response=ClosureOut,
+    response={200: ClosureOut, **problems(403, 409)},
     summary="Approve a closure waiting as closing (the policy's approver roles)",
 )
 def closure_approve(
@@ -103,7 +104,7 @@ def closure_approve(
 
 @cases_router.post(
     "/{case_id}/closure/decline",
-    response=ClosureOut,
+    response={200: ClosureOut, **problems(403, 409, 422)},
     summary="Decline a closure: the case stays open (the policy's approver roles)",
 )
 def closure_decline(request: HttpRequest, case_id: str, body: DecisionIn) -> dict[str, Any]:
@@ -114,7 +115,7 @@ def closure_decline(request: HttpRequest, case_id: str, body: DecisionIn) -> dic
 
 @cases_router.post(
     "/{case_id}/closure/evaluation",
-    response=ClosureOut,
+    response={200: ClosureOut, **problems(403, 409, 422)},
     summary="Record the post-closure evaluation (the policy's evaluation role)",
 )
 def closure_evaluation(request: HttpRequest, case_id: str, body: EvaluationIn) -> dict[str, Any]:
@@ -127,7 +128,7 @@ def closure_evaluation(request: HttpRequest, case_id: str, body: EvaluationIn) -
 
 @cases_router.post(
     "/{case_id}/reopen",
-    response=ClosureOut,
+    response={200: ClosureOut, **problems(403, 409, 422)},
     summary="Reopen a closed case (manager, director or DA lead), saying why",
 )
 def case_reopen(request: HttpRequest, case_id: str, body: ReopenIn) -> dict[str, Any]:
@@ -140,7 +141,7 @@ def case_reopen(request: HttpRequest, case_id: str, body: ReopenIn) -> dict[str,
 
 @cases_router.post(
     "/{case_id}/feedback",
-    response={201: FeedbackOut},
+    response={201: FeedbackOut, **problems(409, 422)},
     summary="Record the survivor's feedback, a complaint or praise, after closure",
 )
 def feedback_create(request: HttpRequest, case_id: str, body: FeedbackIn) -> Status[dict[str, Any]]:
@@ -167,7 +168,7 @@ def feedback_create(request: HttpRequest, case_id: str, body: FeedbackIn) -> Sta
 
 @cases_router.post(
     "/{case_id}/feedback-requests",
-    response={201: FeedbackRequestOut},
+    response={201: FeedbackRequestOut, **problems(409, 422)},
     summary="Record that feedback was asked for, by a channel the survivor marked safe",
 )
 def feedback_request_create(
@@ -208,7 +209,7 @@ def appeal_out(appeal: Appeal) -> dict[str, Any]:
 
 @cases_router.post(
     "/{case_id}/appeals",
-    response={201: AppealOut},
+    response={201: AppealOut, **problems(422)},
     summary="Record an appeal by the survivor or the alleged perpetrator",
 )
 def appeal_create(request: HttpRequest, case_id: str, body: AppealIn) -> Status[dict[str, Any]]:
@@ -231,7 +232,9 @@ def appeal_list(request: HttpRequest, case_id: str) -> dict[str, Any]:
 
 
 @appeals_router.post(
-    "/{appeal_id}/acknowledge", response=AppealOut, summary="Acknowledge an appeal"
+    "/{appeal_id}/acknowledge",
+    response={200: AppealOut, **problems(409)},
+    summary="Acknowledge an appeal",
 )
 def appeal_acknowledge(request: HttpRequest, appeal_id: str) -> dict[str, Any]:
     user = staff(request)
@@ -241,7 +244,7 @@ def appeal_acknowledge(request: HttpRequest, appeal_id: str) -> dict[str, Any]:
 
 @appeals_router.post(
     "/{appeal_id}/decision",
-    response=AppealOut,
+    response={200: AppealOut, **problems(403, 409, 422)},
     summary="Decide an appeal (the policy's reviewer role): outcome and reasons",
 )
 def appeal_decision(request: HttpRequest, appeal_id: str, body: AppealDecisionIn) -> dict[str, Any]:
@@ -257,7 +260,7 @@ def appeal_decision(request: HttpRequest, appeal_id: str, body: AppealDecisionIn
 
 @appeals_router.post(
     "/{appeal_id}/escalate",
-    response={201: AppealOut},
+    response={201: AppealOut, **problems(409, 422)},
     summary="Take a decided stage 1 appeal to stage 2",
 )
 def appeal_escalation(

@@ -22,10 +22,11 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AwareDatetime, StringConstraints
+from pydantic import StringConstraints
 
 from safehold.api.cases import staff, utc
-from safehold.api.schemas import Strict
+from safehold.api.openapi import file_answer
+from safehold.api.schemas import Moment, Strict, problems
 from safehold.cases import access
 from safehold.records import rules, selectors, services
 from safehold.records.models import LegalHold, SubjectAccessRequest
@@ -38,7 +39,7 @@ Reason = Annotated[str, StringConstraints(max_length=5000)]
 
 class SubjectAccessIn(Strict):
     subject: Literal["survivor", "alleged_perpetrator"]
-    received_at: AwareDatetime
+    received_at: Moment
     notes: Notes = ""
     person_id: Annotated[str, StringConstraints(max_length=32)] = Field(
         "", description="Which alleged perpetrator asked, when the case names more than one"
@@ -92,7 +93,7 @@ def request_out(request: SubjectAccessRequest) -> dict[str, Any]:
 
 @router.post(
     "/cases/{case_id}/subject-access-requests",
-    response={201: SubjectAccessOut},
+    response={201: SubjectAccessOut, **problems(403, 422)},
     summary="Log a subject access request from the survivor or an alleged perpetrator",
 )
 def subject_access_create(
@@ -114,7 +115,7 @@ def subject_access_create(
 
 @router.get(
     "/cases/{case_id}/subject-access-requests",
-    response=SubjectAccessList,
+    response={200: SubjectAccessList, **problems(403)},
     summary="A case's subject access requests, newest first",
 )
 def subject_access_list(request: HttpRequest, case_id: str) -> dict[str, Any]:
@@ -136,7 +137,8 @@ def handled(request: HttpRequest, request_id: str) -> SubjectAccessRequest:
 @router.get(
     "/subject-access-requests/{request_id}/export",
     summary="Everything held about the person who asked, as JSON or PDF; audited",
-    response={200: None},
+    response={200: None, **problems(403)},
+    openapi_extra=file_answer("application/json", "application/pdf"),
 )
 def subject_access_export(
     request: HttpRequest, request_id: str, query: Query[ExportFormat]
@@ -156,7 +158,7 @@ def subject_access_export(
 
 @router.post(
     "/subject-access-requests/{request_id}/complete",
-    response=SubjectAccessOut,
+    response={200: SubjectAccessOut, **problems(403, 409)},
     summary="Mark a request answered, once its export has been checked and sent",
 )
 def subject_access_complete(request: HttpRequest, request_id: str) -> dict[str, Any]:
@@ -177,7 +179,7 @@ def hold_out(hold: LegalHold, *, held: bool) -> dict[str, Any]:
 
 @router.post(
     "/cases/{case_id}/legal-hold",
-    response={201: LegalHoldOut},
+    response={201: LegalHoldOut, **problems(403, 409, 422)},
     summary="Place a legal hold: the case is kept past its retention period (DA lead, director)",
 )
 def legal_hold_place(
@@ -193,7 +195,7 @@ def legal_hold_place(
 
 @router.post(
     "/cases/{case_id}/legal-hold/lift",
-    response=LegalHoldOut,
+    response={200: LegalHoldOut, **problems(403, 409, 422)},
     summary="Lift a legal hold, with the reason (DA lead, director)",
 )
 def legal_hold_lift(request: HttpRequest, case_id: str, body: LegalHoldIn) -> dict[str, Any]:

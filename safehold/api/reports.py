@@ -9,6 +9,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from safehold.api.cases import staff
+from safehold.api.schemas import problems
 from safehold.policy.clock import LONDON
 from safehold.reports import period, scope, services
 
@@ -24,7 +25,7 @@ class MonitoringQuery(Schema):
 
 @router.get(
     "/monitoring",
-    response=dict[str, Any],
+    response={200: dict[str, Any], **problems(403, 422)},
     summary="The monitoring figures for a period (director, DA lead, auditor; manager: own team)",
 )
 def monitoring(request: HttpRequest, query: Query[MonitoringQuery]) -> dict[str, Any]:

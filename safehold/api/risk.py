@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from safehold.api.cases import staff, utc
-from safehold.api.schemas import RiskAssessmentIn, RiskAssessmentOut
+from safehold.api.schemas import RiskAssessmentIn, RiskAssessmentOut, problems
 from safehold.cases import access
 from safehold.risk import services
 
@@ -17,7 +17,7 @@ router = Router(tags=["risk"])
 
 @router.post(
     "/{case_id}/risk-assessments",
-    response={201: RiskAssessmentOut},
+    response={201: RiskAssessmentOut, **problems(409, 422)},
     summary="Record a completed risk assessment; the case's risk level follows the latest",
 )
 def assessment_create(

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, ConfigDict, StrictBool, StrictInt, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    ConfigDict,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
 
+from safehold.policy.clock import FIRST_YEAR, LAST_YEAR
 from safehold.policy.vocabulary import (
     AbuseType,
     ContactChannel,
@@ -23,6 +32,22 @@ Band = Annotated[str, StringConstraints(max_length=40)]
 SourceId = Literal["self", "witness", "police", "agency", "staff", "anonymous"]
 SexId = Literal["female", "male", "other", "prefer_not_to_say", ""]
 
+# A time outside the years Safehold works in (clock.FIRST_YEAR to LAST_YEAR) is a
+# malformed body (400), before any service has to move it to London or add a deadline.
+EARLIEST = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
+LATEST = datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC)
+
+
+def in_working_range(moment: datetime) -> datetime:
+    if not EARLIEST <= moment < LATEST:
+        raise PydanticCustomError(
+            "moment_out_of_range", f"must be in the years {FIRST_YEAR} to {LAST_YEAR}"
+        )
+    return moment
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(in_working_range)]
+
 
 class Strict(Schema):
     model_config = ConfigDict(extra="forbid")
@@ -35,6 +60,12 @@ class Problem(Schema):
     detail: str
     code: str
     policy_rule: str | None = None
+
+
+def problems(*statuses: int) -> dict[int, type[Problem]]:
+    """The refusals an operation's services make, for its `response=` declaration: each is
+    documented as problem+json (api/openapi.py adds those every operation of a kind gives)."""
+    return dict.fromkeys(statuses, Problem)
 
 
 class DiversityIn(Strict):
@@ -85,7 +116,7 @@ class RequestsIn(Strict):
 
 
 class CaseIn(Strict):
-    reported_at: AwareDatetime | None = None
+    reported_at: Moment | None = None
     source: SourceId
     team: Name = ""
     survivor: SurvivorIn
@@ -97,14 +128,14 @@ class CaseIn(Strict):
 
 
 class IncidentIn(Strict):
-    reported_at: AwareDatetime | None = None
+    reported_at: Moment | None = None
     source: SourceId
     abuse_types: Annotated[list[AbuseType], Field(max_length=12)] = []
     summary: LongText = ""
 
 
 class ContactIn(Strict):
-    at: AwareDatetime
+    at: Moment
     channel: ContactChannel
     direction: ContactDirection
     with_: ContactWith = Field(alias="with")
@@ -273,7 +304,7 @@ class ActionIn(Strict):
         "security_measure", "emergency_repair", "referral", "rehousing", "legal_action", "support"
     ]
     detail: Annotated[str, StringConstraints(max_length=5000)] = ""
-    due_at: AwareDatetime | None = None
+    due_at: Moment | None = None
     agreed_with_survivor: StrictBool = False
     recharge: Literal["none", "survivor", "perpetrator"] = "none"
     measure: Literal[
@@ -315,7 +346,7 @@ class ActionOut(Schema):
 
 
 class ReviewIn(Strict):
-    at: AwareDatetime | None = None
+    at: Moment | None = None
     notes: Annotated[str, StringConstraints(max_length=20_000)] = ""
 
 
@@ -363,7 +394,7 @@ class InterviewOut(Schema):
 class ClosureIn(Strict):
     reason: Annotated[str, StringConstraints(max_length=60)]
     survivor_agrees: StrictBool
-    review_meeting_at: AwareDatetime | None = None
+    review_meeting_at: Moment | None = None
     explanation: LongText = ""
     override_reason: Annotated[str, StringConstraints(max_length=5000)] = ""
 
@@ -420,7 +451,7 @@ class FeedbackRequestOut(Schema):
 class AppealIn(Strict):
     by: Annotated[str, StringConstraints(max_length=40)]
     grounds: LongText
-    received_at: AwareDatetime | None = None
+    received_at: Moment | None = None
 
 
 class AppealDecisionIn(Strict):

@@ -13,6 +13,7 @@ from django import forms
 
 from safehold.cases import diversity, inputs
 from safehold.cases.models import Source
+from safehold.policy.clock import FIRST_YEAR, LAST_YEAR
 from safehold.policy.schema import Policy
 from safehold.policy.vocabulary import (
     CONTACT_CHANNELS,
@@ -29,6 +30,13 @@ MAX_PEOPLE = 10
 
 def as_bool(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
+
+
+def check_working_year(day: date) -> None:
+    """A date typed on a page must fall in the years Safehold works in: year 1 passes
+    `date()`, then breaks the services' look-back and London time (clock.FIRST_YEAR)."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise forms.ValidationError(f"Enter a year from {FIRST_YEAR} to {LAST_YEAR}")
 
 
 class DatePartsWidget(forms.MultiWidget):
@@ -57,9 +65,11 @@ class DateParts(forms.MultiValueField):
             return None
         try:
             day, month, year = (int(part) for part in data_list)
-            return date(year, month, day)
+            typed = date(year, month, day)
         except (TypeError, ValueError):
             raise forms.ValidationError("Enter a real date, for example 27 3 1990") from None
+        check_working_year(typed)
+        return typed
 
 
 class IntakeForm(forms.Form):

@@ -199,7 +199,7 @@ class Person(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="people")
     role = models.CharField(max_length=20, choices=PersonRole.choices)
     name_index = models.CharField(max_length=64, blank=True, db_index=True)
-    sex = models.CharField(max_length=10, blank=True)
+    sex = models.CharField(max_length=20, blank=True)
     is_staff_member = models.BooleanField(default=False)
     relationship = models.CharField(
         max_length=20, blank=True, choices=choices(vocabulary.RELATIONSHIPS)

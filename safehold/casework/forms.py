@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from safehold.cases.forms import check_working_year
 from safehold.policy.schema import Policy
 
 GROUNDS = [
@@ -86,6 +87,7 @@ class ActionForm(forms.Form):
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         label="Due by",
         error_messages={"invalid": "Enter a date like 27/3/2027"},
+        validators=[check_working_year],
     )
     agreed_with_survivor = forms.BooleanField(required=False, label="Agreed with the survivor")
     recharge = forms.ChoiceField(widget=forms.RadioSelect, label="Who pays", initial="none")

@@ -48,15 +48,19 @@ def corrupt() -> Refusal:
     )
 
 
+def too_large() -> Refusal:
+    return Refusal(
+        "file_too_large",
+        f"The selected file must be smaller than {MAX_BYTES // (1024 * 1024)}MB",
+        field="upload",
+    )
+
+
 def check_size(size: int) -> None:
     if size == 0:
         raise Refusal("empty_file", "The selected file is empty", field="upload")
     if size > MAX_BYTES:
-        raise Refusal(
-            "file_too_large",
-            f"The selected file must be smaller than {MAX_BYTES // (1024 * 1024)}MB",
-            field="upload",
-        )
+        raise too_large()
 
 
 def cleaned(content: bytes) -> Cleaned:

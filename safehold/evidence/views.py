@@ -58,11 +58,38 @@ class OneFileInMemory(FileUploadHandler):
         )
 
 
+# Room in an upload request for all but the file: the description, the CSRF token, the
+# file's name and the multipart boundaries. A larger request is refused unread.
+FORM_ROOM = 64 * 1024
+
+
+def upload_too_large(request: HttpRequest) -> bool:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    return length > inspection.MAX_BYTES + FORM_ROOM
+
+
 @csrf_exempt  # the upload handler must be set before the CSRF check reads the body...
 @require_http_methods(["GET", "POST"])
 def evidence_page(request: HttpRequest, case_id: str) -> HttpResponse:
+    if request.method == "POST" and upload_too_large(request):
+        return upload_refused_unread(request, case_id)
     request.upload_handlers = [OneFileInMemory(request)]
     return evidence_page_protected(request, case_id)
+
+
+def upload_refused_unread(request: HttpRequest, case_id: str) -> HttpResponse:
+    """413 with the page's own error, before any of the body is read or parsed: no file in
+    it could be kept. Nothing changes, so there is no CSRF token to check."""
+    user = signed_in_staff(request)
+    case, items = selectors.evidence_list(user, case_id, via="web")
+    form = EvidenceForm({})
+    form.full_clean()
+    form.errors["upload"] = form.error_class([inspection.too_large().message])
+    context = {"case": case, "items": items, "form": form, "max_mb": inspection.MAX_BYTES >> 20}
+    return render(request, "evidence/list.html", context, status=413)
 
 
 @csrf_protect  # ...so the check is made here, after it

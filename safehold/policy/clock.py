@@ -28,6 +28,12 @@ from safehold.policy.vocabulary import Nation, RiskLevel
 
 LONDON: Final = ZoneInfo("Europe/London")
 
+# The years a time in Safehold may fall in. Python's dates end at years 1 and 9999, where
+# a time cannot be shown in London or have a deadline or a year's look-back applied;
+# nothing in casework happens outside these, so the API and the pages refuse them.
+FIRST_YEAR: Final = 1900
+LAST_YEAR: Final = 2999
+
 # The `holidays` package's subdivisions of the United Kingdom.
 _HOLIDAY_SUBDIVISIONS: Final[dict[Nation, str]] = {
     "england": "ENG",

@@ -81,6 +81,8 @@ def parse_document(raw: bytes, *, source: str) -> dict[str, Any]:
         raise FileProblems([f"{source}: the file is not UTF-8 text"]) from None
     except tomllib.TOMLDecodeError as error:
         raise FileProblems([f"{source}: not valid TOML: {error}"]) from None
+    except RecursionError:  # tomllib reads nested lists and tables by recursion
+        raise FileProblems([f"{source}: lists or tables are nested too deeply"]) from None
 
 
 def content_version(raw: bytes) -> str:

@@ -11,7 +11,7 @@ from PIL import ExifTags, Image
 from safehold.accounts.models import Staff
 from safehold.cases.models import Case
 from safehold.errors import Refusal
-from safehold.evidence import inspection, storage
+from safehold.evidence import inspection, storage, views
 from safehold.evidence.models import Evidence
 from safehold.privacy.models import AuditEntry
 from tests.evidence import files
@@ -57,6 +57,22 @@ def test_it_refuses_an_oversized_file(upload_as, officer: Staff) -> None:
     response = upload_as(officer, too_big, "photo.png")
     assert response.status_code == 422
     assert b"The selected file must be smaller than 10MB" in response.content
+    assert_nothing_saved()
+
+
+def test_a_request_far_over_the_limit_is_refused_unread_with_413(
+    upload_as, officer: Staff, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def parsed(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the body of an oversized request was parsed")
+
+    monkeypatch.setattr("django.http.multipartparser.MultiPartParser.parse", parsed)
+    too_big = files.png() + b"\x00" * (inspection.MAX_BYTES + views.FORM_ROOM)
+    response = upload_as(officer, too_big, "photo.png")
+    assert response.status_code == 413
+    assert b"The selected file must be smaller than 10MB" in response.content
+    assert b'href="#id_upload"' in response.content  # the GOV.UK error summary
+    assert b"Select a file" not in response.content
     assert_nothing_saved()
 
 

@@ -1,0 +1,105 @@
+"""How often anyone may try to sign in: lock-out after repeated wrong passwords counts
+the client's own address behind the load balancer, never the balancer's, and wrong
+two-factor codes are slowed down on the account's authenticator."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+from pytest_django.fixtures import Settings
+
+from safehold.accounts.models import Staff
+from safehold.accounts.views import THROTTLED, WRONG_CODE
+from tests.conftest import current_code
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+BALANCER = "10.0.0.2"
+GUESSER = "203.0.113.7"
+COLLEAGUE = "198.51.100.23"
+
+
+def through_the_balancer(client_address: str, *, sent_by_client: str = "") -> Client:
+    """A browser behind nginx, which appends the address it saw to X-Forwarded-For."""
+    forwarded_for = f"{sent_by_client}, {client_address}" if sent_by_client else client_address
+    return Client(REMOTE_ADDR=BALANCER, headers={"X-Forwarded-For": forwarded_for})
+
+
+def guess_passwords(client: Client) -> None:
+    """Wrong passwords for as many different usernames as the lock-out allows, so that
+    only the address, never a username, reaches the limit. The last one locks it."""
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post("/sign-in", {"username": f"guess{n}", "password": "wrong"})
+    assert response.status_code == 429
+
+
+def password_step(client: Client, staff: Staff):
+    return client.post("/sign-in", {"username": staff.username, "password": PASSWORD})
+
+
+def test_behind_a_proxy_a_guessers_address_is_locked_out_and_no_one_elses(
+    settings: Settings, officer: Staff
+) -> None:
+    settings.SAFEHOLD_PROXY_COUNT = 1
+    guess_passwords(through_the_balancer(GUESSER))
+
+    locked = password_step(through_the_balancer(GUESSER), officer)
+    assert locked.status_code == 429
+    assert "locked" in locked.content.decode()
+
+    colleague = password_step(through_the_balancer(COLLEAGUE), officer)
+    assert colleague.status_code == 302
+    assert colleague["Location"] == "/sign-in/two-factor"
+
+
+def test_a_guesser_cannot_escape_by_writing_its_own_forwarded_address(
+    settings: Settings, officer: Staff
+) -> None:
+    settings.SAFEHOLD_PROXY_COUNT = 1
+    guess_passwords(through_the_balancer(GUESSER, sent_by_client="192.0.2.1"))
+    forged_anew = through_the_balancer(GUESSER, sent_by_client="192.0.2.99")
+    assert password_step(forged_anew, officer).status_code == 429
+
+
+def test_without_the_proxy_count_everyone_behind_the_balancer_shares_one_address(
+    settings: Settings, officer: Staff
+) -> None:
+    """The failure twin of the first test: what SAFEHOLD_PROXY_COUNT is for."""
+    settings.SAFEHOLD_PROXY_COUNT = 0
+    guess_passwords(through_the_balancer(GUESSER))
+    assert password_step(through_the_balancer(COLLEAGUE), officer).status_code == 429
+
+
+def wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def test_wrong_codes_make_the_next_try_wait_longer_each_time(officer: Staff) -> None:
+    """django-axes counts passwords only; the code page is limited by django-otp's
+    throttle on the authenticator itself (OTP_TOTP_THROTTLE_FACTOR), which doubles the
+    wait after each wrong code and is kept in the database, so every server applies it."""
+    client = Client()
+    password_step(client, officer)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        first = client.post("/sign-in/two-factor", {"code": wrong(current_code(officer))})
+        assert WRONG_CODE in first.content.decode()
+        right_too_soon = client.post("/sign-in/two-factor", {"code": current_code(officer)})
+        assert right_too_soon.status_code == 400
+        assert THROTTLED in right_too_soon.content.decode()
+    with time_machine.travel(start + timedelta(seconds=1.5), tick=False):
+        second = client.post("/sign-in/two-factor", {"code": wrong(current_code(officer))})
+        assert WRONG_CODE in second.content.decode()
+    with time_machine.travel(start + timedelta(seconds=3), tick=False):  # a 2 s wait now
+        refused = client.post("/sign-in/two-factor", {"code": current_code(officer)})
+        assert THROTTLED in refused.content.decode()
+    with time_machine.travel(start + timedelta(seconds=4), tick=False):
+        response = client.post("/sign-in/two-factor", {"code": current_code(officer)})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
