@@ -8,9 +8,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -53,3 +55,20 @@ def throwaway_cluster(*, durable: bool = False) -> Iterator[str]:
     finally:
         as_postgres(str(PG_BIN / "pg_ctl"), "-D", data, "-m", "fast", "stop")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+Timed = tuple[float, str, Any]  # seconds, SQL, parameters
+
+
+def timed_queries(queries: list[Timed]) -> Callable[..., Any]:
+    """A Django execute wrapper that appends each query it runs, with its time, to
+    `queries` (`with connection.execute_wrapper(timed_queries(found)): ...`)."""
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries.append((time.perf_counter() - started, sql, params))
+
+    return record

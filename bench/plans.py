@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
-from common import RESULTS, ROOT
+from common import RESULTS, ROOT, Timed, timed_queries
 
 
 def main() -> int:
@@ -82,17 +81,9 @@ def pages() -> dict[str, Callable[[], Any]]:
 def captured(page: Callable[[], Any]) -> list[tuple[float, str, Any]]:
     from django.db import connection
 
-    queries: list[tuple[float, str, Any]] = []
-
-    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            queries.append((time.perf_counter() - started, sql, params))
-
+    queries: list[Timed] = []
     page()  # warm
-    with connection.execute_wrapper(record):
+    with connection.execute_wrapper(timed_queries(queries)):
         page()
     return queries
 

@@ -31,7 +31,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from common import RESULTS, ROOT, throwaway_cluster
+from common import RESULTS, ROOT, Timed, throwaway_cluster, timed_queries
 
 GOAL_RATIO, GOAL_SECONDS = 1.5, 2.0
 
@@ -100,15 +100,8 @@ def plans(run_report: Callable[[], Any], run_sql: Callable[[], Any], path: Path)
     hand-written query."""
     from django.db import connection
 
-    queries: list[tuple[float, str, Any]] = []
-
-    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            queries.append((time.perf_counter() - started, sql, params))
-
+    queries: list[Timed] = []
+    record = timed_queries(queries)
     with connection.execute_wrapper(record):
         run_report()
     ours = len(queries)
