@@ -156,3 +156,17 @@ def post(
     except (OSError, http.client.HTTPException) as error:
         # No answer at all, or one cut off before its end: reported with the servers' logs.
         return NO_ANSWER, repr(error)
+
+
+def assert_references_are_distinct_and_gapless() -> None:
+    """DA-YYYY-NNNNN: no number twice, and none skipped, in each year."""
+    from safehold.cases.models import Case
+
+    references = list(Case.objects.values_list("reference", flat=True))
+    assert len(references) == len(set(references))
+    by_year: dict[str, list[int]] = {}
+    for reference in references:
+        _, year, number = reference.split("-")
+        by_year.setdefault(year, []).append(int(number))
+    for numbers in by_year.values():
+        assert sorted(numbers) == list(range(min(numbers), max(numbers) + 1))

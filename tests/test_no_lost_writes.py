@@ -62,6 +62,7 @@ from tests.servers import (
     NO_ANSWER,
     READY_WITHIN,
     Server,
+    assert_references_are_distinct_and_gapless,
     free_ports,
     post,
     start_server,
@@ -249,14 +250,7 @@ def assert_nothing_half_written() -> None:
         AuditEntry.objects.filter(action="case.opened").values_list("target_id", flat=True)
     )
     assert opened == Counter(Case.objects.values_list("pk", flat=True))
-    references = list(Case.objects.values_list("reference", flat=True))
-    assert len(references) == len(set(references))
-    by_year: dict[str, list[int]] = {}
-    for reference in references:
-        _, year, number = reference.split("-")
-        by_year.setdefault(year, []).append(int(number))
-    for numbers in by_year.values():
-        assert sorted(numbers) == list(range(min(numbers), max(numbers) + 1))
+    assert_references_are_distinct_and_gapless()
     verdict = audit.verify()
     assert verdict.intact, verdict
 

@@ -46,7 +46,15 @@ from safehold.policy.loader import active_policy
 from safehold.privacy import audit
 from safehold.privacy.models import AuditEntry
 from tests.casedata import CASE_BODY
-from tests.servers import Server, free_ports, post, start_server, stop, wait_until_ready
+from tests.servers import (
+    Server,
+    assert_references_are_distinct_and_gapless,
+    free_ports,
+    post,
+    start_server,
+    stop,
+    wait_until_ready,
+)
 
 THREADS_PER_SERVER = 4
 ROUNDS = 4  # each round is three writes: a report, a contact, a further report
@@ -177,18 +185,6 @@ def assert_every_acknowledged_write_is_stored(writes: list[Write]) -> None:
     assert Contact.objects.filter(pk__in=contacts).count() == len(contacts)
     incidents = [i["id"] for i in acknowledged(writes, "incident")]
     assert Incident.objects.filter(pk__in=incidents).count() == len(incidents)
-
-
-def assert_references_are_distinct_and_gapless() -> None:
-    """DA-YYYY-NNNNN: no number twice, and none skipped, in each year."""
-    references = list(Case.objects.values_list("reference", flat=True))
-    assert len(references) == len(set(references))
-    by_year: dict[str, list[int]] = {}
-    for reference in references:
-        _, year, number = reference.split("-")
-        by_year.setdefault(year, []).append(int(number))
-    for numbers in by_year.values():
-        assert sorted(numbers) == list(range(min(numbers), max(numbers) + 1))
 
 
 def assert_one_unforked_chain(entries_before: int, writes: list[Write]) -> None:
