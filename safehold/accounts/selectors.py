@@ -8,16 +8,23 @@ from django.http import HttpRequest
 
 from safehold.accounts.models import ApiToken, Staff
 from safehold.accounts.services import token_digest
+from safehold.prepared import Prepared
+
+
+def live_token(*, digest: str) -> QuerySet[ApiToken]:
+    return ApiToken.objects.select_related("staff", "staff__team").filter(
+        digest=digest, revoked_at__isnull=True, staff__is_active=True
+    )[:1]
+
+
+# Compiled once (safehold/prepared.py): every API request starts here.
+LIVE_TOKEN = Prepared(live_token, values={"digest": str})
 
 
 def token_for(token: str) -> ApiToken | None:
     """The live token, or None for an unknown, revoked or disabled account's one (all
     three look the same to the caller)."""
-    return (
-        ApiToken.objects.select_related("staff", "staff__team")
-        .filter(digest=token_digest(token), revoked_at__isnull=True, staff__is_active=True)
-        .first()
-    )
+    return LIVE_TOKEN.first(digest=token_digest(token))
 
 
 def staff_for_token(token: str) -> Staff | None:

@@ -19,10 +19,11 @@ from django.utils import timezone
 
 from safehold.accounts.models import Staff
 from safehold.cases import access, sealing
-from safehold.cases.models import Alert, Case, Person, PersonRole
+from safehold.cases.models import Alert, Case, Contact, Incident, Person, PersonRole
 from safehold.errors import Refusal
 from safehold.policy import clock
 from safehold.policy.loader import active_policy
+from safehold.prepared import Prepared
 from safehold.privacy import audit
 from safehold.privacy.models import AuditEntry
 
@@ -86,12 +87,35 @@ def case_detail(user: Staff, case_id: str, *, via: str) -> CaseView:
     return case_view(case)
 
 
+# A case's own rows, compiled once (safehold/prepared.py): every read of a case runs
+# these three after `access.case_for` has let the reader in.
+PEOPLE = Prepared(
+    lambda case_id: Person.objects.filter(case_id=case_id).order_by("role", "id"),
+    values={"case_id": str},
+)
+INCIDENTS = Prepared(
+    lambda case_id: Incident.objects.filter(case_id=case_id).order_by("reported_at"),
+    values={"case_id": str},
+)
+CONTACTS = Prepared(
+    lambda case_id: (
+        Contact.objects.filter(case_id=case_id).select_related("recorded_by").order_by("-at")
+    ),
+    values={"case_id": str},
+)
+
+
+def rows_of(prepared: Prepared[Any], case: Case) -> list[Any]:
+    """The case's rows, each knowing its case as `case.people.all()` would have it."""
+    rows = prepared.all(case_id=case.pk)
+    for row in rows:
+        row.case = case
+    return rows
+
+
 def case_view(case: Case) -> CaseView:
     key = case.data_key
-    people = [
-        PersonView(p.id, p.role, sealing.unseal(key, p), p)
-        for p in case.people.order_by("role", "id")
-    ]
+    people = [PersonView(p.id, p.role, sealing.unseal(key, p), p) for p in rows_of(PEOPLE, case)]
     survivor = next(p for p in people if p.role == PersonRole.SURVIVOR)
     return CaseView(
         case=case,
@@ -101,11 +125,8 @@ def case_view(case: Case) -> CaseView:
         alleged_perpetrators=[p for p in people if p.role == PersonRole.ALLEGED_PERPETRATOR],
         children=[p for p in people if p.role == PersonRole.CHILD],
         details=sealing.unseal(key, case),
-        incidents=[(i, sealing.unseal(key, i)) for i in case.incidents.order_by("reported_at")],
-        contacts=[
-            (c, sealing.unseal(key, c))
-            for c in case.contacts.select_related("recorded_by").order_by("-at")
-        ],
+        incidents=[(i, sealing.unseal(key, i)) for i in rows_of(INCIDENTS, case)],
+        contacts=[(c, sealing.unseal(key, c)) for c in rows_of(CONTACTS, case)],
     )
 
 
