@@ -93,7 +93,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
-    "django_ratelimit",
     "csp",
     "django_tasks",
     "django_tasks_db",
@@ -185,6 +184,11 @@ def database_config() -> dict[str, object]:
         options = dict(config.get("OPTIONS") or {})  # type: ignore[call-overload]
         chosen = "-c jit=off -c random_page_cost=1.1"
         options["options"] = f"{options.get('options', '')} {chosen}".strip()
+        # The statements of every request are prepared on the server, each on its first
+        # use (safehold/prepared.py). Django turns psycopg's prepared statements off (its
+        # client-side cursors never prepare); a threshold no query reaches turns them on
+        # for those statements alone, which ask to be prepared.
+        options.setdefault("prepare_threshold", 2**31 - 1)
         config["OPTIONS"] = options
     return config
 
@@ -241,8 +245,7 @@ AXES_CLIENT_IP_CALLABLE = "safehold.limits.addresses.client_address"
 
 
 def rate_limit(name: str, default: str) -> str | None:
-    """A rate from the environment as django-ratelimit reads it (N/s, N/m, N/h or N/d),
-    or None for `off`."""
+    """A rate from the environment (N/s, N/m, N/h or N/d), or None for `off`."""
     value = (env(name, default) or default).strip().lower()
     if value == "off":
         return None
@@ -254,18 +257,13 @@ def rate_limit(name: str, default: str) -> str | None:
     return value
 
 
-# API rate limits (django-ratelimit, safehold/api/limits.py): per token, and per client
-# address for requests without a valid token. Over the limit the API answers 429.
+# API rate limits (safehold/api/limits.py): per token, and per client address for
+# requests without a valid token. Over the limit the API answers 429. The counts live in
+# the database (safehold/limits/counters.py), so every `safehold serve` process shares
+# them; the default cache is per process and Safehold keeps nothing else in a cache.
 SAFEHOLD_API_RATE_PER_TOKEN = rate_limit("SAFEHOLD_API_RATE_PER_TOKEN", "1200/m")
 SAFEHOLD_API_RATE_PER_ADDRESS = rate_limit("SAFEHOLD_API_RATE_PER_ADDRESS", "120/m")
-# The counts live in the database, so every `safehold serve` process shares them; the
-# default cache is per process and Safehold keeps nothing else in a cache.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "rate-limits": {"BACKEND": "safehold.limits.counters.CounterCache"},
-}
-RATELIMIT_USE_CACHE = "rate-limits"
-RATELIMIT_IP_META_KEY = AXES_CLIENT_IP_CALLABLE
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Break glass (API.md §4): a manager or officer may open one case outside their need to
 # know for this long, with a stated reason of at least this many characters.
@@ -352,13 +350,6 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-SILENCED_SYSTEM_CHECKS: list[str] = [
-    # "cache backend ... is not officially supported": django-ratelimit names only
-    # memcached and Redis. Safehold's CounterCache (safehold/limits/counters.py) gives it
-    # the atomic add and incr it needs, in the database every process already shares;
-    # tests/limits/test_counters.py proves no count is lost between threads.
-    "django_ratelimit.W001",
-]
 
 # Background work (docs/records.md): Django's tasks framework through the django-tasks
 # backport, stored in the database and run by `safehold worker` (django-tasks-db's

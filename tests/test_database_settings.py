@@ -10,11 +10,16 @@ from safehold import settings
 
 
 def test_postgresql_connections_run_without_jit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """And with psycopg's prepared statements on, for the statements that ask for them
+    (safehold/prepared.py): Django's client-side cursors never prepare."""
     monkeypatch.setenv("DATABASE_URL", "postgres://safehold:secret@db.example/safehold")
 
     config = settings.database_config()
 
-    assert config["OPTIONS"] == {"options": "-c jit=off -c random_page_cost=1.1"}
+    assert config["OPTIONS"] == {
+        "options": "-c jit=off -c random_page_cost=1.1",
+        "prepare_threshold": 2**31 - 1,
+    }
     assert config["CONN_HEALTH_CHECKS"] is True
     assert config["CONN_MAX_AGE"] == 600
 
@@ -47,6 +52,7 @@ def test_the_connection_in_use_has_the_settings_of_its_engine() -> None:
             assert cursor.fetchone()[0] == "off"
             cursor.execute("SHOW random_page_cost")
             assert cursor.fetchone()[0] == "1.1"
+            assert connection.connection.prepare_threshold == 2**31 - 1
         else:
             cursor.execute("PRAGMA synchronous")
             assert cursor.fetchone()[0] == 2  # FULL

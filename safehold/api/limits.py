@@ -1,13 +1,16 @@
 """The API's rate limits: each token may make SAFEHOLD_API_RATE_PER_TOKEN requests, and
 each client address SAFEHOLD_API_RATE_PER_ADDRESS requests without a valid token, in a
 window of the rate's period. Past the limit the API answers 429 `rate_limited` with a
-Retry-After header (api.py). django-ratelimit keeps the counts in the database
+Retry-After header (api.py). The counts are kept in the database
 (safehold/limits/counters.py), shared by every server process."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django_ratelimit.core import get_usage
+
+from safehold.limits import counters
+
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class RateLimited(Exception):
@@ -16,14 +19,17 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
+def parsed(rate: str) -> tuple[int, int]:
+    """ "1200/m" as (1200, 60): settings.rate_limit has checked its form."""
+    number, unit = rate.split("/")
+    return int(number), PERIODS[unit]
+
+
 def request_count(request: HttpRequest, *, group: str, key: str, rate: str | None) -> None:
     """Counts this request against `key`'s limit in `group`; raises RateLimited past it."""
     if rate is None:
         return
-    usage = get_usage(
-        request, group=group, key=lambda _group, _request: key, rate=rate, increment=True
-    )
-    if usage is not None and usage["should_limit"]:
-        # The window takes in its last whole second too: the next one starts a second
-        # after `time_left` runs out.
-        raise RateLimited(retry_after=max(1, int(usage["time_left"]) + 1))
+    limit, period = parsed(rate)
+    count = counters.hit(f"{group}:{key}", period)
+    if count.value > limit:
+        raise RateLimited(retry_after=count.seconds_left)

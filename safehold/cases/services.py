@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
 
@@ -36,6 +36,7 @@ from safehold.errors import Refusal
 from safehold.policy import clock, vocabulary
 from safehold.policy.loader import active_policy
 from safehold.policy.schema import Policy
+from safehold.prepared import statement_cursor
 from safehold.privacy import audit, vault
 
 LONDON = ZoneInfo("Europe/London")
@@ -84,13 +85,20 @@ def team_named(name: str, *, by: Staff) -> Team:
 
 def next_reference(now: datetime) -> str:
     """DA-YYYY-NNNNN, taken under a row lock in the opening transaction: unique under
-    concurrency, and a refused report leaves no gap."""
+    concurrency, and a refused report leaves no gap. One statement, which makes the
+    year's counter or adds one to it, and locks its row until the transaction ends."""
     year = now.astimezone(LONDON).year
-    ReferenceCounter.objects.get_or_create(year=year)
-    counter = ReferenceCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"DA-{year}-{counter.last:0{REFERENCE_DIGITS}d}"
+    with statement_cursor(connection) as cursor:
+        cursor.execute(NEXT_NUMBER, [year])
+        (number,) = cursor.fetchone()
+    return f"DA-{year}-{number:0{REFERENCE_DIGITS}d}"
+
+
+COUNTER_TABLE = ReferenceCounter._meta.db_table
+NEXT_NUMBER = (
+    f'INSERT INTO {COUNTER_TABLE} ("year", "last") VALUES (%s, 1) '  # noqa: S608 - our table
+    f'ON CONFLICT ("year") DO UPDATE SET "last" = {COUNTER_TABLE}."last" + 1 RETURNING "last"'
+)
 
 
 def survivor_identity_for(report: Report, *, by: Staff) -> SurvivorIdentity:

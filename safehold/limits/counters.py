@@ -1,148 +1,99 @@
-"""A cache of integer counters in the database, for django-ratelimit.
+"""Rate-limit counters in the database, shared by every `safehold serve` process.
 
-django-ratelimit counts each key's requests in a cache with `add` and then `incr`, and
-relies on both being atomic. The counts must be shared by every `safehold serve`
-process, so a per-process memory cache will not do; Django's own database cache reads a
-value and then writes it back, so two requests at the same moment can count as one (its
-checks say so: django_ratelimit.E003). Here each operation is one SQL statement that the
-database applies atomically, on SQLite and PostgreSQL alike, and memcached or Redis
-need not be run beside Safehold.
+`hit(key, period)` counts one request against `key` in the current window of `period`
+seconds and says how many the window holds and when it ends. Each window starts on a
+multiple of its period (a minute's window on the minute). A hit is one SQL statement,
+which the database applies atomically on SQLite and PostgreSQL alike: no count is lost
+when requests arrive at the same moment, and memcached or Redis need not be run beside
+Safehold.
 
-Only integers are stored. Expired counters are deleted whenever a new one is added.
+Every API request is counted, so a count must be cheap (docs/performance.md):
 
-A count is written on every API request, so its commit does not wait for the disk
-(`unsynced`): a crash can forget the last few counts, which costs nothing, while the
-writes that matter keep their durable commits (docs/performance.md)."""
+- one statement, not a read and then a write;
+- its commit does not wait for the disk. On PostgreSQL the table is UNLOGGED
+  (migration 0002): it writes no WAL, so its commits never wait for a flush, and after
+  a crash it starts empty. On SQLite `synchronous = NORMAL` is set for the statement
+  alone (in WAL mode a commit is then safe from a crash of the process, not of the
+  machine). A crash can forget the last few counts, which costs nothing; the writes
+  that matter keep their durable commits.
+
+Why not django-ratelimit, which Safehold used before: its protocol is `add` and then
+`incr` on a cache, two writes and two commits per request, and its cache must be
+memcached or Redis to be shared and atomic. One statement does the whole job here.
+
+Keys are stored hashed, so the table names no token or client address. Spent counters
+are deleted whenever a key starts a new window."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass
 
-from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
-from django.db import connection, transaction
+from django.db import connection
 
 from safehold.limits.models import Counter
+from safehold.prepared import statement_cursor
 
-NEVER = 2**62  # an expiry for a counter kept until it is deleted
+TABLE = Counter._meta.db_table
+HIT = (
+    f"INSERT INTO {TABLE} (cache_key, value, expires) VALUES (%s, 1, %s) "  # noqa: S608 - our table
+    "ON CONFLICT (cache_key) DO UPDATE SET "
+    f"value = CASE WHEN {TABLE}.expires <= %s THEN 1 ELSE {TABLE}.value + 1 END, "
+    f"expires = CASE WHEN {TABLE}.expires <= %s THEN excluded.expires ELSE {TABLE}.expires END "
+    "RETURNING value, expires"
+)
+SPENT = f"DELETE FROM {TABLE} WHERE expires <= %s"  # noqa: S608 - our table
+
+
+@dataclass(frozen=True)
+class Count:
+    value: int  # requests in this window, this one included
+    ends_at: int  # Unix time the window ends and the next starts
+    at: int  # Unix time (whole seconds) of this count
+
+    @property
+    def seconds_left(self) -> int:
+        return max(1, self.ends_at - self.at)
+
+
+def stored_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def hit(key: str, period: int) -> Count:
+    """Counts one request against `key` in the current window of `period` seconds."""
+    now = int(time.time())
+    ends_at = now - now % period + period
+    with unsynced(), statement_cursor(connection) as cursor:
+        cursor.execute(HIT, [stored_key(key), ends_at, now, now])
+        value, expires = cursor.fetchone()
+        if value == 1:  # a new window: this is the moment to sweep spent counters
+            cursor.execute(SPENT, [now])
+    return Count(int(value), int(expires), now)
+
+
+def value_of(key: str) -> int | None:
+    """The count in `key`'s live window, or None (for tests and operators)."""
+    found = Counter.objects.filter(cache_key=stored_key(key), expires__gt=int(time.time()))
+    return found.values_list("value", flat=True).first()
 
 
 @contextmanager
 def unsynced() -> Iterator[None]:
-    """A transaction of its own whose commit does not wait for the disk: PostgreSQL's
-    `synchronous_commit = off` for this transaction alone; SQLite's `synchronous =
-    NORMAL` (in WAL mode a commit is then safe from a crash of the process, not of the
-    machine) until it ends. Inside someone else's transaction it changes nothing, so a
-    real write is never made less durable."""
-    if connection.in_atomic_block:
+    """On SQLite, outside anyone's transaction, commits that do not wait for the disk
+    until the block ends; then `synchronous = FULL` again. Inside a transaction, and on
+    PostgreSQL (whose counter table is unlogged), it changes nothing, so a real write
+    is never made less durable."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
         yield
-        return
-    if connection.vendor == "postgresql":
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            yield
         return
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA synchronous = NORMAL")
     try:
-        with transaction.atomic():
-            yield
+        yield
     finally:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA synchronous = FULL")
-
-
-class CounterCache(BaseCache):
-    def __init__(self, location: str, params: dict[str, Any]) -> None:
-        super().__init__(params)
-        self.table = connection.ops.quote_name(Counter._meta.db_table)
-
-    def expiry(self, timeout: float | None) -> int:
-        expires = self.get_backend_timeout(timeout)
-        return NEVER if expires is None else int(expires)
-
-    def add(
-        self,
-        key: Any,
-        value: Any,
-        timeout: float | None = DEFAULT_TIMEOUT,
-        version: int | None = None,
-    ) -> bool:
-        """Stores `value` unless a live counter has the key; True when it was stored."""
-        key = self.make_and_validate_key(key, version=version)
-        now = int(time.time())
-        with unsynced(), connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {self.table} (cache_key, value, expires) VALUES (%s, %s, %s) "  # noqa: S608 - the table name is ours
-                "ON CONFLICT (cache_key) DO UPDATE "
-                "SET value = excluded.value, expires = excluded.expires "
-                f"WHERE {self.table}.expires <= %s",
-                [key, int(value), self.expiry(timeout), now],
-            )
-            added = bool(cursor.rowcount == 1)
-            if added:
-                cursor.execute(f"DELETE FROM {self.table} WHERE expires <= %s", [now])  # noqa: S608
-        return added
-
-    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
-        """Adds `delta` in the database itself, so no concurrent increment is lost."""
-        key = self.make_and_validate_key(key, version=version)
-        with unsynced(), connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {self.table} SET value = value + %s WHERE cache_key = %s "  # noqa: S608
-                "RETURNING value",
-                [int(delta), key],
-            )
-            rows = cursor.fetchall()
-        if not rows:
-            raise ValueError(f"Key '{key}' not found")
-        return int(rows[0][0])
-
-    def get(self, key: Any, default: Any | None = None, version: int | None = None) -> Any:
-        key = self.make_and_validate_key(key, version=version)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT value FROM {self.table} WHERE cache_key = %s AND expires > %s",  # noqa: S608
-                [key, int(time.time())],
-            )
-            row = cursor.fetchone()
-        return default if row is None else int(row[0])
-
-    def set(
-        self,
-        key: Any,
-        value: Any,
-        timeout: float | None = DEFAULT_TIMEOUT,
-        version: int | None = None,
-    ) -> None:
-        key = self.make_and_validate_key(key, version=version)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {self.table} (cache_key, value, expires) VALUES (%s, %s, %s) "  # noqa: S608
-                "ON CONFLICT (cache_key) DO UPDATE "
-                "SET value = excluded.value, expires = excluded.expires",
-                [key, int(value), self.expiry(timeout)],
-            )
-
-    def touch(
-        self, key: Any, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None
-    ) -> bool:
-        key = self.make_and_validate_key(key, version=version)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {self.table} SET expires = %s WHERE cache_key = %s",  # noqa: S608
-                [self.expiry(timeout), key],
-            )
-            return bool(cursor.rowcount)
-
-    def delete(self, key: Any, version: int | None = None) -> bool:
-        key = self.make_and_validate_key(key, version=version)
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {self.table} WHERE cache_key = %s", [key])  # noqa: S608
-            return bool(cursor.rowcount)
-
-    def clear(self) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {self.table}")  # noqa: S608

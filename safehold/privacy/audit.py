@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Field
 from django.utils import timezone
 
+from safehold.prepared import statement_cursor
 from safehold.privacy.models import GENESIS_HASH, AuditEntry, AuditHead
 
 DetailValue = str | int | bool | None | list[str]
@@ -24,20 +25,28 @@ HEAD_ID = 1
 
 def canonical(entry: AuditEntry) -> str:
     """The entry's content as its hash covers it: sorted keys, UTC time, no spaces."""
-    return json.dumps(
+    before, after = canonical_around_seq(entry)
+    return f"{before}{entry.seq}{after}"
+
+
+def canonical_around_seq(entry: AuditEntry) -> tuple[str, str]:
+    """The canonical content before and after its `seq`, which PostgreSQL fills in when
+    it appends the entry (`APPEND_IN_ONE`). The keys sort as action, actor, at, detail,
+    seq, target_id, target_type, so the two halves are two JSON objects cut open."""
+    head = dumps(
         {
-            "seq": entry.seq,
-            "at": entry.at.astimezone(UTC).isoformat(),
-            "actor": entry.actor,
             "action": entry.action,
-            "target_type": entry.target_type,
-            "target_id": entry.target_id,
+            "actor": entry.actor,
+            "at": entry.at.astimezone(UTC).isoformat(),
             "detail": entry.detail,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
+        }
     )
+    tail = dumps({"target_id": entry.target_id, "target_type": entry.target_type})
+    return head[:-1] + ',"seq":', "," + tail[1:]
+
+
+def dumps(value: dict[str, Any]) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def link_hash(prev_hash: str, content: str) -> str:
@@ -56,26 +65,48 @@ def record(
     """Appends one entry. `actor` is a username, or "" for the system itself.
 
     Every read of a case appends an entry, so this is on the path of every page about a
-    case: its three statements are written out once (`APPEND`) rather than built by the
-    ORM on each call (docs/performance.md). The chain stays serialised: the head row is
-    locked (FOR UPDATE on PostgreSQL; SQLite's transactions take the write lock at
-    BEGIN) until the entry and the new head commit together."""
-    detail = dict(detail or {})
+    case, and it is written out by hand rather than built by the ORM on each call
+    (docs/performance.md). The chain stays serialised: the head row is locked until the
+    entry and the new head commit together.
+
+    On PostgreSQL it is one statement (`APPEND_IN_ONE`): the database locks the head,
+    hashes the new entry onto it with its own sha256, inserts it and moves the head. Run
+    outside a transaction, that statement is its own transaction, so the head is locked
+    only while it runs and commits, not across several round trips from Python. On
+    SQLite, whose transactions take the write lock at BEGIN, Python reads the head,
+    hashes and appends in one transaction."""
+    entry = AuditEntry(
+        at=at or timezone.now(),
+        actor=actor,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        detail=dict(detail or {}),
+    )
+    if connection.vendor == "postgresql" and appended_in_one(entry):
+        return entry
     with transaction.atomic():
-        head = head_locked()
-        entry = AuditEntry(
-            seq=head[0] + 1,
-            at=at or timezone.now(),
-            actor=actor,
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            detail=detail,
-            prev_hash=head[1],
-        )
-        entry.hash = link_hash(head[1], canonical(entry))
+        seq, prev_hash = head_locked()
+        entry.seq, entry.prev_hash = seq + 1, prev_hash
+        entry.hash = link_hash(prev_hash, canonical(entry))
         append(entry)
     return entry
+
+
+def appended_in_one(entry: AuditEntry) -> bool:
+    """PostgreSQL's one-statement append; False when there is no head yet (the first
+    entry ever), for `record` to make it."""
+    before, after = canonical_around_seq(entry)
+    columns = ENTRY_FIELDS[1:-2]  # at to detail: the database writes seq and the hashes
+    values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in columns]
+    with statement_cursor(connection) as cursor:
+        cursor.execute(APPEND_IN_ONE, [HEAD_ID, *values, before.encode(), after.encode(), HEAD_ID])
+        found = cursor.fetchone()
+    if found is None:
+        return False
+    entry.pk, entry.seq, entry.prev_hash, entry.hash = found
+    entry._state.adding, entry._state.db = False, connection.alias  # as a saved row is
+    return True
 
 
 def head_locked() -> tuple[int, str]:
@@ -101,8 +132,8 @@ def append(entry: AuditEntry) -> None:
     entry._state.adding, entry._state.db = False, connection.alias  # as a saved row is
 
 
-# The statements, in the tables' own names (privacy/models.py; a test checks that an
-# entry written here reads back through the ORM and verifies).
+# The statements, in the tables' own names (privacy/models.py; tests check that entries
+# written by each path read back through the ORM and verify).
 HEAD = "SELECT seq, hash FROM privacy_audithead WHERE id = %s"
 HEAD_LOCKED = HEAD + " FOR UPDATE"
 HEAD_MOVE = "UPDATE privacy_audithead SET seq = %s, hash = %s WHERE id = %s"
@@ -117,6 +148,26 @@ APPEND_ENTRY = (
     " (seq, at, actor, action, target_type, target_id, detail, prev_hash, hash)"
     " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
 )
+# The hash is link_hash's: sha256 of the previous hash, a newline and the canonical
+# content, whose seq the database writes between the two halves Python sends as bytes.
+APPEND_IN_ONE = """
+WITH head AS (
+    SELECT seq, hash FROM privacy_audithead WHERE id = %s FOR UPDATE
+), entry AS (
+    INSERT INTO privacy_auditentry
+        (seq, at, actor, action, target_type, target_id, detail, prev_hash, hash)
+    SELECT head.seq + 1, %s, %s, %s, %s, %s, %s, head.hash,
+        encode(sha256(
+            convert_to(head.hash || E'\\n', 'UTF8') || %s::bytea
+            || convert_to((head.seq + 1)::text, 'UTF8') || %s::bytea
+        ), 'hex')
+    FROM head
+    RETURNING id, seq, prev_hash, hash
+)
+UPDATE privacy_audithead SET seq = entry.seq, hash = entry.hash
+FROM entry WHERE privacy_audithead.id = %s
+RETURNING entry.id, entry.seq, entry.prev_hash, entry.hash
+"""
 
 
 @dataclass(frozen=True)

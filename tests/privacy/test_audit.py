@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import subprocess
 import sys
@@ -12,6 +13,9 @@ from pathlib import Path
 
 import pytest
 from django.db import close_old_connections, connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import strategies as st
 
 from safehold.privacy import audit
 from safehold.privacy.models import AppendOnlyError, AuditEntry
@@ -40,7 +44,10 @@ def test_it_chains_entries_and_verifies() -> None:
 @pytest.mark.django_db
 def test_an_entry_reads_back_through_the_orm_as_it_was_written() -> None:
     """record() writes its statements by hand (docs/performance.md); the row must be
-    the one the ORM would have written: same time to the microsecond, same detail."""
+    the one the ORM would have written: same time to the microsecond, same detail. The
+    first entry makes the chain's head; the second is appended as every later one is
+    (on PostgreSQL in one statement, hashed by the database)."""
+    audit.record(actor="", action="chain.started")
     at = datetime(2026, 3, 29, 1, 30, 15, 123456, tzinfo=UTC)  # the hour the clocks go forward
     written = audit.record(
         actor="zoë",
@@ -54,6 +61,61 @@ def test_an_entry_reads_back_through_the_orm_as_it_was_written() -> None:
     assert read.pk == written.pk
     assert (read.at, read.actor, read.detail) == (at, "zoë", written.detail)
     assert read.hash == audit.link_hash(read.prev_hash, audit.canonical(read))
+    assert audit.verify().intact
+
+
+@given(
+    actor=st.text(max_size=20),
+    detail=st.dictionaries(
+        st.text(max_size=8),
+        st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=12),
+                  st.lists(st.text(max_size=6), max_size=3)),
+        max_size=4,
+    ),
+    seq=st.integers(min_value=1, max_value=10**12),
+)  # fmt: skip
+def test_the_content_cut_around_its_seq_is_the_whole_content(
+    actor: str, detail: dict[str, object], seq: int
+) -> None:
+    """PostgreSQL writes the seq between the two halves (audit.APPEND_IN_ONE): the result
+    must be, to the byte, the canonical JSON the hash has always covered."""
+    entry = AuditEntry(
+        seq=seq,
+        at=datetime(2026, 11, 22, 12, 0, 0, 5, tzinfo=UTC),
+        actor=actor,
+        action="case.viewed",
+        target_type="case",
+        target_id="case_1",
+        detail=detail,
+    )
+    whole = json.dumps(
+        {
+            "seq": entry.seq,
+            "at": entry.at.astimezone(UTC).isoformat(),
+            "actor": entry.actor,
+            "action": entry.action,
+            "target_type": entry.target_type,
+            "target_id": entry.target_id,
+            "detail": entry.detail,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    before, after = audit.canonical_around_seq(entry)
+    assert f"{before}{seq}{after}" == whole == audit.canonical(entry)
+
+
+@pytest.mark.django_db
+def test_after_the_first_entry_an_append_is_one_statement_on_postgresql() -> None:
+    audit.record(actor="", action="chain.started")
+    with CaptureQueriesContext(connection) as made:
+        audit.record(actor="alice", action="case.viewed", target_type="case", target_id="c1")
+    statements = [query["sql"].split()[0] for query in made.captured_queries]
+    if connection.vendor == "postgresql":
+        assert statements == ["WITH"]
+    else:  # the write lock is taken at BEGIN; a savepoint here, inside the test's
+        assert statements == ["SAVEPOINT", "SELECT", "INSERT", "UPDATE", "RELEASE"]
     assert audit.verify().intact
 
 
