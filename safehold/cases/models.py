@@ -235,9 +235,12 @@ class Person(models.Model):
 
     class Meta:
         indexes = [
-            # Search by name, newest case first, however many share the name.
+            # Search by name, newest case first, however many share the name: in the
+            # search's own order to the last column, so a search reads matches newest
+            # first and stops at a page of them (cases/selectors.case_search).
             models.Index(
-                fields=["role", "name_index", "-case_reported_at"], name="person_name_newest"
+                fields=["role", "name_index", "-case_reported_at", "-case"],
+                name="person_name_newest_case",
             ),
             models.Index(fields=["role", "case_reported_at"], name="person_role_reported"),
         ]
