@@ -183,7 +183,11 @@ def case_create(request: HttpRequest, body: CaseIn) -> Status[dict[str, Any]]:
 @router.get("", response=CasePage, summary="The cases the caller may see, newest first")
 def case_list(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
     cases, cursor = selectors.case_page(
-        staff(request), status=filters.status, risk_level=filters.risk_level, cursor=filters.cursor
+        staff(request),
+        status=filters.status,
+        risk_level=filters.risk_level,
+        cursor=filters.cursor,
+        columns=selectors.SUMMARY_COLUMNS,
     )
     return {"items": [summary(c) for c in cases], "next": next_url(filters, cursor)}
 
@@ -202,7 +206,11 @@ def next_url(filters: ListFilters, cursor: str | None) -> str | None:
 )
 def case_search(request: HttpRequest, search: CaseSearch) -> dict[str, Any]:
     found = selectors.case_search(
-        staff(request), q=search.q, status=search.status, risk_level=search.risk_level
+        staff(request),
+        q=search.q,
+        status=search.status,
+        risk_level=search.risk_level,
+        columns=selectors.SUMMARY_COLUMNS,
     )
     return {"items": [summary(c) for c in found], "next": None}
 

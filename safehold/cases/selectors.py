@@ -130,8 +130,20 @@ def case_view(case: Case) -> CaseView:
     )
 
 
-def listed(queryset: QuerySet[Case]) -> QuerySet[Case]:
-    return queryset.select_related("team", "assigned_officer")
+def listed(queryset: QuerySet[Case], columns: tuple[str, ...] = ()) -> QuerySet[Case]:
+    """A list's cases with their team and officer; only `columns` of them when given."""
+    listing = queryset.select_related("team", "assigned_officer")
+    return listing.only(*columns) if columns else listing
+
+
+# What a case summary shows (api/cases.py `summary`, API.md §5): an API list or search
+# reads only these, not the sealed details or the officer's whole account, so a page of
+# 50 costs little more than a page of 5 (docs/performance.md).
+SUMMARY_COLUMNS = (
+    "reference", "status", "team__name", "source", "reported_at", "response_due_at",
+    "first_contact_at", "risk_level", "repeat", "restricted", "assigned_officer__username",
+    "abuse_types", "policy_id", "policy_version", "last_review_at",
+)  # fmt: skip
 
 
 def filtered(user: Staff, *, status: str | None, risk_level: str | None) -> QuerySet[Case]:
@@ -164,6 +176,7 @@ def case_page(
     risk_level: str | None = None,
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
+    columns: tuple[str, ...] = (),
 ) -> tuple[list[Case], str | None]:
     """Newest first, by keyset: the cost of a page does not grow with how deep it is."""
     cases = filtered(user, status=status, risk_level=risk_level)
@@ -173,7 +186,7 @@ def case_page(
             raise Refusal("invalid_cursor", "That page cursor is not valid", status=400)
         moment, case_id = position
         cases = cases.filter(Q(reported_at__lt=moment) | Q(reported_at=moment, id__lt=case_id))
-    rows = list(listed(cases).order_by("-reported_at", "-id")[: limit + 1])
+    rows = list(listed(cases, columns).order_by("-reported_at", "-id")[: limit + 1])
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return rows[:limit], next_cursor
 
@@ -185,6 +198,7 @@ def case_search(
     status: str | None = None,
     risk_level: str | None = None,
     limit: int = PAGE_SIZE,
+    columns: tuple[str, ...] = (),
 ) -> list[Case]:
     """By case reference, or by the survivor's full name (through its blind index)."""
     cases = filtered(user, status=status, risk_level=risk_level)
@@ -200,8 +214,8 @@ def case_search(
         index = sealing.survivor_name_index(q)
         cases = cases.filter(people__role=PersonRole.SURVIVOR, people__name_index=index)
         newest = ("-people__case_reported_at", "-people__case")
-        return list(listed(cases).order_by(*newest)[:limit])
-    return list(listed(cases).order_by("-reported_at", "-id")[:limit])
+        return list(listed(cases, columns).order_by(*newest)[:limit])
+    return list(listed(cases, columns).order_by("-reported_at", "-id")[:limit])
 
 
 def awaiting_first_contact(user: Staff, *, limit: int = 100) -> list[Case]:
