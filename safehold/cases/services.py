@@ -165,7 +165,6 @@ def case_open(*, report: Report, by: Staff, now: datetime | None = None) -> Case
     identity = survivor_identity_for(report, by=by)
     case = Case(
         id=new_id("case"),
-        reference=next_reference(now),
         data_key=vault.data_key_create(),
         survivor_identity=identity,
         team=team,
@@ -192,6 +191,9 @@ def case_open(*, report: Report, by: Staff, now: datetime | None = None) -> Case
             "separate_case_reason": report.separate_case_reason,
         },
     )
+    # The year's reference counter stays locked until this transaction commits, and every
+    # other intake waits for it: taken last, after everything that needs no reference.
+    case.reference = next_reference(now)
     case.save(force_insert=True)
     abuse_types_count(case, case.abuse_types)
     CaseTeamMember.objects.create(case=case, staff=by, added_at=now)
