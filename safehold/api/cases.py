@@ -29,7 +29,6 @@ from safehold.api.schemas import (
     problems,
 )
 from safehold.cases import access, inputs, selectors, services
-from safehold.cases.models import Case
 from safehold.errors import Refusal
 
 router = Router(tags=["cases"])
@@ -46,12 +45,12 @@ def utc(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC) if moment else None
 
 
-def summary(case: Case) -> dict[str, Any]:
+def summary(case: selectors.CaseRow) -> dict[str, Any]:
     return {
         "id": case.pk,
         "reference": case.reference,
         "status": case.status,
-        "team": case.team.name,
+        "team": case.team_name,
         "source": case.source,
         "reported_at": utc(case.reported_at),
         "response_due_at": utc(case.response_due_at),
@@ -60,7 +59,7 @@ def summary(case: Case) -> dict[str, Any]:
         "risk_level": case.risk_level,
         "repeat": case.repeat,
         "restricted": case.restricted,
-        "assigned_officer": case.assigned_officer.username if case.assigned_officer else None,
+        "assigned_officer": case.assigned_officer_username,
         "next_review_due_at": utc(selectors.next_review_due_at(case)),
         "abuse_types": case.abuse_types,
         "policy": {"id": case.policy_id, "version": case.policy_version},
@@ -76,7 +75,7 @@ def full(view: selectors.CaseView) -> dict[str, Any]:
     case, survivor = view.case, view.survivor
     details = survivor.details
     return {
-        **summary(case),
+        **summary(selectors.CaseRow.of(case)),
         "response_status": view.response_status,
         "summary": view.details.get("summary", ""),
         "survivor": {
@@ -182,12 +181,8 @@ def case_create(request: HttpRequest, body: CaseIn) -> Status[dict[str, Any]]:
 
 @router.get("", response=CasePage, summary="The cases the caller may see, newest first")
 def case_list(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
-    cases, cursor = selectors.case_page(
-        staff(request),
-        status=filters.status,
-        risk_level=filters.risk_level,
-        cursor=filters.cursor,
-        columns=selectors.SUMMARY_COLUMNS,
+    cases, cursor = selectors.case_row_page(
+        staff(request), status=filters.status, risk_level=filters.risk_level, cursor=filters.cursor
     )
     return {"items": [summary(c) for c in cases], "next": next_url(filters, cursor)}
 
@@ -205,12 +200,8 @@ def next_url(filters: ListFilters, cursor: str | None) -> str | None:
     summary="Find cases by reference or survivor's full name (names travel in the body)",
 )
 def case_search(request: HttpRequest, search: CaseSearch) -> dict[str, Any]:
-    found = selectors.case_search(
-        staff(request),
-        q=search.q,
-        status=search.status,
-        risk_level=search.risk_level,
-        columns=selectors.SUMMARY_COLUMNS,
+    found = selectors.case_row_search(
+        staff(request), q=search.q, status=search.status, risk_level=search.risk_level
     )
     return {"items": [summary(c) for c in found], "next": None}
 
@@ -288,7 +279,7 @@ def assignment_create(request: HttpRequest, case_id: str, body: AssignmentIn) ->
     case = services.officer_assign(
         case=access.case_for(user, case_id), officer_username=body.officer, by=user
     )
-    return summary(case)
+    return summary(selectors.CaseRow.of(case))
 
 
 @router.post(

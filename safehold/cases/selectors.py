@@ -11,7 +11,7 @@ import binascii
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -31,7 +31,7 @@ PAGE_SIZE = 50
 REFERENCE_PATTERN = re.compile(r"^DA-\d{4}-\d{5}$", re.IGNORECASE)
 
 
-def response_status(case: Case, now: datetime | None = None) -> str:
+def response_status(case: Case | CaseRow, now: datetime | None = None) -> str:
     """API.md §5: met or missed once the survivor is contacted; missed without contact
     once the deadline passes; pending until then."""
     if case.first_contact_at is not None:
@@ -39,7 +39,7 @@ def response_status(case: Case, now: datetime | None = None) -> str:
     return "missed" if (now or timezone.now()) > case.response_due_at else "pending"
 
 
-def next_review_due_at(case: Case) -> datetime | None:
+def next_review_due_at(case: Case | CaseRow) -> datetime | None:
     if case.status == "closed":
         return None
     return clock.next_review_due_at(active_policy(), case.last_review_at or case.reported_at)
@@ -130,20 +130,54 @@ def case_view(case: Case) -> CaseView:
     )
 
 
-def listed(queryset: QuerySet[Case], columns: tuple[str, ...] = ()) -> QuerySet[Case]:
-    """A list's cases with their team and officer; only `columns` of them when given."""
-    listing = queryset.select_related("team", "assigned_officer")
-    return listing.only(*columns) if columns else listing
+def listed(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    return queryset.select_related("team", "assigned_officer")
 
 
-# What a case summary shows (api/cases.py `summary`, API.md §5): an API list or search
-# reads only these, not the sealed details or the officer's whole account, so a page of
-# 50 costs little more than a page of 5 (docs/performance.md).
-SUMMARY_COLUMNS = (
-    "reference", "status", "team__name", "source", "reported_at", "response_due_at",
-    "first_contact_at", "risk_level", "repeat", "restricted", "assigned_officer__username",
-    "abuse_types", "policy_id", "policy_version", "last_review_at",
-)  # fmt: skip
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """A case as a list shows it (API.md §5's summary), read as plain values: an API page
+    of 50 cases builds 50 of these rather than 150 model instances (a case, its team and
+    its officer), so a full page costs little more than a short one
+    (docs/performance.md). Nothing here identifies anyone."""
+
+    pk: str
+    reference: str
+    status: str
+    team_name: str
+    source: str
+    reported_at: datetime
+    response_due_at: datetime
+    first_contact_at: datetime | None
+    risk_level: str | None
+    repeat: bool
+    restricted: bool
+    assigned_officer_username: str | None
+    abuse_types: list[str]
+    policy_id: str
+    policy_version: str
+    last_review_at: datetime | None
+
+    @classmethod
+    def of(cls, case: Case) -> CaseRow:
+        """The row of a case already read as a model (a case's own API answer)."""
+        officer = case.assigned_officer
+        own = {name: getattr(case, name) for name in ROW_ATTRIBUTES if name not in JOINED}
+        return cls(
+            **own,
+            team_name=case.team.name,
+            assigned_officer_username=officer.username if officer else None,
+        )
+
+
+ROW_ATTRIBUTES = list(CaseRow.__dataclass_fields__)
+# The row's values that come through a join, and the column each is read from.
+JOINED = {"team_name": "team__name", "assigned_officer_username": "assigned_officer__username"}
+ROW_COLUMNS = [{"pk": "id", **JOINED}.get(name, name) for name in ROW_ATTRIBUTES]
+
+
+def as_rows(cases: QuerySet[Case]) -> list[CaseRow]:
+    return [CaseRow(*values) for values in cases.values_list(*ROW_COLUMNS)]
 
 
 def filtered(user: Staff, *, status: str | None, risk_level: str | None) -> QuerySet[Case]:
@@ -155,7 +189,7 @@ def filtered(user: Staff, *, status: str | None, risk_level: str | None) -> Quer
     return cases
 
 
-def encode_cursor(case: Case) -> str:
+def encode_cursor(case: Case | CaseRow) -> str:
     raw = f"{case.reported_at.isoformat()}|{case.pk}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -169,15 +203,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, str] | None:
         return None
 
 
-def case_page(
-    user: Staff,
-    *,
-    status: str | None = None,
-    risk_level: str | None = None,
-    cursor: str | None = None,
-    limit: int = PAGE_SIZE,
-    columns: tuple[str, ...] = (),
-) -> tuple[list[Case], str | None]:
+def page_of(
+    user: Staff, *, status: str | None, risk_level: str | None, cursor: str | None
+) -> QuerySet[Case]:
     """Newest first, by keyset: the cost of a page does not grow with how deep it is."""
     cases = filtered(user, status=status, risk_level=risk_level)
     if cursor:
@@ -186,9 +214,56 @@ def case_page(
             raise Refusal("invalid_cursor", "That page cursor is not valid", status=400)
         moment, case_id = position
         cases = cases.filter(Q(reported_at__lt=moment) | Q(reported_at=moment, id__lt=case_id))
-    rows = list(listed(cases, columns).order_by("-reported_at", "-id")[: limit + 1])
+    return cases.order_by("-reported_at", "-id")
+
+
+Listed = TypeVar("Listed", Case, CaseRow)
+
+
+def paged(rows: list[Listed], limit: int) -> tuple[list[Listed], str | None]:
+    """A page of `limit`, from `limit` + 1 rows, and the cursor of the next if any."""
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+def case_page(
+    user: Staff,
+    *,
+    status: str | None = None,
+    risk_level: str | None = None,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> tuple[list[Case], str | None]:
+    cases = page_of(user, status=status, risk_level=risk_level, cursor=cursor)
+    return paged(list(listed(cases)[: limit + 1]), limit)
+
+
+def case_row_page(
+    user: Staff,
+    *,
+    status: str | None = None,
+    risk_level: str | None = None,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> tuple[list[CaseRow], str | None]:
+    """`case_page` as rows (the API's list)."""
+    cases = page_of(user, status=status, risk_level=risk_level, cursor=cursor)
+    return paged(as_rows(cases[: limit + 1]), limit)
+
+
+def search_of(user: Staff, *, q: str, status: str | None, risk_level: str | None) -> QuerySet[Case]:
+    """By case reference, or by the survivor's full name (through its blind index)."""
+    cases = filtered(user, status=status, risk_level=risk_level)
+    q = q.strip()
+    if REFERENCE_PATTERN.match(q):
+        return cases.filter(reference=q.upper()).order_by("-reported_at", "-id")
+    # Through the survivor's own row, newest first by its copies of the report time and
+    # the case: the (role, name_index, case_reported_at, case) index gives the matches
+    # in this very order, so the database stops once it has a page of cases the reader
+    # may see, and a common name costs no more than a rare one (docs/performance.md).
+    index = sealing.survivor_name_index(q)
+    cases = cases.filter(people__role=PersonRole.SURVIVOR, people__name_index=index)
+    return cases.order_by("-people__case_reported_at", "-people__case")
 
 
 def case_search(
@@ -198,24 +273,21 @@ def case_search(
     status: str | None = None,
     risk_level: str | None = None,
     limit: int = PAGE_SIZE,
-    columns: tuple[str, ...] = (),
 ) -> list[Case]:
-    """By case reference, or by the survivor's full name (through its blind index)."""
-    cases = filtered(user, status=status, risk_level=risk_level)
-    q = q.strip()
-    if REFERENCE_PATTERN.match(q):
-        cases = cases.filter(reference=q.upper())
-    else:
-        # Through the survivor's own row, newest first by its copies of the report time
-        # and the case: the (role, name_index, case_reported_at, case) index gives the
-        # matches in this very order, so the database stops once it has a page of cases
-        # the reader may see, and a common name costs no more than a rare one
-        # (docs/performance.md).
-        index = sealing.survivor_name_index(q)
-        cases = cases.filter(people__role=PersonRole.SURVIVOR, people__name_index=index)
-        newest = ("-people__case_reported_at", "-people__case")
-        return list(listed(cases, columns).order_by(*newest)[:limit])
-    return list(listed(cases, columns).order_by("-reported_at", "-id")[:limit])
+    cases = search_of(user, q=q, status=status, risk_level=risk_level)
+    return list(listed(cases)[:limit])
+
+
+def case_row_search(
+    user: Staff,
+    *,
+    q: str,
+    status: str | None = None,
+    risk_level: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> list[CaseRow]:
+    """`case_search` as rows (the API's search)."""
+    return as_rows(search_of(user, q=q, status=status, risk_level=risk_level)[:limit])
 
 
 def awaiting_first_contact(user: Staff, *, limit: int = 100) -> list[Case]:
