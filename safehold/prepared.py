@@ -243,7 +243,11 @@ def statement_cursor(connection: Any) -> Iterator[Any]:
     connection.ensure_connection()
     with connection.wrap_database_errors:
         raw = preparing_cursor_class()(connection.connection)
-        wrapped = connection._prepare_cursor(raw)
+        connection.validate_thread_sharing()
+        if connection.queries_logged:
+            wrapped = debug_wrapper_class()(raw, connection)
+        else:
+            wrapped = connection.make_cursor(raw)
     with wrapped as cursor:
         yield cursor
 
@@ -259,3 +263,19 @@ def preparing_cursor_class() -> type:
             return super().execute(query, params, prepare=True)
 
     return PreparingCursor
+
+
+@functools.cache
+def debug_wrapper_class() -> type:
+    """Django's logging cursor wrapper, recording each statement's SQL as it was given:
+    Django reads the text of the last query from psycopg, and psycopg keeps none for a
+    cursor that binds on the server, so every prepared statement would be logged, and
+    seen by `assertNumQueries` and CaptureQueriesContext, as None."""
+    from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
+
+    class PreparedDebugWrapper(CursorDebugWrapper):
+        def execute(self, sql: Any, params: Any = None) -> Any:
+            with self.debug_sql(sql, params):
+                return CursorWrapper.execute(self, sql, params)
+
+    return PreparedDebugWrapper
