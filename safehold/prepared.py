@@ -84,7 +84,7 @@ def stand_in(kind: type, position: int, variant: int) -> Any:
 class Compiled:
     sql: str | None  # None: the query can match nothing (EmptyResultSet)
     slots: list[tuple[str | None, Any]]  # (value name, None) or (None, constant)
-    compiler: Any  # None when sql is
+    compiler: Any  # None when sql is None
     converters: Any
     init_list: list[str]
     fields: tuple[int, int]
