@@ -161,6 +161,16 @@ class Work:
             notes=notes,
         )
 
+    def contacts_added(self, case: Case) -> AddRows:
+        """Adds contacts to `case`; each shows as a `contact.recorded` audit entry."""
+
+        def add(n: int) -> list[str]:
+            for _ in range(n):
+                self.contact(case)
+            return ["contact.recorded"] * n
+
+        return add
+
     def contact(self, case: Case, *, with_whom: str = "survivor", notes: str = "") -> None:
         cases.contact_record(
             case=case,
@@ -498,11 +508,7 @@ def test_who_has_seen_a_case(
     work: Work, manager: Staff, as_staff: Callable[[Staff], Client], fixed_queries: Check
 ) -> None:
     case = work.open_case()
-
-    def add(n: int) -> list[str]:
-        for _ in range(n):
-            work.contact(case)
-        return ["contact.recorded"] * n
+    add = work.contacts_added(case)
 
     client = as_staff(manager)
     fixed_queries(lambda: client.get(f"/cases/{case.pk}/audit"), add, queries=16)
@@ -685,11 +691,7 @@ def test_api_audit_trail(
     work: Work, manager: Staff, api_as: Callable[[Staff], Client], fixed_queries: Check
 ) -> None:
     case = work.open_case()
-
-    def add(n: int) -> list[str]:
-        for _ in range(n):
-            work.contact(case)
-        return ["contact.recorded"] * n
+    add = work.contacts_added(case)
 
     api = api_as(manager)
     url = f"/api/v1/cases/{case.pk}/audit"
