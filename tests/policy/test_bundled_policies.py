@@ -4,11 +4,11 @@ their quotes are the seeds' own words."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from safehold.policy.loader import (
+    BUNDLED_DIR,
     bundled_policy_ids,
     bundled_policy_path,
     check_policy_file,
@@ -18,7 +18,7 @@ from safehold.policy.loader import (
 from tests.policy.policies import MINIMAL_POLICY
 
 BUNDLED = ["association", "default", "viridian", "wha", "whg", "wrekin"]
-SEEDS_DIR = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+SEEDS_DIR = BUNDLED_DIR / "seeds"
 SEED_FILES = {
     "wha": "000_d48778e071033c63.txt",
     "whg": "001_ba292ac3c64587bb.txt",
@@ -101,8 +101,8 @@ def normalised(text: str) -> str:
 
 @pytest.mark.parametrize("policy_id", sorted(SEED_FILES))
 def test_every_quote_is_the_seeds_own_words(policy_id: str) -> None:
-    # CI and every developer have shared/ beside the repository; a missing seed is a
-    # failure, never a silent skip.
+    # The seeds ship beside the bundled files (safehold/policy/bundled/seeds/README.md);
+    # a missing seed is a failure, never a silent skip.
     assert SEEDS_DIR.is_dir(), f"the seed documents are missing from {SEEDS_DIR}"
     seed = normalised((SEEDS_DIR / SEED_FILES[policy_id]).read_text(encoding="utf-8"))
     policy = load_policy(policy_id)
