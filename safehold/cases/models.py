@@ -103,6 +103,23 @@ class Case(models.Model):
     )
     abuse_types = models.JSONField(default=list)
     same_sex_officer = models.BooleanField(default=False)
+    same_sex_officer_answer = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=[("requested", "Requested"), ("declined", "Declined")],
+        help_text="The survivor's answer when offered an officer of their sex; empty: not asked",
+    )
+    under_minimum_age = models.BooleanField(
+        default=False, help_text="The survivor was under the policy's minimum age when reported"
+    )
+    severity_at_receipt = models.CharField(  # noqa: DJ001 - null is "not judged"
+        max_length=10,
+        choices=RiskLevel.choices,
+        null=True,
+        blank=True,
+        help_text="The severity judged when the report was received, where the policy sets "
+        "response targets by it",
+    )
     interpreter_language = models.CharField(max_length=20, blank=True)
     childcare = models.BooleanField(default=False)
     assigned_officer = models.ForeignKey(

@@ -20,6 +20,10 @@ class ReferralStatus(models.TextChoices):
 class ConsentPurpose(models.TextChoices):
     REFERRAL = "referral"
     INFORMATION_SHARING = "information_sharing", "Information sharing"
+    CONTACT_ALLEGED_PERPETRATOR = (
+        "contact_alleged_perpetrator",
+        "Contacting or writing to the alleged perpetrator",
+    )
 
 
 class Consent(models.Model):
@@ -28,8 +32,8 @@ class Consent(models.Model):
 
     id = models.CharField(primary_key=True, max_length=32)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
-    agency = models.CharField(max_length=60)
-    purpose = models.CharField(max_length=20, choices=ConsentPurpose.choices)
+    agency = models.CharField(max_length=60, blank=True, help_text="Empty for a permission")
+    purpose = models.CharField(max_length=40, choices=ConsentPurpose.choices)
     given = models.BooleanField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -128,6 +132,7 @@ class Recharge(models.TextChoices):
 class ActionStatus(models.TextChoices):
     OPEN = "open"
     DONE = "done"
+    CANCELLED = "cancelled"
 
 
 class Action(models.Model):
@@ -153,6 +158,10 @@ class Action(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -211,6 +220,14 @@ class Document(models.Model):
     kind = models.CharField(max_length=20, choices=LetterKind.choices)
     recipient = models.CharField(max_length=20, choices=Recipient.choices)
     agency = models.CharField(max_length=60, blank=True)
+    person = models.ForeignKey(
+        "cases.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The alleged perpetrator a letter is addressed to",
+    )
     channel = models.CharField(max_length=10, default="post")
     sealed = models.BinaryField(help_text="Encrypted: the PDF, base64")
     created_by = models.ForeignKey(
@@ -225,9 +242,16 @@ class Document(models.Model):
         return f"{self.kind} to {self.recipient}"
 
 
+class InterviewStatus(models.TextChoices):
+    AWAITING_AGREEMENT = "awaiting_agreement", "Awaiting a manager's agreement"
+    AGREED = "agreed"
+    DECLINED = "declined"
+
+
 class PerpetratorInterview(models.Model):
-    """A decision to interview the alleged perpetrator, with each condition the policy
-    sets recorded: the manager who agreed, the survivor's agreement, the safety check."""
+    """A request to interview the alleged perpetrator, with each condition the policy
+    sets recorded: the survivor's agreement, the safety check, and the manager who
+    answered the request (never the officer who asked)."""
 
     id = models.CharField(primary_key=True, max_length=32)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="perpetrator_interviews")
@@ -238,8 +262,18 @@ class PerpetratorInterview(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     survivor_agrees = models.BooleanField()
-    sealed = models.BinaryField(help_text="Encrypted: the safety assessment")
+    status = models.CharField(
+        max_length=20, choices=InterviewStatus.choices, default=InterviewStatus.AGREED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    sealed = models.BinaryField(help_text="Encrypted: the safety assessment, decision note")
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "created_at"], name="interview_waiting")]
 
     def __str__(self) -> str:
         return self.id

@@ -115,6 +115,28 @@ class Disclosure(PolicyModel):
     An empty list means never without consent."""
 
 
+class Confidentiality(PolicyModel):
+    """What the survivor decides about who learns that she reported abuse."""
+
+    permission_before_contacting_perpetrator: bool = True
+    """Anything sent to, or asked of, an alleged perpetrator (a warning or closure letter,
+    an interview, an outbound contact) tells him a report was made: it needs the
+    survivor's permission on record first (consent purpose `contact_alleged_perpetrator`),
+    otherwise it is refused with `survivor_permission_required`."""
+
+
+class RestrictedCases(PolicyModel):
+    """Decisions on a restricted case (the survivor is a member of staff), which only
+    the people named on it see. A manager never decides one: they may be the survivor's
+    own line manager."""
+
+    fallback_roles: DecisionRoles = ("da_lead",)
+    """Who takes a decision on a restricted case (disclosure approval, closure approval,
+    appeal review, evaluation) when the policy gives that decision only to managers.
+    Otherwise the policy's own role for the decision takes it, seeing what the decision
+    needs and nothing more."""
+
+
 class Assignment(PolicyModel):
     """Who may be assigned to work with a survivor."""
 
@@ -396,6 +418,8 @@ class Policy(PolicyModel):
     """Days between reviews of an open case."""
 
     disclosure: Disclosure = Disclosure()
+    confidentiality: Confidentiality = Confidentiality()
+    restricted_cases: RestrictedCases = RestrictedCases()
     assignment: Assignment = Assignment()
     survivor_interview: SurvivorInterview = SurvivorInterview()
     perpetrator_interview: PerpetratorInterview = PerpetratorInterview()
