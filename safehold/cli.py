@@ -297,7 +297,10 @@ def run_policy(args: argparse.Namespace) -> int:
     print(f"{policy.name} ({policy.provider})")
     print(f"id {policy.id}, version {policy.version}, next review {policy.review_date}")
     for rule in explain.policy_rules(policy):
-        print(f"\n[{rule.section}] {rule.heading} ({rule.setting})\n  {rule.text}")
+        tags = ", ".join(tag.tag for tag in rule.tags)
+        print(f"\n[{rule.section}] {rule.heading} ({rule.setting}) [{tags}]\n  {rule.text}")
+        for note in rule.notes:
+            print(f"  {note.text} “{note.quote}”" if note.quote else f"  {note.text}")
     return EXIT_OK
 
 

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from pytest_django.fixtures import Settings
 
 from safehold.accounts.models import Staff
 from safehold.cli import main
+from safehold.policy.loader import clear_active_policy
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -307,6 +309,24 @@ def test_policy_show_prints_the_active_policy(capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert "id default, version" in out
     assert "First contact with the survivor" in out
+
+
+def test_policy_show_says_whose_rule_each_is(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings.SAFEHOLD_POLICY = "wha"
+    clear_active_policy()
+    try:
+        assert main(["policy", "show"]) == 0
+    finally:
+        clear_active_policy()
+    out = capsys.readouterr().out
+    # [000 Confidentiality] quoted; [000 silent] on a response time; retention left open.
+    assert "(disclosure.approver_roles) [WHA's words]" in out
+    assert "In WHA's words: “The Housing Services Director will approve any disclosure" in out
+    assert "(response_target) [Safehold's default]" in out
+    assert "Safehold's default: WHA's policy does not say." in out
+    assert "WHA has not set this yet: Safehold uses 6 years." in out
 
 
 @pytest.mark.parametrize("command", ["init", "serve"])

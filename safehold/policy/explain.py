@@ -3,23 +3,27 @@
 
 Every sentence is generated from the settings, never written beside them, so what the
 page says is what the application enforces. Where the policy file quotes its source
-document for a setting, the quote travels with the rule.
+document for a setting, the quote travels with the rule, and each rule says whose it is
+(`safehold.policy.sources`): the provider's own words, Safehold's default where the
+provider's document is silent, or a value the provider has still to set.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import asdict, dataclass
+from datetime import date, time
 from typing import Any
 
-from safehold.policy.schema import Policy, ResponseTarget
+from safehold.policy.schema import AppealStage, Policy, ResponseTarget
+from safehold.policy.sources import SOURCES, SettingSource, Source, setting_sources, sources_of
 from safehold.policy.vocabulary import (
     CLOSURE_REASON_LABELS,
     DISCLOSURE_GROUND_LABELS,
     NATION_LABELS,
     PARTY_LABELS,
     RISK_LEVELS,
+    ROLE_LABELS,
     MonitoringField,
 )
 from safehold.policy.wording import (
@@ -59,13 +63,65 @@ MONITORING_FIELD_LABELS: dict[MonitoringField, str] = {
 }
 
 
+# What a setting decides, read after "does not say": where a rule reads several
+# settings and they come from different places, the page names the ones that are not
+# the provider's words.
+SETTING_QUESTIONS: dict[str, str] = {
+    "working_hours.start": "when the working day starts",
+    "working_hours.end": "when the working day ends",
+    "nation": "whose bank holidays are not working days",
+    "perpetrator_interview.needs_officer_and_manager_agreement": (
+        "whether the officer and their manager must agree"
+    ),
+    "perpetrator_interview.needs_survivor_agreement": "whether the survivor must agree",
+    "perpetrator_interview.needs_safety_check": "whether it must be safe",
+    "closure.survivor_agreement": "whether the survivor must agree to the closure",
+    "closure.override_role": "who can close a case the survivor has not agreed to close",
+    "closure.manager_approval_required": "whether a closure needs approval",
+    "closure.approver_roles": "who approves a closure",
+    "appeals.who": "who can appeal",
+    "appeals.reviewer_role": "who reviews an appeal",
+    "marac.potential_escalation_callouts": "how many police call-outs call for a referral",
+    "marac.repeat_months": "how recent an earlier referral makes a repeat",
+    "monitoring.fields": "which figures are reported",
+    "monitoring.reported_to": "who the figures are reported to",
+    "policy_review.every_months": "how often the policy is reviewed",
+    "policy_review.with_survivors_panel": "whether survivors are consulted",
+    "review_date": "when the next review is due",
+    "definitions.minimum_age": "the age from which abuse is domestic abuse",
+    "definitions.under_age_referral_agency": "who a younger survivor is referred to",
+}
+
+# The id of Safehold's own baseline, whose every setting is Safehold's default.
+BASELINE_POLICY_ID = "default"
+
+
+@dataclass(frozen=True)
+class SourceNote:
+    """What the page says of where a rule, or some of its settings, come from.
+
+    `source` is `quoted`, `default` or `provider_to_set`; `tag` is the short label
+    ("WHA's words", "Safehold's default", "For WHA to set") and `text` the sentence
+    ("Safehold's default: WHA's policy does not say."). A `quoted` note carries the
+    provider's words in `quote`.
+    """
+
+    source: Source
+    tag: str
+    text: str
+    quote: str = ""
+
+
 @dataclass(frozen=True)
 class Rule:
     """One rule of the policy: what the page shows, and the settings it comes from.
 
     `setting` is the rule's main setting, the `policy_rule` a refusal names; `settings`
     are all the settings the sentence reads. `quotes` are the source document's own
-    words for them, from the policy file's `quotes` table.
+    words for them, from the policy file's `quotes` table. `sources` gives each setting
+    the rule reads (a table such as `perpetrator_interview` read as its settings) with
+    where it comes from; `notes` say so in words (the provider's words first, one note
+    per quote) and `tags` in a label for each kind of source among its settings.
     """
 
     section: str
@@ -74,10 +130,14 @@ class Rule:
     setting: str
     settings: tuple[str, ...]
     quotes: tuple[str, ...] = ()
+    sources: tuple[tuple[str, SettingSource], ...] = ()
+    notes: tuple[SourceNote, ...] = ()
+    tags: tuple[SourceNote, ...] = ()
 
 
 def policy_rules(policy: Policy) -> list[Rule]:
-    """Every rule of `policy`, in the order of `SECTIONS`, each with its source's words."""
+    """Every rule of `policy`, in the order of `SECTIONS`, each with its source's words
+    and whose rule it is."""
     drafts = [
         *_response_rules(policy),
         *_assignment_rules(policy),
@@ -89,14 +149,24 @@ def policy_rules(policy: Policy) -> list[Rule]:
         *_definition_rules(policy),
         *_monitoring_rules(policy),
     ]
-    return [
-        Rule(section, heading, text, settings[0], settings, _quotes_for(policy, settings))
-        for section, heading, text, settings in drafts
-    ]
+    rules = []
+    for section, heading, text, settings in drafts:
+        quotes = _quotes_for(policy, settings)
+        sources = sources_of(policy, settings)
+        notes = _source_notes(policy, sources, quotes)
+        tags = _source_tags(policy, sources)
+        rules.append(
+            Rule(section, heading, text, settings[0], settings, quotes, sources, notes, tags)
+        )
+    return rules
 
 
 def policy_document(policy: Policy) -> dict[str, Any]:
-    """The policy as JSON-ready data, as `GET /api/v1/policy` reports it (API.md §5)."""
+    """The policy as JSON-ready data, as `GET /api/v1/policy` reports it (API.md §5).
+
+    Every setting keeps its value where the file has it; `sources` adds, for each
+    setting by its dotted path, where it comes from (`source`) and, when quoted, the
+    provider's words (`quote`)."""
     settings = policy.model_dump(mode="json")
     return {
         "id": policy.id,
@@ -104,6 +174,10 @@ def policy_document(policy: Policy) -> dict[str, Any]:
         "version": policy.version,
         "disclosure_approver_roles": list(policy.disclosure.approver_roles),
         **settings,
+        "sources": {
+            setting: {key: value for key, value in asdict(source).items() if value is not None}
+            for setting, source in setting_sources(policy).items()
+        },
     }
 
 
@@ -216,6 +290,23 @@ def _confidentiality_rules(policy: Policy) -> Iterable[Draft]:
         f"Sharing without the survivor's consent must be approved by "
         f"{roles_named(disclosure.approver_roles)}, and is recorded.",
         ("disclosure.approver_roles",),
+    )
+    if policy.confidentiality.permission_before_contacting_perpetrator:
+        yield (
+            section,
+            "Contacting the alleged perpetrator",
+            "We write to, interview or contact an alleged perpetrator only with the "
+            "survivor's permission, because doing so tells them that a report was made.",
+            ("confidentiality.permission_before_contacting_perpetrator",),
+        )
+    yield (
+        section,
+        "When the survivor works for us",
+        "When the survivor is a member of our staff, only the people who must take a "
+        "decision on the case can see it, never their own team or line manager. A decision "
+        f"this policy gives only to managers is taken by "
+        f"{roles_named(policy.restricted_cases.fallback_roles)}.",
+        ("restricted_cases.fallback_roles",),
     )
     yield (
         section,
@@ -469,4 +560,152 @@ def _within(policy: Policy, target: ResponseTarget) -> str:
     return (
         f"within {target.amount} working days: by {close} on the {ordinal(target.amount)} "
         "working day after the day of the report"
+    )
+
+
+def _source_notes(
+    policy: Policy, sources: tuple[tuple[str, SettingSource], ...], quotes: tuple[str, ...]
+) -> tuple[SourceNote, ...]:
+    """Whose rule it is, in words: the provider's own words (on the rule's settings, or
+    on the table they are in), what it has still to set, and Safehold's defaults where
+    its document is silent."""
+    provider, own = _provider_words(policy)
+    grouped = _grouped(sources)
+    whole = len(sources)
+    notes = [SourceNote("quoted", _tag(policy, "quoted"), f"In {own} words:", q) for q in quotes]
+    to_set = grouped["provider_to_set"]
+    if to_set:
+        uses = and_list([_value_words(policy, setting) for setting in to_set])
+        unsaid = "" if len(to_set) == whole else f"its policy does not say {_asked(to_set)}, so "
+        notes.append(
+            SourceNote(
+                "provider_to_set",
+                _tag(policy, "provider_to_set"),
+                f"{_capitalised(provider)} has not set this yet: {unsaid}Safehold uses {uses}.",
+            )
+        )
+    silent = grouped["default"]
+    if silent:
+        if policy.id == BASELINE_POLICY_ID:
+            text = "Safehold's default, from its good-practice baseline."
+        else:
+            asked = "" if len(silent) == whole else f" {_asked(silent)}"
+            text = f"Safehold's default: {own} policy does not say{asked}."
+        notes.append(SourceNote("default", _tag(policy, "default"), text))
+    return tuple(notes)
+
+
+_TAG_ORDER: tuple[Source, ...] = ("quoted", "provider_to_set", "default")
+
+
+def _tag(policy: Policy, source: Source) -> str:
+    if source == "quoted":
+        return f"{_capitalised(_provider_words(policy)[1])} words"
+    if source == "provider_to_set":
+        return f"For {policy.provider} to set"
+    return "Safehold's default"
+
+
+def _source_tags(
+    policy: Policy, sources: tuple[tuple[str, SettingSource], ...]
+) -> tuple[SourceNote, ...]:
+    """A tag for each kind of source among the rule's settings: "WHA's words", "For WHA to
+    set", "Safehold's default", in that order."""
+    grouped = _grouped(sources)
+    return tuple(
+        SourceNote(source, _tag(policy, source), "") for source in _TAG_ORDER if grouped[source]
+    )
+
+
+def _grouped(sources: tuple[tuple[str, SettingSource], ...]) -> dict[Source, list[str]]:
+    grouped: dict[Source, list[str]] = {source: [] for source in SOURCES}
+    for setting, source in sources:
+        grouped[source.source].append(setting)
+    return grouped
+
+
+def _provider_words(policy: Policy) -> tuple[str, str]:
+    """The provider as a sentence names it ("WHA", "the Association") and its possessive."""
+    name = policy.provider
+    return name, (f"{name}'" if name.endswith("s") else f"{name}'s")
+
+
+def _capitalised(words: str) -> str:
+    """ "the Association" opens a sentence as "The Association"; "whg" stays "whg"."""
+    return f"The{words[3:]}" if words.startswith("the ") else words
+
+
+def _asked(settings: list[str]) -> str:
+    return or_list(
+        [SETTING_QUESTIONS.get(s, s.rsplit(".", 1)[-1].replace("_", " ")) for s in settings]
+    )
+
+
+def _value_words(policy: Policy, setting: str) -> str:
+    """The value Safehold uses for a setting, in words: "24 hours", "a director"."""
+    value: Any = policy
+    for part in setting.split("."):
+        value = getattr(value, part, None) if not isinstance(value, dict) else value.get(part)
+    return _words_for(setting, value)
+
+
+_UNITS = (
+    ("_working_days", "working day"),
+    ("_days", "day"),
+    ("_hours", "hour"),
+    ("_months", "month"),
+    ("years_after_closure", "year"),
+    ("_callouts", "police call-out"),
+)
+
+
+def _words_for(setting: str, value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, ResponseTarget):
+        unit = "hour" if value.kind == "clock_hours" else "working day"
+        return count(value.amount, unit)
+    if isinstance(value, AppealStage):
+        return (
+            f"{count(value.acknowledge_working_days, 'working day')} to acknowledge and "
+            f"{count(value.respond_working_days, 'working day')} to answer"
+        )
+    if isinstance(value, bool):
+        return "the rule above" if value else "none"
+    if isinstance(value, time):
+        return clock_time(value)
+    if isinstance(value, date):
+        return f"{value.day} {value:%B %Y}"
+    if isinstance(value, int):
+        unit = next((unit for end, unit in _UNITS if setting.endswith(end)), "")
+        return count(value, unit) if unit else str(value)
+    roles: tuple[Any, ...] = (value,) if isinstance(value, str) else value
+    if isinstance(roles, tuple) and roles and all(item in ROLE_LABELS for item in roles):
+        return roles_named(roles)
+    if isinstance(value, str):
+        nations = {str(nation): label for nation, label in NATION_LABELS.items()}
+        return nations.get(value, value)
+    return "the rule above"
+
+
+def source_key(policy: Policy, rules: list[Rule]) -> tuple[SourceNote, ...]:
+    """What each tag on the "Our policy" page means, for the kinds its rules carry."""
+    provider, own = _provider_words(policy)
+    meanings: dict[Source, str] = {
+        "quoted": f"the rule is in {own} policy document, whose own words are quoted",
+        "provider_to_set": (
+            f"the document leaves it open and {provider} must decide it: Safehold uses "
+            "the value shown until it does"
+        ),
+        "default": (
+            "Safehold's own good-practice baseline"
+            if policy.id == BASELINE_POLICY_ID
+            else "the document does not say, so Safehold uses its good-practice default"
+        ),
+    }
+    present = {tag.source for rule in rules for tag in rule.tags}
+    return tuple(
+        SourceNote(source, _tag(policy, source), meanings[source])
+        for source in _TAG_ORDER
+        if source in present
     )

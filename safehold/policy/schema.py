@@ -12,6 +12,7 @@ The docstrings of the models and fields are the settings reference in
 
 from __future__ import annotations
 
+import functools
 from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Literal
@@ -25,7 +26,13 @@ from pydantic import (
 )
 
 from safehold.policy.agencies import Agency, default_agencies, every_agency_of_api_listed
-from safehold.policy.setting_paths import setting_exists
+from safehold.policy.setting_paths import (
+    iter_whole_settings,
+    quote_on,
+    setting_exists,
+    settings_under,
+    whole_setting,
+)
 from safehold.policy.setting_types import (
     AS_TUPLE,
     UNIQUE,
@@ -443,7 +450,17 @@ class Policy(PolicyModel):
     quotes: dict[str, Quote] = Field(default_factory=dict)
     """The source document's own words for a setting, keyed by the setting's path, such
     as `"closure.survivor_agreement" = "We will not normally close a case ..."`. Shown
-    beside the rule on the "Our policy" page."""
+    beside the rule on the "Our policy" page, and makes the setting the provider's own
+    (`source` `quoted`). A quote on a part of a setting (`"agencies.police"`) quotes the
+    setting; a quote on a table (`"perpetrator_interview"`) is shown beside the table's
+    rules but quotes none of its settings: each needs its own words."""
+
+    provider_to_set: Annotated[tuple[str, ...], AS_TUPLE, UNIQUE] = ()
+    """Settings the provider must decide: the document leaves them open, so the file
+    writes a value for Safehold to run on that is not the provider's own. Each names a
+    setting, such as `"retention.years_after_closure"`, or a table of settings, such as
+    `"response_target_by_risk_level"`; none may also be quoted. Every other setting
+    without a quote is Safehold's default where the document is silent."""
 
     _version: str = PrivateAttr(default="")
     _source: Path | None = PrivateAttr(default=None)
@@ -455,6 +472,22 @@ class Policy(PolicyModel):
             if not setting_exists(Policy, setting):
                 raise setting_error(f'"{setting}"', "no such setting to quote")
         return quotes
+
+    @model_validator(mode="after")
+    def _provider_to_set_names_unquoted_settings(self) -> Policy:
+        settings = rule_settings()
+        for index, path in enumerate(self.provider_to_set):
+            named = settings_under(settings, path)
+            if not named:
+                raise setting_error(f"provider_to_set[{index}]", _not_a_rule_setting(path))
+            quoted = [setting for setting in named if quote_on(self.quotes, setting)]
+            if quoted:
+                raise setting_error(
+                    f"provider_to_set[{index}]",
+                    f"{quoted[0]!r} is quoted, so the document decides it: remove it from "
+                    "provider_to_set, or remove its quote if the document does not set it",
+                )
+        return self
 
     @property
     def version(self) -> str:
@@ -482,3 +515,24 @@ class Policy(PolicyModel):
         self._version = version
         self._source = source
         return self
+
+
+# Settings that name the policy rather than set a rule: no source is given for them.
+NOT_RULES = ("id", "name", "provider", "source_document", "quotes", "provider_to_set")
+
+
+@functools.cache
+def rule_settings() -> tuple[str, ...]:
+    """Every setting a policy decides, as a whole (`response_target`, `agencies`,
+    `closure.letters_to`), in the order of the schema: the settings `GET /api/v1/policy`
+    gives a source for."""
+    return tuple(iter_whole_settings(Policy, skip=NOT_RULES))
+
+
+def _not_a_rule_setting(path: str) -> str:
+    whole = whole_setting(rule_settings(), path)
+    if whole is not None:
+        return f"{path!r} is part of the setting {whole!r}: name the whole setting"
+    if path in NOT_RULES:
+        return f"{path!r} names the policy, not a rule the provider sets"
+    return f"no such setting: {path!r}"

@@ -1,4 +1,5 @@
-"""The "Our policy" page: each rule in plain English beside the seed's own words."""
+"""The "Our policy" page: each rule in plain English beside the seed's own words, and
+whose rule it is (the provider's words, Safehold's default, or the provider's to set)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from safehold.accounts.roles import Role
 from safehold.policy.agencies import agencies_by_area
-from safehold.policy.explain import SECTIONS, policy_review_overdue, policy_rules
+from safehold.policy.explain import SECTIONS, policy_review_overdue, policy_rules, source_key
 from safehold.policy.loader import active_policy
 
 # Who answers to the board for the policy, and so is warned when its review is late.
@@ -26,6 +27,7 @@ def our_policy(request: HttpRequest) -> HttpResponse:
     context = {
         "policy": policy,
         "sections": sections,
+        "source_key": source_key(policy, rules),
         "agencies": agencies_by_area(policy.agencies),
         "review_warning": overdue and warned,
         "nav": "policy",

@@ -9,6 +9,7 @@ import pytest
 
 from safehold.policy.explain import (
     SECTIONS,
+    SETTING_QUESTIONS,
     Rule,
     policy_document,
     policy_review_overdue,
@@ -17,8 +18,16 @@ from safehold.policy.explain import (
 from safehold.policy.loader import bundled_policy_ids, load_policy
 from safehold.policy.schema import Assignment, Policy, ResponseTarget, WorkingHours
 from safehold.policy.setting_paths import setting_exists
+from safehold.policy.sources import setting_sources
 from safehold.policy.wording import clock_time, months, ordinal, roles_named
 from tests.policy.policies import policy_with
+
+
+def value_of(policy: Policy, setting: str) -> object:
+    value: object = policy
+    for part in setting.split("."):
+        value = value.get(part) if isinstance(value, dict) else getattr(value, part)
+    return value
 
 
 def rule_for(policy: Policy, setting: str) -> Rule:
@@ -160,3 +169,77 @@ def test_it_writes_counts_and_roles_in_words() -> None:
     ]
     assert [months(n) for n in (12, 36, 18)] == ["year", "3 years", "18 months"]
     assert roles_named(["manager", "da_lead"]) == "a manager or a domestic abuse lead"
+
+
+def test_it_says_whose_rule_it_is_beside_each_rule() -> None:
+    wha = load_policy("wha")
+
+    approver = rule_for(wha, "disclosure.approver_roles")
+    first_contact = rule_for(wha, "response_target")
+    retention = rule_for(wha, "retention.years_after_closure")
+
+    # [000 Confidentiality]
+    assert [tag.tag for tag in approver.tags] == ["WHA's words"]
+    assert approver.notes[0].text == "In WHA's words:"
+    assert approver.notes[0].quote.startswith("The Housing Services Director will approve")
+    # [000 silent] on a response time.
+    assert [note.text for note in first_contact.notes] == [
+        "Safehold's default: WHA's policy does not say."
+    ]
+    # [000 silent] on retention, which only WHA can decide.
+    assert [tag.tag for tag in retention.tags] == ["For WHA to set"]
+    assert [note.text for note in retention.notes] == [
+        "WHA has not set this yet: Safehold uses 6 years."
+    ]
+
+
+def test_a_rule_with_settings_from_several_places_names_each_part() -> None:
+    rule = rule_for(load_policy("wha"), "working_hours")
+
+    assert [tag.source for tag in rule.tags] == ["provider_to_set", "default"]
+    assert [note.text for note in rule.notes] == [
+        "WHA has not set this yet: its policy does not say when the working day starts or "
+        "when the working day ends, so Safehold uses 9am and 5pm.",
+        "Safehold's default: WHA's policy does not say whose bank holidays are not working days.",
+    ]
+
+
+@pytest.mark.parametrize("policy_id", bundled_policy_ids())
+def test_every_setting_of_a_rule_with_several_can_be_named(policy_id: str) -> None:
+    unnamed = {
+        setting
+        for rule in policy_rules(load_policy(policy_id))
+        if len(rule.sources) > 1
+        for setting, _ in rule.sources
+        if setting not in SETTING_QUESTIONS
+    }
+
+    assert unnamed == set()
+
+
+@pytest.mark.parametrize("policy_id", bundled_policy_ids())
+def test_every_setting_the_provider_owns_or_must_set_is_shown_beside_a_rule(
+    policy_id: str,
+) -> None:
+    policy = load_policy(policy_id)
+    shown = {setting for rule in policy_rules(policy) for setting, _ in rule.sources}
+
+    # A protection switched off promises nothing, so it has no rule to stand beside.
+    not_shown = {
+        setting
+        for setting, source in setting_sources(policy).items()
+        if source.source != "default" and setting not in shown and value_of(policy, setting)
+    }
+
+    assert not_shown == set()
+
+
+def test_the_api_document_gives_each_settings_source_beside_its_value() -> None:
+    document = policy_document(load_policy("wrekin"))
+
+    # [004 Timescales for responding to your report] "within one working day".
+    assert document["response_target"] == {"kind": "working_days", "amount": 1}
+    assert document["sources"]["response_target"]["source"] == "quoted"
+    assert document["sources"]["response_target"]["quote"].startswith("Initial contact")
+    assert document["sources"]["nation"] == {"source": "default"}
+    assert document["sources"]["working_hours.end"] == {"source": "provider_to_set"}
