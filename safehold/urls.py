@@ -53,6 +53,11 @@ urlpatterns = [
         case_views.contact_interval,
         name="case-contact-interval",
     ),
+    path(
+        "cases/<str:case_id>/same-sex-officer",
+        case_views.same_sex_officer_answer,
+        name="case-same-sex-officer",
+    ),
     path("cases/<str:case_id>/audit", case_views.audit_page, name="case-audit"),
     path("cases/<str:case_id>/records", records_views.case_records, name="case-records"),
     path(
@@ -97,6 +102,7 @@ urlpatterns = [
         name="interview-new",
     ),
     path("actions/<str:action_id>/done", casework_views.action_done, name="action-done"),
+    path("actions/<str:action_id>/cancel", casework_views.action_cancel, name="action-cancel"),
     path("cases/<str:case_id>/letters/new", casework_views.letter_new, name="letter-new"),
     path("cases/<str:case_id>/close", closure_views.case_close, name="case-close"),
     path(

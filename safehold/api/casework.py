@@ -10,6 +10,7 @@ from ninja import Router, Status
 from safehold.api.cases import staff, utc
 from safehold.api.openapi import file_answer
 from safehold.api.schemas import (
+    ActionCancelIn,
     ActionIn,
     ActionOut,
     ConsentIn,
@@ -53,7 +54,8 @@ def referral_out(referral: Referral) -> dict[str, Any]:
 @cases_router.post(
     "/{case_id}/consents",
     response={201: ConsentOut, **problems(422)},
-    summary="Record consent given or withdrawn; the latest stands",
+    summary="Record consent (per agency) or the survivor's permission to contact the alleged "
+    "perpetrator, given or withdrawn; the latest stands",
 )
 def consent_create(request: HttpRequest, case_id: str, body: ConsentIn) -> Status[dict[str, Any]]:
     user = staff(request)
@@ -142,6 +144,9 @@ def action_out(action: Action) -> dict[str, Any]:
         "owner": action.owner.username,
         "source": action.source,
         "completed_at": utc(action.completed_at),
+        "cancelled_at": utc(action.cancelled_at),
+        "cancelled_by": action.cancelled_by.username if action.cancelled_by else None,
+        "cancel_reason": selectors.cancel_reason(action),
     }
 
 
@@ -164,6 +169,17 @@ def action_create(request: HttpRequest, case_id: str, body: ActionIn) -> Status[
 def action_complete(request: HttpRequest, action_id: str) -> dict[str, Any]:
     user = staff(request)
     return action_out(plan.action_complete(action=selectors.action_for(user, action_id), by=user))
+
+
+@actions_router.post(
+    "/{action_id}/cancel",
+    response={200: ActionOut, **problems(409, 422)},
+    summary="Cancel an action that will not be done, with the reason; it no longer counts as open",
+)
+def action_cancel(request: HttpRequest, action_id: str, body: ActionCancelIn) -> dict[str, Any]:
+    user = staff(request)
+    action = selectors.action_for(user, action_id)
+    return action_out(plan.action_cancel(action=action, by=user, reason=body.reason))
 
 
 @cases_router.post(
@@ -197,6 +213,7 @@ def document_out(document: Document) -> dict[str, Any]:
         "kind": document.kind,
         "recipient": document.recipient,
         "agency": document.agency,
+        "alleged_perpetrator": document.person_id,
         "channel": document.channel,
         "created_at": utc(document.created_at),
     }
@@ -205,7 +222,8 @@ def document_out(document: Document) -> dict[str, Any]:
 @cases_router.post(
     "/{case_id}/letters",
     response={201: DocumentOut, **problems(409, 422)},
-    summary="Write a letter as a PDF; to the survivor only by a safe channel",
+    summary="Write a letter as a PDF: to the survivor only by a safe channel, to an agency "
+    "only on a disclosure basis, to an alleged perpetrator only with the survivor's permission",
 )
 def letter_create(request: HttpRequest, case_id: str, body: LetterIn) -> Status[dict[str, Any]]:
     user = staff(request)

@@ -110,7 +110,9 @@ class ChildIn(Strict):
 
 
 class RequestsIn(Strict):
-    same_sex_officer: StrictBool = False
+    # true: asked for an officer of their own sex; false: offered one and declined;
+    # absent or null: not asked.
+    same_sex_officer: StrictBool | None = None
     interpreter_language: Annotated[str, StringConstraints(max_length=20)] = ""
     childcare: StrictBool = False
     interview_venue: ShortText = ""
@@ -126,6 +128,9 @@ class CaseIn(Strict):
     abuse_types: Annotated[list[AbuseType], Field(max_length=12)] = []
     summary: LongText = ""
     requests: RequestsIn = RequestsIn()
+    # The severity judged when the report was received: where the policy sets response
+    # targets by risk level, it sets `response_due_at`.
+    severity: Literal["standard", "medium", "high"] | None = None
 
 
 class IncidentIn(Strict):
@@ -213,6 +218,10 @@ class CaseOut(CaseSummary):
     children: list[dict[str, object]]
     requests: dict[str, object]
     incidents: list[dict[str, object]]
+    severity: str | None = None
+    under_minimum_age: bool = False
+    under_age_referral_agency: str | None = None
+    letters_outstanding: list[dict[str, object]] = []
 
 
 class CasePage(Built):
@@ -268,8 +277,10 @@ class RiskAssessmentOut(Schema):
 
 
 class ConsentIn(Strict):
-    agency: Annotated[str, StringConstraints(min_length=1, max_length=60)]
-    purpose: Literal["referral", "information_sharing"]
+    # Needed for `referral` and `information_sharing` (422 `agency_required`); never for
+    # `contact_alleged_perpetrator`, the survivor's permission (422 `agency_not_expected`).
+    agency: Annotated[str, StringConstraints(max_length=60)] = ""
+    purpose: Literal["referral", "information_sharing", "contact_alleged_perpetrator"]
     given: StrictBool
 
 
@@ -307,6 +318,15 @@ class ReferralOut(Schema):
     created_at: datetime
     sent_at: datetime | None
     decided_by: str | None
+    # What an approver reads before deciding (issue 16): the ground in words, what is
+    # shared and why, the officer's explanation, the case's risk level and status.
+    created_by: str | None = None
+    ground_words: str | None = None
+    reason: str = ""
+    explanation: str = ""
+    note: str = ""
+    case_risk_level: str | None = None
+    case_status: str | None = None
 
 
 class ActionIn(Strict):
@@ -336,6 +356,7 @@ class ActionIn(Strict):
         "perpetrator_programme",
     ] = ""
     risk_assessment: Annotated[str, StringConstraints(max_length=5000)] = ""
+    likely_to_increase_risk: StrictBool | None = None
     owner: Annotated[str, StringConstraints(max_length=150)] = ""
     source: Literal["plan", "marac"] = "plan"
 
@@ -353,6 +374,13 @@ class ActionOut(Schema):
     owner: str
     source: str
     completed_at: datetime | None
+    cancelled_at: datetime | None = None
+    cancelled_by: str | None = None
+    cancel_reason: str | None = None
+
+
+class ActionCancelIn(Strict):
+    reason: Annotated[str, StringConstraints(max_length=5000)] = ""
 
 
 class ReviewIn(Strict):
@@ -372,6 +400,9 @@ class LetterIn(Strict):
     recipient: Literal["survivor", "alleged_perpetrator", "agency"]
     agency: Annotated[str, StringConstraints(max_length=60)] = ""
     channel: Literal["post", "by_hand"] = "post"
+    # The person id of the alleged perpetrator a warning or closure letter is to; needed
+    # only when the case names more than one.
+    alleged_perpetrator: Annotated[str, StringConstraints(max_length=32)] = ""
 
 
 class DocumentOut(Schema):
@@ -379,6 +410,7 @@ class DocumentOut(Schema):
     kind: str
     recipient: str
     agency: str
+    alleged_perpetrator: str | None = None
     channel: str
     created_at: datetime
 
@@ -388,7 +420,6 @@ class DocumentList(Schema):
 
 
 class InterviewIn(Strict):
-    manager: Annotated[str, StringConstraints(max_length=150)] = ""
     survivor_agrees: StrictBool = False
     safety_assessment: Annotated[str, StringConstraints(max_length=5000)] = ""
 
@@ -396,9 +427,19 @@ class InterviewIn(Strict):
 class InterviewOut(Schema):
     id: str
     case: str
+    status: str
+    requested_by: str
     manager_agreed: str | None
     survivor_agrees: bool
     created_at: datetime
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    safety_assessment: str = ""
+    note: str = ""
+
+
+class InterviewList(Schema):
+    items: list[InterviewOut]
 
 
 class ClosureIn(Strict):
@@ -407,6 +448,18 @@ class ClosureIn(Strict):
     review_meeting_at: Moment | None = None
     explanation: LongText = ""
     override_reason: Annotated[str, StringConstraints(max_length=5000)] = ""
+    # Optional: why the case closed, in words for the closure letters to the alleged
+    # perpetrators (never the survivor's part in it); `explanation` is for hers.
+    perpetrator_explanation: LongText = ""
+
+
+class OutstandingLetterOut(Schema):
+    kind: str
+    recipient: str
+    alleged_perpetrator: str
+    name: str
+    reason: str
+    detail: str
 
 
 class ClosureOut(Schema):
@@ -422,6 +475,7 @@ class ClosureOut(Schema):
     decided_by: str | None
     closed_at: datetime | None
     letters: list[str]
+    letters_outstanding: list[OutstandingLetterOut] = []
 
 
 class ReopenIn(Strict):

@@ -20,9 +20,16 @@ def agency_choices(policy: Policy) -> list[tuple[str, str]]:
 
 
 class ConsentForm(forms.Form):
-    agency = forms.ChoiceField(error_messages={"required": "Choose an agency"})
+    agency = forms.ChoiceField(required=False)  # the service says when one is needed
     purpose = forms.ChoiceField(
-        choices=[("referral", "A referral"), ("information_sharing", "Sharing information")],
+        choices=[
+            ("referral", "A referral"),
+            ("information_sharing", "Sharing information"),
+            (
+                "contact_alleged_perpetrator",
+                "Contacting or writing to the alleged perpetrator (no agency)",
+            ),
+        ],
         widget=forms.RadioSelect,
         label="Consent to",
         error_messages={"required": "Choose what the consent is for"},
@@ -97,6 +104,12 @@ class ActionForm(forms.Form):
         widget=forms.Textarea,
         label="How this affects the risk to the survivor (rehousing and legal action)",
     )
+    likely_to_increase_risk = forms.ChoiceField(
+        required=False,
+        widget=forms.RadioSelect,
+        label="Legal action: is it likely to increase the risk to the survivor?",
+        choices=[("yes", "Yes"), ("no", "No")],
+    )
     source = forms.ChoiceField(
         required=False,
         widget=forms.RadioSelect,
@@ -117,6 +130,15 @@ class ActionForm(forms.Form):
         self.fields["recharge"].choices = Recharge.choices  # type: ignore[attr-defined]
         options = [("", "Not rehousing or legal action"), *ActionOption.choices]
         self.fields["option"].choices = options  # type: ignore[attr-defined]
+
+
+class ActionCancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=5000,
+        widget=forms.Textarea,
+        label="Why is this action cancelled?",
+        error_messages={"required": "Say why the action is cancelled"},
+    )
 
 
 class ReviewForm(forms.Form):
@@ -143,6 +165,9 @@ class LetterForm(forms.Form):
         error_messages={"required": "Choose which letter"},
     )
     agency = forms.ChoiceField(required=False, label="Agency (for a referral)")
+    alleged_perpetrator = forms.ChoiceField(
+        required=False, label="Which alleged perpetrator (for a warning or closure letter)"
+    )
     channel = forms.ChoiceField(
         widget=forms.RadioSelect,
         initial="post",
@@ -150,9 +175,20 @@ class LetterForm(forms.Form):
         choices=[("post", "By post"), ("by_hand", "By hand")],
     )
 
-    def __init__(self, *args: Any, policy: Policy, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        policy: Policy,
+        perpetrators: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].choices = [("", "Not a referral"), *agency_choices(policy)]  # type: ignore[attr-defined]
+        if len(perpetrators or []) > 1:  # one is written to without being chosen
+            choices = [("", "Choose who the letter is to"), *(perpetrators or [])]
+            self.fields["alleged_perpetrator"].choices = choices  # type: ignore[attr-defined]
+        else:
+            del self.fields["alleged_perpetrator"]
 
 
 class InterviewForm(forms.Form):

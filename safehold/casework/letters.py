@@ -3,7 +3,12 @@
 A letter for the alleged perpetrator is rendered from `PerpetratorLetterView`, built from
 the perpetrator's own details and the case reference only: it has no survivor address,
 contact details, safe times or children's names to leak, rather than having them removed
-afterwards. A letter to the survivor goes only by a channel she marked safe."""
+afterwards. A letter to the survivor goes only by a channel she marked safe.
+
+A letter to an agency is a disclosure: it is written only on a basis that stands (her
+consent, or a disclosure approved without it), says only what that basis allows, and is
+audited as a disclosure. Anything to an alleged perpetrator waits for the survivor's
+permission where the policy asks for it."""
 
 from __future__ import annotations
 
@@ -19,10 +24,19 @@ from django.utils import timezone
 from safehold.accounts.models import Staff
 from safehold.cases import sealing
 from safehold.cases.models import Case, Person, PersonRole, new_id
-from safehold.casework.models import Action, Document, LetterKind, Recipient
+from safehold.casework import services
+from safehold.casework.models import (
+    Action,
+    ActionStatus,
+    Document,
+    LetterKind,
+    Recipient,
+    Referral,
+    ReferralStatus,
+)
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
-from safehold.policy.vocabulary import CLOSURE_REASON_LABELS
+from safehold.policy.vocabulary import CLOSURE_REASON_LABELS, DISCLOSURE_GROUND_LABELS
 from safehold.privacy import audit
 
 # Who each kind of letter may go to (API.md §5).
@@ -48,6 +62,7 @@ class PerpetratorLetterView:
     programme: str
     programme_phone: str
     closure_message: str = ""
+    closure_explanation: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,10 @@ NO_FURTHER_ACTION = "There is no further action for us to take at present."
 
 @dataclass(frozen=True)
 class AgencyLetterView:
+    """What a letter to an agency may say: the survivor's name, what the disclosure's basis
+    allows to be shared, and that basis (so an agency told without her consent does not
+    approach her as though she had agreed). Never her address or contact details."""
+
     provider: str
     reference: str
     agency: str
@@ -87,6 +106,8 @@ class AgencyLetterView:
     reason: str
     officer: str
     date: datetime
+    with_consent: bool = True
+    ground: str = ""
 
 
 def directory_entry(agency_id: str) -> tuple[str, str]:
@@ -97,13 +118,18 @@ def directory_entry(agency_id: str) -> tuple[str, str]:
 def perpetrator_view(
     case: Case, perpetrator: Person, now: datetime, *, kind: str
 ) -> PerpetratorLetterView:
+    """From this one person's own details: no other alleged perpetrator's, none of hers."""
+    from safehold.closure.selectors import perpetrator_explanation_of_closure
+
     details = sealing.unseal(case.data_key, perpetrator)
     programme, phone = directory_entry("perpetrator_programme")
-    closure_message = ""
+    closure_message = explanation = ""
     if kind == LetterKind.CLOSURE:
         closure_message = PERPETRATOR_CLOSURE_MESSAGES.get(case.closure_reason, NO_FURTHER_ACTION)
+        explanation = perpetrator_explanation_of_closure(case)
     return PerpetratorLetterView(
         closure_message=closure_message,
+        closure_explanation=explanation,
         provider=active_policy().provider,
         reference=case.reference,
         name=details.get("name", ""),
@@ -144,6 +170,9 @@ def survivor_view(
                     "detail": sealed["detail"],
                     "due_at": action.due_at,
                     "status": action.get_status_display(),
+                    "cancel_reason": sealed.get("cancel_reason", "")
+                    if action.status == ActionStatus.CANCELLED
+                    else "",
                 }
             )
     helpline, phone = directory_entry("national_helpline")
@@ -162,20 +191,38 @@ def survivor_view(
     )
 
 
-def agency_view(case: Case, by: Staff, agency_id: str, now: datetime) -> AgencyLetterView:
+def shared_with(case: Case, basis: services.DisclosureBasis) -> str:
+    """What the disclosure allows the letter to say. Without consent: only what the
+    approver approved (the referral's own words). With her consent: what the latest
+    referral sent to the agency says, or, before any referral, the report's summary."""
+    referral = basis.referral or (
+        Referral.objects.filter(case=case, agency=basis.agency, status=ReferralStatus.SENT)
+        .order_by("-sent_at", "-id")
+        .first()
+    )
+    if referral is not None:
+        return str(sealing.unseal(case.data_key, referral).get("reason", ""))
+    return str(sealing.unseal(case.data_key, case).get("summary", ""))
+
+
+def agency_view(
+    case: Case, by: Staff, basis: services.DisclosureBasis, now: datetime
+) -> AgencyLetterView:
     policy = active_policy()
-    agency = policy.agencies[agency_id]
+    agency = policy.agencies[basis.agency]
     _, details = survivor_details(case)
-    summary = sealing.unseal(case.data_key, case).get("summary", "")
+    ground = basis.referral.without_consent_ground if basis.referral else ""
     return AgencyLetterView(
         provider=policy.provider,
         reference=case.reference,
         agency=agency.name,
         agency_phone=agency.phone or "",
         survivor_name=details["name"],
-        reason=summary,
+        reason=shared_with(case, basis),
         officer=by.full_name,
         date=now,
+        with_consent=basis.consent is not None,
+        ground=DISCLOSURE_GROUND_LABELS.get(ground, ground),  # type: ignore[call-overload]
     )
 
 
@@ -205,11 +252,34 @@ def check_letter(case: Case, kind: str, recipient: str, agency: str, channel: st
             )
 
 
-def perpetrator_for_letter(case: Case) -> Person:
-    perpetrator = case.people.filter(role=PersonRole.ALLEGED_PERPETRATOR).order_by("id").first()
-    if perpetrator is None:
+def perpetrator_for_letter(case: Case, person_id: str = "") -> Person:
+    """The alleged perpetrator a letter is addressed to: the one named, or the case's only
+    one. Each is written to separately, from his own view."""
+    people = list(case.people.filter(role=PersonRole.ALLEGED_PERPETRATOR).order_by("id"))
+    if not people:
         raise Refusal("no_alleged_perpetrator", "The case names no alleged perpetrator")
-    return perpetrator
+    if person_id:
+        named = next((p for p in people if p.pk == person_id), None)
+        if named is None:
+            raise Refusal(
+                "unknown_alleged_perpetrator",
+                "The case names no such alleged perpetrator",
+                field="alleged_perpetrator",
+            )
+        return named
+    if len(people) > 1:
+        raise Refusal(
+            "alleged_perpetrator_required",
+            "The case names more than one alleged perpetrator: say which one the letter is to",
+            field="alleged_perpetrator",
+        )
+    return people[0]
+
+
+def perpetrator_choices(case: Case) -> list[tuple[str, str]]:
+    """The alleged perpetrators on a case the caller reached, by person id and name."""
+    people = case.people.filter(role=PersonRole.ALLEGED_PERPETRATOR).order_by("id")
+    return [(p.pk, sealing.unseal(case.data_key, p).get("name", "") or p.pk) for p in people]
 
 
 def render_pdf(kind: str, recipient: str, view: object) -> bytes:
@@ -243,16 +313,31 @@ def letter_create(
     recipient: str,
     agency: str = "",
     channel: str = "post",
+    alleged_perpetrator: str = "",
     now: datetime | None = None,
 ) -> Document:
+    """Writes a letter. To an agency only on a disclosure basis that stands, audited as a
+    disclosure; to an alleged perpetrator (the one named, or the only one) only with the
+    survivor's permission where the policy asks for it."""
     now = now or timezone.now()
     case = Case.objects.select_related("data_key").get(pk=case.pk)
     check_letter(case, kind, recipient, agency, channel)
+    if alleged_perpetrator and recipient != Recipient.ALLEGED_PERPETRATOR:
+        raise Refusal(
+            "alleged_perpetrator_not_expected",
+            "Only a letter to an alleged perpetrator names one",
+            field="alleged_perpetrator",
+        )
     view: object
+    person: Person | None = None
+    basis: services.DisclosureBasis | None = None
     if recipient == Recipient.ALLEGED_PERPETRATOR:
-        view = perpetrator_view(case, perpetrator_for_letter(case), now, kind=kind)
+        person = perpetrator_for_letter(case, alleged_perpetrator)
+        services.check_perpetrator_permission(case, active_policy())
+        view = perpetrator_view(case, person, now, kind=kind)
     elif recipient == Recipient.AGENCY:
-        view = agency_view(case, by, agency, now)
+        basis = services.check_disclosure(case, agency)
+        view = agency_view(case, by, basis, now)
     else:
         view = survivor_view(case, by, now, with_plan=kind == LetterKind.ACTION_PLAN, kind=kind)
     document = Document(
@@ -261,6 +346,7 @@ def letter_create(
         kind=kind,
         recipient=recipient,
         agency=agency,
+        person=person,
         channel=channel,
         created_by=by,
         created_at=now,
@@ -277,6 +363,14 @@ def letter_create(
         target_id=case.pk,
         detail={"document": document.pk, "kind": kind, "recipient": recipient},
     )
+    if basis is not None:
+        audit.record(
+            actor=by.username,
+            action="disclosure.letter",
+            target_type="case",
+            target_id=case.pk,
+            detail={"document": document.pk, **basis.audit_detail()},
+        )
     return document
 
 

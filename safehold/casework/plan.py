@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from safehold.accounts.models import Staff
 from safehold.accounts.roles import Role
 from safehold.cases import sealing
 from safehold.cases.models import Case, new_id
+from safehold.cases.training import check_trained
 from safehold.casework.models import (
     OPTIONS_BY_KIND,
     Action,
     ActionKind,
     ActionStatus,
-    PerpetratorInterview,
     Recharge,
     Review,
     SecurityMeasure,
@@ -51,6 +51,7 @@ def check_action(
     agreed: bool,
     risk_note: str,
     option: str = "",
+    likely_to_increase_risk: bool | None = None,
 ) -> None:
     """The policy's rules for an action, each refusal naming the setting that refused."""
     if kind not in ActionKind.values:
@@ -84,19 +85,34 @@ def check_action(
                 "The policy takes legal action only with the survivor's agreement",
                 policy_rule="action_plan.legal_action_needs_survivor_consent",
             )
-        if rules.no_legal_action_that_increases_risk and not risk_note.strip():
-            raise Refusal(
-                "risk_assessment_required",
-                "Record how this legal action affects the risk to the survivor",
-                policy_rule="action_plan.no_legal_action_that_increases_risk",
-                field="risk_assessment",
-            )
+        if rules.no_legal_action_that_increases_risk:
+            check_legal_action_risk(likely_to_increase_risk)
     if kind == ActionKind.REHOUSING and rules.rehousing_risk_assessed and not risk_note.strip():
         raise Refusal(
             "risk_assessment_required",
             "Record how the move reduces the risk",
             policy_rule="action_plan.rehousing_risk_assessed",
             field="risk_assessment",
+        )
+
+
+def check_legal_action_risk(likely_to_increase_risk: bool | None) -> None:
+    """Legal action is not pursued where it is likely to increase the risk to the
+    survivor: the officer answers the question, and "yes" is refused."""
+    if likely_to_increase_risk is None:
+        raise Refusal(
+            "risk_answer_required",
+            "Answer whether this legal action is likely to increase the risk to the survivor",
+            policy_rule="action_plan.no_legal_action_that_increases_risk",
+            field="likely_to_increase_risk",
+        )
+    if likely_to_increase_risk:
+        raise Refusal(
+            "legal_action_increases_risk",
+            "The policy does not pursue legal action that is likely to increase the risk to "
+            "the survivor",
+            policy_rule="action_plan.no_legal_action_that_increases_risk",
+            field="likely_to_increase_risk",
         )
 
 
@@ -128,12 +144,16 @@ def action_add(
     measure: str = "",
     option: str = "",
     risk_assessment: str = "",
+    likely_to_increase_risk: bool | None = None,
     owner: str = "",
     source: str = "plan",
     now: datetime | None = None,
 ) -> Action:
     """Adds an action to the plan. An emergency repair with no due time is due the
-    policy's `emergency_repair_hours` after it is raised."""
+    policy's `emergency_repair_hours` after it is raised. For legal action,
+    `likely_to_increase_risk` is the officer's answer to "Is it likely to increase the
+    risk to the survivor?", sealed with the action where the policy asks it."""
+    check_trained(by, doing="the action plan")
     now = now or timezone.now()
     policy = active_policy()
     case = open_case(case)
@@ -145,6 +165,7 @@ def action_add(
         recharge=recharge,
         agreed=agreed_with_survivor,
         risk_note=risk_assessment,
+        likely_to_increase_risk=likely_to_increase_risk,
     )
     if due_at is not None and due_at < now:
         raise Refusal("due_in_past", "An action cannot be due in the past", field="due_at")
@@ -164,9 +185,10 @@ def action_add(
         created_by=by,
         created_at=now,
     )
-    action.sealed = sealing.seal(
-        case.data_key, action, {"detail": detail, "risk_assessment": risk_assessment}
-    )
+    sealed: dict[str, object] = {"detail": detail, "risk_assessment": risk_assessment}
+    if kind == ActionKind.LEGAL_ACTION and likely_to_increase_risk is not None:
+        sealed["likely_to_increase_risk"] = likely_to_increase_risk
+    action.sealed = sealing.seal(case.data_key, action, sealed)
     action.save(force_insert=True)
     record(by, "action.added", case.pk, action=action.pk, kind=kind)
     return action
@@ -177,10 +199,38 @@ def action_complete(*, action: Action, by: Staff, now: datetime | None = None) -
     action = Action.objects.select_for_update().get(pk=action.pk)
     if action.status == ActionStatus.DONE:
         raise Refusal("already_done", "This action is already done", status=409)
+    if action.status == ActionStatus.CANCELLED:
+        raise Refusal("already_cancelled", "This action was cancelled", status=409)
     action.status = ActionStatus.DONE
     action.completed_at = now or timezone.now()
     action.save(update_fields=["status", "completed_at"])
     record(by, "action.completed", action.case_id, action=action.pk)
+    return action
+
+
+@transaction.atomic
+def action_cancel(*, action: Action, by: Staff, reason: str, now: datetime | None = None) -> Action:
+    """Cancels an open action that will not be done, with the reason (sealed with the
+    action's detail). A cancelled action is not open: it holds no closure open and is in
+    no queue, and the plan and letters show it as cancelled with its reason. Whoever may
+    complete an action may cancel it, while the case is open."""
+    if not reason.strip():
+        raise Refusal("reason_required", "Say why the action is cancelled", field="reason")
+    action = Action.objects.select_for_update().select_related("case__data_key").get(pk=action.pk)
+    if action.status == ActionStatus.DONE:
+        raise Refusal("already_done", "This action is already done", status=409)
+    if action.status == ActionStatus.CANCELLED:
+        raise Refusal("already_cancelled", "This action is already cancelled", status=409)
+    if action.case.status != "open":
+        raise Refusal("case_not_open", "Only an open case's plan can change", status=409)
+    sealed = sealing.unseal(action.case.data_key, action)
+    sealed["cancel_reason"] = reason.strip()
+    action.sealed = sealing.seal(action.case.data_key, action, sealed)
+    action.status = ActionStatus.CANCELLED
+    action.cancelled_by = by
+    action.cancelled_at = now or timezone.now()
+    action.save(update_fields=["sealed", "status", "cancelled_by", "cancelled_at"])
+    record(by, "action.cancelled", action.case_id, action=action.pk, kind=action.kind)
     return action
 
 
@@ -218,75 +268,3 @@ def review_record(
         case.save(update_fields=["last_review_at"])
     record(by, "review.recorded", case.pk, review=review.pk)
     return review
-
-
-def interview_manager(manager_username: str, case: Case) -> Staff | None:
-    """The manager of the case's team (or a director or DA lead) who agreed."""
-    if not manager_username:
-        return None
-    return (
-        Staff.objects.filter(username=manager_username, is_active=True)
-        .filter(
-            models.Q(role=Role.MANAGER, team=case.team)
-            | models.Q(role__in=(Role.DIRECTOR, Role.DA_LEAD))
-        )
-        .first()
-    )
-
-
-@transaction.atomic
-def perpetrator_interview_plan(
-    *,
-    case: Case,
-    by: Staff,
-    manager: str = "",
-    survivor_agrees: bool = False,
-    safety_assessment: str = "",
-    now: datetime | None = None,
-) -> PerpetratorInterview:
-    """Records the decision to interview the alleged perpetrator, refused unless every
-    condition the policy sets is met and recorded."""
-    rules = active_policy().perpetrator_interview
-    case = open_case(case)
-    agreed_by = interview_manager(manager, case)
-    if rules.needs_officer_and_manager_agreement and agreed_by is None:
-        raise Refusal(
-            "manager_agreement_required",
-            "Name the manager of the case's team who agrees the interview is appropriate",
-            field="manager",
-            policy_rule="perpetrator_interview.needs_officer_and_manager_agreement",
-        )
-    if rules.needs_survivor_agreement and not survivor_agrees:
-        raise Refusal(
-            "survivor_agreement_required",
-            "The survivor must agree to the interview",
-            field="survivor_agrees",
-            policy_rule="perpetrator_interview.needs_survivor_agreement",
-        )
-    if rules.needs_safety_check and not safety_assessment.strip():
-        raise Refusal(
-            "safety_check_required",
-            "Record why it is safe to interview them",
-            field="safety_assessment",
-            policy_rule="perpetrator_interview.needs_safety_check",
-        )
-    interview = PerpetratorInterview(
-        id=new_id("itv"),
-        case=case,
-        planned_by=by,
-        manager_agreed=agreed_by,
-        survivor_agrees=survivor_agrees,
-        created_at=now or timezone.now(),
-    )
-    interview.sealed = sealing.seal(
-        case.data_key, interview, {"safety_assessment": safety_assessment}
-    )
-    interview.save(force_insert=True)
-    record(
-        by,
-        "perpetrator_interview.planned",
-        case.pk,
-        interview=interview.pk,
-        manager=agreed_by.username if agreed_by else "",
-    )
-    return interview

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from django.db.models import Exists, Model, QuerySet
+from django.db.models import Case as Case_
+from django.db.models import Exists, Model, Q, QuerySet, When
 from django.http import Http404
 
 from safehold.accounts.models import Staff
@@ -16,9 +18,13 @@ from safehold.casework.models import (
     ActionStatus,
     Consent,
     Document,
+    InterviewStatus,
+    PerpetratorInterview,
     Referral,
     ReferralStatus,
 )
+from safehold.policy.loader import active_policy
+from safehold.policy.vocabulary import DISCLOSURE_GROUND_LABELS
 
 MARAC = "marac"  # API.md §3's agency id for the MARAC
 
@@ -75,6 +81,11 @@ def referrals_of(case: Case) -> list[tuple[Referral, dict[str, str]]]:
     return [(r, sealing.unseal(case.data_key, r)) for r in referrals]
 
 
+def referrals_to(case: Case, agency: str) -> Referral | None:
+    """The latest referral of the case to one agency (the under-age safeguarding task)."""
+    return Referral.objects.filter(case=case, agency=agency).order_by("-created_at").first()
+
+
 Row = TypeVar("Row", bound=Model)
 
 
@@ -94,13 +105,74 @@ def referral_for(user: Staff, referral_id: str) -> Referral:
 
 
 def approvals_waiting(user: Staff, *, limit: int = 200) -> list[Referral]:
-    """Referrals held for approval on the cases the user may see, oldest first."""
+    """Referrals held for approval on the cases where the user decides disclosures
+    (restricted ones included, where the policy gives them the decision), oldest first."""
     return list(
         Referral.objects.filter(
-            status=ReferralStatus.AWAITING_APPROVAL, case__in=access.cases_visible_to(user)
+            status=ReferralStatus.AWAITING_APPROVAL,
+            case__in=access.cases_for_decision(user, access.Decision.DISCLOSURE),
         )
         .select_related("case", "created_by")
         .order_by("created_at")[:limit]
+    )
+
+
+def referral_for_decision(user: Staff, referral_id: str) -> Referral:
+    """A referral on a case the user may see, or on a restricted case while it awaits
+    the user's decision as an approver there (that read audited); 404 otherwise."""
+    found = (
+        Referral.objects.select_related("case", "case__data_key", "created_by", "decided_by")
+        .filter(pk=referral_id)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such referral")
+    waiting = Q(referrals__pk=found.pk, referrals__status=ReferralStatus.AWAITING_APPROVAL)
+    found.case = access.case_for_decision(
+        user, found.case_id, decision=access.Decision.DISCLOSURE, waiting=waiting
+    )
+    return found
+
+
+@dataclass(frozen=True)
+class DisclosureView:
+    """What an approver reads before deciding on sharing without consent, on the page of
+    the decision: what is shared and why, the officer's explanation, the ground in words,
+    and the case's risk level and status."""
+
+    referral: Referral
+    reason: str
+    explanation: str
+    note: str
+
+    @property
+    def ground_words(self) -> str:
+        ground = self.referral.without_consent_ground
+        return DISCLOSURE_GROUND_LABELS.get(ground, ground)  # type: ignore[call-overload]
+
+    @property
+    def agency_name(self) -> str:
+        agency = active_policy().agencies.get(self.referral.agency)
+        return agency.name if agency else self.referral.agency
+
+    @property
+    def risk_level(self) -> str:
+        case = self.referral.case
+        return case.get_risk_level_display() if case.risk_level else "Not yet assessed"
+
+    @property
+    def case_status(self) -> str:
+        return self.referral.case.get_status_display()
+
+
+def disclosure_view(referral: Referral) -> DisclosureView:
+    """For a referral reached through `referral_for` or `referral_for_decision`."""
+    details = sealing.unseal(referral.case.data_key, referral)
+    return DisclosureView(
+        referral,
+        reason=str(details.get("reason", "")),
+        explanation=str(details.get("explanation", "")),
+        note=str(details.get("note", "")),
     )
 
 
@@ -111,8 +183,28 @@ def action_for(user: Staff, action_id: str) -> Action:
 
 
 def plan_of(case: Case) -> list[tuple[Action, dict[str, str]]]:
-    actions = Action.objects.filter(case=case).select_related("owner").order_by("status", "due_at")
+    """The plan with each action's sealed detail (and, once cancelled, `cancel_reason`):
+    cancelled actions last."""
+    cancelled_last = Case_(When(status=ActionStatus.CANCELLED, then=1), default=0)
+    actions = (
+        Action.objects.filter(case=case)
+        .select_related("owner", "cancelled_by")
+        .order_by(cancelled_last, "status", "due_at")
+    )
     return [(a, sealing.unseal(case.data_key, a)) for a in actions]
+
+
+def action_details(action: Action) -> dict[str, Any]:
+    """An action's sealed details (detail, risk assessment, the answer about legal action's
+    risk, the reason it was cancelled), for an action reached through `action_for`."""
+    return sealing.unseal(action.case.data_key, action)
+
+
+def cancel_reason(action: Action) -> str | None:
+    """Why a cancelled action was cancelled; None for one that was not."""
+    if action.status != ActionStatus.CANCELLED:
+        return None
+    return str(action_details(action).get("cancel_reason", ""))
 
 
 def actions_due(user: Staff, *, before: datetime, limit: int = 100) -> list[Action]:
@@ -136,17 +228,70 @@ def document_for(user: Staff, document_id: str) -> Document:
     return on_visible_case(rows, user, document_id, "document")
 
 
-def interview_managers(case: Case) -> list[Staff]:
-    """Who may agree to an interview with the alleged perpetrator: the team's managers,
-    the directors and the DA leads."""
-    from django.db.models import Q
+@dataclass(frozen=True)
+class InterviewView:
+    """An interview request with its sealed safety assessment and decision note."""
 
-    from safehold.accounts.roles import Role
+    interview: PerpetratorInterview
+    safety_assessment: str
+    note: str
 
-    return list(
-        Staff.objects.filter(is_active=True)
-        .filter(
-            Q(role=Role.MANAGER, team_id=case.team_id) | Q(role__in=(Role.DIRECTOR, Role.DA_LEAD))
-        )
-        .order_by("full_name")
+
+def interview_view(interview: PerpetratorInterview) -> InterviewView:
+    details = sealing.unseal(interview.case.data_key, interview)
+    return InterviewView(
+        interview,
+        safety_assessment=str(details.get("safety_assessment", "")),
+        note=str(details.get("note", "")),
     )
+
+
+def interviews_of(case: Case) -> list[InterviewView]:
+    """The case's interview requests and their answers, newest first (the case page)."""
+    rows = (
+        PerpetratorInterview.objects.filter(case=case)
+        .select_related("planned_by", "decided_by")
+        .order_by("-created_at")
+    )
+    views = []
+    for row in rows:
+        row.case = case
+        views.append(interview_view(row))
+    return views
+
+
+def interviews_to_agree(user: Staff, *, limit: int = 200) -> list[PerpetratorInterview]:
+    """Interview requests waiting for this user's agreement: on the open cases of their
+    team for a manager, and on restricted cases for the roles that decide there."""
+    return list(
+        PerpetratorInterview.objects.filter(
+            status=InterviewStatus.AWAITING_AGREEMENT,
+            case__status="open",
+            case__in=access.cases_for_decision(user, access.Decision.INTERVIEW),
+        )
+        .select_related("case", "case__team", "planned_by")
+        .order_by("created_at")[:limit]
+    )
+
+
+def interview_for_decision(user: Staff, interview_id: str) -> PerpetratorInterview:
+    """An interview request on a case the user may see, or on a restricted case while it
+    waits for the user's answer as the role deciding there (that read audited); 404
+    otherwise."""
+    found = (
+        PerpetratorInterview.objects.select_related(
+            "case", "case__data_key", "planned_by", "decided_by"
+        )
+        .filter(pk=interview_id)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such interview request")
+    waiting = Q(
+        perpetrator_interviews__pk=found.pk,
+        perpetrator_interviews__status=InterviewStatus.AWAITING_AGREEMENT,
+    )
+    found.case = access.case_for_decision(
+        user, found.case_id, decision=access.Decision.INTERVIEW, waiting=waiting
+    )
+    return found

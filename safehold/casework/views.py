@@ -16,6 +16,7 @@ from safehold.accounts.selectors import signed_in_staff
 from safehold.cases import access
 from safehold.casework import letters, plan, queues, selectors, services
 from safehold.casework.forms import (
+    ActionCancelForm,
     ActionForm,
     ConsentForm,
     DecisionForm,
@@ -47,11 +48,16 @@ def consent_new(request: HttpRequest, case_id: str) -> HttpResponse:
                 given=form.cleaned_data["given"] == "yes",
             )
         except Refusal as refusal:
-            form.add_error("agency", refusal.message)
+            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
         else:
             messages.success(request, "Consent recorded")
             return redirect("case", case_id=case.pk)
-    context = {"form": form, "case": case, "agencies": agencies_by_area(policy.agencies)}
+    context = {
+        "form": form,
+        "case": case,
+        "policy": policy,
+        "agencies": agencies_by_area(policy.agencies),
+    }
     return render(request, "casework/consent_new.html", context, status=400 if form.errors else 200)
 
 
@@ -60,7 +66,11 @@ def referral_new(request: HttpRequest, case_id: str) -> HttpResponse:
     user = signed_in_staff(request)
     case = access.case_for(user, case_id)
     policy = active_policy()
-    form = ReferralForm(request.POST if request.method == "POST" else None, policy=policy)
+    # A task may link here with the agency chosen (?agency=...): the under-age referral.
+    initial = {"agency": request.GET.get("agency", "")}
+    form = ReferralForm(
+        request.POST if request.method == "POST" else None, policy=policy, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -156,6 +166,7 @@ def action_new(request: HttpRequest, case_id: str) -> HttpResponse:
                 agreed_with_survivor=data["agreed_with_survivor"],
                 recharge=data["recharge"],
                 risk_assessment=data["risk_assessment"],
+                likely_to_increase_risk=YES_NO.get(data["likely_to_increase_risk"]),
                 source=data["source"] or "plan",
             )
         except Refusal as refusal:
@@ -167,7 +178,10 @@ def action_new(request: HttpRequest, case_id: str) -> HttpResponse:
     return render(request, "casework/action_new.html", context, status=400 if form.errors else 200)
 
 
+YES_NO = {"yes": True, "no": False}
 ACTION_FIELDS = {
+    "risk_answer_required": "likely_to_increase_risk",
+    "legal_action_increases_risk": "likely_to_increase_risk",
     "survivor_recharge_forbidden": "recharge",
     "perpetrator_recharge_forbidden": "recharge",
     "risk_assessment_required": "risk_assessment",
@@ -189,6 +203,31 @@ def action_done(request: HttpRequest, action_id: str) -> HttpResponse:
     else:
         messages.success(request, "Action marked done")
     return redirect("case", case_id=action.case_id)
+
+
+@require_http_methods(["GET", "POST"])
+def action_cancel(request: HttpRequest, action_id: str) -> HttpResponse:
+    """The "Cancel this action" page: the reason is asked for, and kept with the action."""
+    user = signed_in_staff(request)
+    action = selectors.action_for(user, action_id)
+    form = ActionCancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan.action_cancel(action=action, by=user, reason=form.cleaned_data["reason"])
+        except Refusal as refusal:
+            form.add_error("reason" if refusal.field == "reason" else None, refusal.message)
+        else:
+            messages.success(request, "Action cancelled")
+            return redirect("case", case_id=action.case_id)
+    context = {
+        "form": form,
+        "action": action,
+        "case": action.case,
+        "detail": selectors.action_details(action).get("detail", ""),
+    }
+    return render(
+        request, "casework/action_cancel.html", context, status=400 if form.errors else 200
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -216,6 +255,7 @@ def letter_new(request: HttpRequest, case_id: str) -> HttpResponse:
     form = LetterForm(
         request.POST if request.method == "POST" else None,
         policy=policy,
+        perpetrators=letters.perpetrator_choices(case),
         initial={"channel": "post"},
     )
     if request.method == "POST" and form.is_valid():
@@ -228,14 +268,19 @@ def letter_new(request: HttpRequest, case_id: str) -> HttpResponse:
                 recipient=recipient,
                 agency=form.cleaned_data["agency"],
                 channel=form.cleaned_data["channel"],
+                alleged_perpetrator=(
+                    form.cleaned_data.get("alleged_perpetrator", "")
+                    if recipient == "alleged_perpetrator"
+                    else ""
+                ),
             )
         except Refusal as refusal:
-            field = {"unsafe_contact_channel": "channel", "unknown_agency": "agency"}
-            form.add_error(field.get(refusal.code, "kind_and_recipient"), refusal.message)
+            name = refusal.field if refusal.field in form.fields else "kind_and_recipient"
+            form.add_error(name, refusal.message)
         else:
             messages.success(request, "Letter written: download it from Documents")
             return redirect("case", case_id=case.pk)
-    context = {"form": form, "case": case}
+    context = {"form": form, "case": case, "policy": policy}
     return render(request, "casework/letter_new.html", context, status=400 if form.errors else 200)
 
 

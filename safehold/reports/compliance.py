@@ -12,7 +12,14 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 
-from safehold.casework.models import Action, ActionKind, Referral, ReferralStatus, Review
+from safehold.casework.models import (
+    Action,
+    ActionKind,
+    ActionStatus,
+    Referral,
+    ReferralStatus,
+    Review,
+)
 from safehold.closure.models import Appeal, Closure
 from safehold.policy.schema import Policy
 from safehold.reports.monitoring import Window
@@ -56,8 +63,9 @@ def reviews(window: Window) -> dict[str, int]:
 
 
 def emergency_repairs(window: Window) -> dict[str, int]:
-    """Emergency repairs due in the period: done by the policy's deadline, done late, or
-    not done and overdue at the time of the report."""
+    """Emergency repairs due in the period: done by the policy's deadline, done late, not
+    done and overdue at the time of the report, or cancelled (not done, and no longer to
+    be: not overdue)."""
     due = in_scope(
         Action.objects.filter(between("due_at", window), kind=ActionKind.EMERGENCY_REPAIR), window
     )
@@ -66,7 +74,11 @@ def emergency_repairs(window: Window) -> dict[str, int]:
         due=Count("id"),
         on_time=Count("id", filter=Q(completed_at__lte=F("due_at"))),
         late=Count("id", filter=Q(completed_at__gt=F("due_at"))),
-        overdue=Count("id", filter=Q(completed_at__isnull=True, due_at__lt=now)),
+        overdue=Count(
+            "id",
+            filter=Q(completed_at__isnull=True, due_at__lt=now) & ~Q(status=ActionStatus.CANCELLED),
+        ),
+        cancelled=Count("id", filter=Q(status=ActionStatus.CANCELLED)),
     )
 
 

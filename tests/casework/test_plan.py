@@ -96,12 +96,13 @@ def test_legal_action_needs_agreement_and_a_risk_assessment(
     no_agreement = add(client, case, kind="legal_action", detail="Injunction")
     assert no_agreement.json()["code"] == "survivor_agreement_required"
     no_risk = add(client, case, kind="legal_action", agreed_with_survivor=True)
-    assert no_risk.json()["code"] == "risk_assessment_required"
+    assert no_risk.json()["code"] == "risk_answer_required"  # issue 16: a yes or no
     ok = add(
         client,
         case,
         kind="legal_action",
         agreed_with_survivor=True,
+        likely_to_increase_risk=False,
         risk_assessment="Injunction with power of arrest lowers the risk",
     )
     assert ok.status_code == 201
@@ -193,6 +194,7 @@ def test_rehousing_and_legal_action_name_their_route(
         kind="legal_action",
         option="injunction",
         agreed_with_survivor=True,
+        likely_to_increase_risk=False,
         risk_assessment="A non-molestation order lowers the risk",
     )
     assert legal.status_code == 201
@@ -211,6 +213,10 @@ def test_an_interview_with_the_alleged_perpetrator_needs_the_policys_conditions(
     """000 (WHA): only when the officer and their manager consider it appropriate, the
     victim agrees and it is safe."""
     client = api_as(officer)
+    permission = {"purpose": "contact_alleged_perpetrator", "given": True}  # issue 16
+    client.post(
+        f"/api/v1/cases/{case_in_policy.pk}/consents", permission, content_type="application/json"
+    )
     path = f"/api/v1/cases/{case_in_policy.pk}/perpetrator-interviews"
     other_manager = make_staff("rita.riverside", role="manager", team="Riverside")
     full = {

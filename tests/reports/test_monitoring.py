@@ -163,7 +163,9 @@ def october(
             case=c1, by=officer, agency="police", reason="He has a knife.",
             ground="risk_of_serious_harm", explanation="She is at risk of serious harm.",
         )  # fmt: skip
-        casework.referral_decide(referral=referral, by=director, approve=True)
+        casework.referral_decide(
+            referral=referral, by=director, approve=True, note="A knife: the police must know."
+        )  # an approval needs the approver's note (issue 16)
     closed(b1, officer, manager, "resolved", "2026-10-25T10:00:00Z")
     closed(c1, officer, manager, "action_plan_complete", "2026-10-26T10:00:00Z")
     with at("2026-10-27T10:00:00Z"):
@@ -241,7 +243,13 @@ def test_the_policy_compliance_figures(
     compliance = monitoring(api_as(director)).json()["compliance"]
 
     assert compliance["reviews"] == {"held": 2, "on_time": 1, "late": 1}
-    assert compliance["emergency_repairs"] == {"due": 2, "on_time": 1, "late": 1, "overdue": 0}
+    assert compliance["emergency_repairs"] == {
+        "due": 2,
+        "on_time": 1,
+        "late": 1,
+        "overdue": 0,
+        "cancelled": 0,
+    }
     assert compliance["disclosures_without_consent"] == {
         "asked": 1, "sent": 1, "rejected": 0, "waiting": 0,
         "approved_by": [{"name": director.full_name, "role": "director", "count": 1}],
