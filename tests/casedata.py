@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -63,6 +64,24 @@ def policy(settings: Any, request: pytest.FixtureRequest) -> Iterator[str]:
     settings.SAFEHOLD_POLICY = getattr(request, "param", "default")
     clear_active_policy()
     yield settings.SAFEHOLD_POLICY
+    clear_active_policy()
+
+
+@pytest.fixture
+def own_policy(settings: Any, tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """Makes the active policy one of the test's own: the minimal valid policy file
+    (tests/policy/policies.py) with the lines given appended (tables, such as
+    `"[appeals]\\nstage_2 = {...}\\n"`). For a rule no bundled policy has."""
+    from tests.policy.policies import MINIMAL_POLICY
+
+    def use(lines: str) -> str:
+        path = tmp_path / "own-policy.toml"
+        path.write_text(MINIMAL_POLICY + lines, encoding="utf-8")
+        settings.SAFEHOLD_POLICY = str(path)
+        clear_active_policy()
+        return str(path)
+
+    yield use
     clear_active_policy()
 
 

@@ -17,8 +17,9 @@ from django.utils import timezone
 from safehold.accounts.models import Staff
 from safehold.cases import access
 from safehold.cases.models import Case
-from safehold.casework.models import Action, ActionStatus
+from safehold.casework.models import Action, ActionStatus, PerpetratorInterview
 from safehold.casework.selectors import approvals_waiting
+from safehold.casework.selectors import interviews_to_agree as interviews_waiting
 from safehold.casework.services import may_approve
 from safehold.closure import selectors as closure_selectors
 from safehold.closure.models import Appeal
@@ -44,8 +45,10 @@ QUEUES = (
     Queue("closures-to-evaluate", "Closed cases to evaluate"),
     Queue("feedback-to-ask", "Feedback to ask for"),
     Queue("appeals-to-answer", "Appeals to answer"),
+    Queue("interviews-to-agree", "Interviews to agree"),
 )
-CLOSURE_QUEUES = QUEUES[5:]
+CLOSURE_QUEUES = QUEUES[5:9]
+INTERVIEW_QUEUE = QUEUES[9]
 
 
 def open_cases(user: Staff) -> QuerySet[Case]:
@@ -106,6 +109,12 @@ def appeals_to_answer(user: Staff, now: datetime) -> list[Appeal]:
     return closure_selectors.appeals_to_answer(user)
 
 
+def interviews_to_agree(user: Staff, now: datetime) -> list[PerpetratorInterview]:
+    """Requests to interview an alleged perpetrator waiting for this manager (or, on a
+    restricted case, the role deciding there), never one they asked for themselves."""
+    return interviews_waiting(user)
+
+
 Listing = Callable[[Staff, datetime], "QuerySet[Any] | list[Any]"]
 LISTINGS: dict[str, Listing] = {
     "first-contact": first_contact,
@@ -116,6 +125,7 @@ LISTINGS: dict[str, Listing] = {
     "closures-to-evaluate": closures_to_evaluate,
     "feedback-to-ask": feedback_to_ask,
     "appeals-to-answer": appeals_to_answer,
+    "interviews-to-agree": interviews_to_agree,
 }
 
 
@@ -132,7 +142,8 @@ def closure_counts(user: Staff) -> list[tuple[Queue, int]]:
     if policy.feedback.after_closure:
         found.append((ask, closure_selectors.feedback_to_request(user).count()))
     appeals = len(closure_selectors.appeals_to_answer(user))
-    if appeals or user.role == policy.appeals.reviewer_role:
+    second = policy.appeals.stage_2
+    if appeals or user.role in (policy.appeals.reviewer_role, second and second.reviewer_role):
         found.append((answer, appeals))
     return found
 
@@ -147,4 +158,7 @@ def counts(user: Staff, now: datetime | None = None) -> list[tuple[Queue, int]]:
     ]
     if may_approve(user):
         found.append((QUEUES[4], len(approvals_waiting(user))))
-    return found + closure_counts(user)
+    found += closure_counts(user)
+    if access.takes_decision(user, access.Decision.INTERVIEW):
+        found.append((INTERVIEW_QUEUE, len(interviews_to_agree(user, now))))
+    return found

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from safehold.accounts.models import Staff
-from safehold.cases import sealing
+from safehold.accounts.roles import Role
+from safehold.cases import access, sealing
 from safehold.cases.models import Case, PersonRole, new_id
 from safehold.closure.models import Appeal, AppealOutcome, AppealStatus
 from safehold.errors import Refusal
@@ -20,8 +21,6 @@ from safehold.policy.loader import active_policy
 from safehold.policy.schema import Policy
 from safehold.policy.vocabulary import PARTIES
 from safehold.privacy import audit
-
-MIN_TEXT = 10
 
 
 def record(by: Staff, action: str, appeal: Appeal, **detail: str | int) -> None:
@@ -59,6 +58,20 @@ def deadlines(
     return acknowledge_by, clock.appeal_answer_due_at(policy, acknowledge_by, stage)
 
 
+def reviewer_role_of(policy: Policy, stage: Literal[1, 2], *, restricted: bool) -> str:
+    """Who reviews a stage: `appeals.reviewer_role` (on a restricted case never a manager,
+    cases/access.py: the fallback reviews), or stage 2's own reviewer role, which the
+    schema keeps apart from stage 1's so that someone else can always decide it."""
+    first = access.decision_roles(policy, access.Decision.APPEAL, restricted=restricted)[0]
+    if stage == 1 or policy.appeals.stage_2 is None:
+        return first
+    second = policy.appeals.stage_2.reviewer_role
+    if restricted and second == Role.MANAGER.value:
+        fallback = [r for r in policy.restricted_cases.fallback_roles if r not in (first, second)]
+        return fallback[0] if fallback else first
+    return second
+
+
 def new_appeal(
     *, case: Case, by: Staff, party: str, grounds: str, received_at: datetime, stage: Literal[1, 2]
 ) -> Appeal:
@@ -69,7 +82,8 @@ def new_appeal(
         case=case,
         by=party,
         stage=stage,
-        reviewer_role=policy.appeals.reviewer_role,
+        # On a restricted case never a manager (cases/access.py): the fallback reviews.
+        reviewer_role=reviewer_role_of(policy, stage, restricted=case.restricted),
         received_at=received_at,
         acknowledge_due_at=acknowledge_by,
         due_at=answer_by,
@@ -80,7 +94,8 @@ def new_appeal(
 
 
 def check_grounds(grounds: str) -> None:
-    if len(grounds.strip()) < MIN_TEXT:
+    """Any words will do ("unfair" is a reason): no seed sets a minimum length."""
+    if not grounds.strip():
         raise Refusal("grounds_required", "Say what the appeal is about", field="grounds")
 
 
@@ -131,9 +146,11 @@ def appeal_acknowledge(*, appeal: Appeal, by: Staff, now: datetime | None = None
 
 def acknowledge(appeal: Appeal, now: datetime) -> None:
     stage: Literal[1, 2] = 2 if appeal.stage == 2 else 1
+    policy = active_policy()
     appeal.status = AppealStatus.ACKNOWLEDGED
     appeal.acknowledged_at = now
-    appeal.due_at = clock.appeal_answer_due_at(active_policy(), now, stage)
+    if stage == 1 or policy.appeals.stage_2 is not None:  # else the policy has since
+        appeal.due_at = clock.appeal_answer_due_at(policy, now, stage)  # dropped stage 2
 
 
 def check_reviewer(appeal: Appeal, by: Staff) -> None:
@@ -141,7 +158,9 @@ def check_reviewer(appeal: Appeal, by: Staff) -> None:
         raise Refusal(
             "may_not_decide_appeal",
             f"The policy gives appeals to the {appeal.reviewer_role}",
-            policy_rule="appeals.reviewer_role",
+            policy_rule="appeals.stage_2.reviewer_role"
+            if appeal.stage == 2
+            else "appeals.reviewer_role",
             status=403,
         )
     earlier = appeal.escalated_from
@@ -149,7 +168,7 @@ def check_reviewer(appeal: Appeal, by: Staff) -> None:
         raise Refusal(
             "same_reviewer",
             "Stage 2 is decided by someone other than the stage 1 reviewer",
-            policy_rule="appeals.stage_2",
+            policy_rule="appeals.stage_2.reviewer_role",
             status=403,
         )
 
@@ -169,7 +188,7 @@ def appeal_decide(
             f"outcome must be one of: {', '.join(AppealOutcome.values)}",
             field="outcome",
         )
-    if len(reasons.strip()) < MIN_TEXT:
+    if not reasons.strip():
         raise Refusal("reasons_required", "Give the reasons for the outcome", field="reasons")
     if appeal.status == AppealStatus.RECEIVED:
         acknowledge(appeal, now)
@@ -187,8 +206,15 @@ def appeal_decide(
 def appeal_escalate(
     *, appeal: Appeal, by: Staff, grounds: str, now: datetime | None = None
 ) -> Appeal:
-    """The appellant is not satisfied with the stage 1 answer: stage 2 begins."""
+    """The appellant is not satisfied with the stage 1 answer: stage 2 begins, where the
+    policy has a second stage (`appeals.stage_2`), before its own reviewer role."""
     now = now or timezone.now()
+    if active_policy().appeals.stage_2 is None:
+        raise Refusal(
+            "no_second_stage",
+            "The policy has one review of an appeal: the stage 1 answer is final",
+            policy_rule="appeals.stage_2",
+        )
     appeal = locked(appeal)
     if appeal.stage != 1 or appeal.status != AppealStatus.DECIDED:
         raise Refusal(

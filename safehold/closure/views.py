@@ -35,7 +35,7 @@ from safehold.closure.forms import (
     ReasonForm,
     start_of_day,
 )
-from safehold.closure.models import Appeal, ClosureStatus, FeedbackChannel
+from safehold.closure.models import Appeal, AppealStatus, ClosureStatus, FeedbackChannel
 from safehold.errors import Refusal
 from safehold.policy.explain import SECTIONS, Rule, policy_rules
 from safehold.policy.loader import active_policy
@@ -105,7 +105,7 @@ def case_close(request: HttpRequest, case_id: str) -> HttpResponse:
     case = access.case_for(user, case_id)
     policy = active_policy()
     form = ClosureForm(
-        posted(request), policy=policy, may_override=services.may_override_agreement(policy, user)
+        posted(request), policy=policy, may_override=services.agreement_overridable(policy)
     )
     refusal = None
     if request.method == "POST" and form.is_valid():
@@ -119,6 +119,7 @@ def case_close(request: HttpRequest, case_id: str) -> HttpResponse:
                 review_meeting_at=start_of_day(data["review_meeting"]),
                 explanation=data["explanation"],
                 override_reason=data.get("override_reason", ""),
+                perpetrator_explanation=data.get("perpetrator_explanation", ""),
             )
         except Refusal as error:
             refusal = refused(form, error, {"review_meeting_at": "review_meeting"})
@@ -126,18 +127,32 @@ def case_close(request: HttpRequest, case_id: str) -> HttpResponse:
             closed = closure.status == ClosureStatus.CLOSED
             messages.success(request, "Case closed" if closed else "Closure sent for approval")
             return redirect("case", case_id=case.pk)
-    context = {"form": form, "case": case, "rules": rules_of(policy, CLOSING)}
+    context = {
+        "form": form,
+        "case": case,
+        "rules": rules_of(policy, CLOSING),
+        "picture": selectors.closing_picture(case),
+    }
     return page(request, "closure/close.html", context, refusal=refusal)
+
+
+def after_decision(request: HttpRequest, user: Any, case_id: str, message: str) -> HttpResponse:
+    """Back to the case page, or, for someone who decided on a restricted case they may
+    not otherwise see, to their home page."""
+    messages.success(request, message)
+    if access.may_see(user, case_id):
+        return redirect("case", case_id=case_id)
+    return redirect("home")
 
 
 @require_http_methods(["GET", "POST"])
 def closure_decision(request: HttpRequest, case_id: str) -> HttpResponse:
     user = signed_in_staff(request)
-    case = access.case_for(user, case_id)
     try:
         services.check_approver(active_policy(), user)
     except Refusal as error:
         raise PermissionDenied from error
+    case = selectors.case_for_closure_decision(user, case_id)
     form = DecisionForm(posted(request))
     refusal = None
     if request.method == "POST" and form.is_valid():
@@ -152,10 +167,16 @@ def closure_decision(request: HttpRequest, case_id: str) -> HttpResponse:
         except Refusal as error:
             refusal = refused(form, error)
         else:
-            messages.success(request, done)
-            return redirect("case", case_id=case.pk)
+            return after_decision(request, user, case.pk, done)
     pending = selectors.closure_in(case, ClosureStatus.AWAITING_APPROVAL)
-    context = {"form": form, "case": case, "pending": pending}
+    context = {
+        "form": form,
+        "case": case,
+        "pending": pending,
+        "picture": selectors.closing_picture(case),
+        "may_open_case": access.may_see(user, case.pk),
+        "overridable": services.agreement_overridable(active_policy()),
+    }
     return page(request, "closure/decision.html", context, refusal=refusal)
 
 
@@ -183,9 +204,11 @@ def case_reopen(request: HttpRequest, case_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def closure_evaluation(request: HttpRequest, case_id: str) -> HttpResponse:
     user = signed_in_staff(request)
-    case = access.case_for(user, case_id)
-    if user.role != active_policy().closure.evaluation_role:
-        raise PermissionDenied
+    try:
+        services.check_evaluator(user)
+    except Refusal as error:
+        raise PermissionDenied from error
+    case = selectors.case_for_evaluation(user, case_id)
     form = EvaluationForm(posted(request))
     refusal = None
     if request.method == "POST" and form.is_valid():
@@ -194,10 +217,14 @@ def closure_evaluation(request: HttpRequest, case_id: str) -> HttpResponse:
         except Refusal as error:
             refusal = refused(form, error)
         else:
-            messages.success(request, "Evaluation recorded")
-            return redirect("case", case_id=case.pk)
+            return after_decision(request, user, case.pk, "Evaluation recorded")
     closed = selectors.closure_in(case, ClosureStatus.CLOSED)
-    context = {"form": form, "case": case, "closed": closed}
+    context = {
+        "form": form,
+        "case": case,
+        "closed": closed,
+        "may_open_case": access.may_see(user, case.pk),
+    }
     return page(request, "closure/evaluation.html", context, refusal=refusal)
 
 
@@ -304,13 +331,21 @@ def appeal_page(request: HttpRequest, appeal_id: str) -> HttpResponse:
         "appeal": appeal,
         "escalated_to": detail.escalated_to,
         "case": appeal.case,
+        "may_open_case": access.may_see(user, appeal.case_id),
         "may_decide": passes(appeals.check_reviewer, appeal, user),
         "rules": rules_of(active_policy(), APPEALS),
+        "second_stage": active_policy().appeals.stage_2,
         "now": timezone.now(),
     }
     return page(request, "closure/appeal.html", context, refusal=refusal)
 
 
 def done(request: HttpRequest, appeal: Appeal, message: str) -> HttpResponse:
+    """Back to the appeal; a reviewer of a restricted case they may not otherwise see,
+    once the appeal is decided, to their home page (its page is no longer theirs)."""
+    user = signed_in_staff(request)
+    if appeal.status == AppealStatus.DECIDED and not access.may_see(user, appeal.case_id):
+        messages.success(request, message)
+        return redirect("home")
     messages.success(request, message)
     return redirect("appeal", appeal_id=appeal.pk)

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from safehold.policy.schema import Policy, ResponseTarget
+from safehold.policy.schema import AppealStage, Policy, ResponseTarget
 from safehold.policy.vocabulary import Nation, RiskLevel
 
 LONDON: Final = ZoneInfo("Europe/London")
@@ -112,11 +112,38 @@ def response_due_at(
 ) -> datetime:
     """When the survivor must have been contacted (API.md §5 `response_due_at`).
 
-    `risk_level` is None until the case's risk is assessed; a policy may set a different
-    target per risk level.
+    `risk_level` is the severity judged when the report was received, or None when it
+    was not; a policy may set a different target per level. A later risk assessment
+    moves the deadline only through `response_due_after_assessment`.
     """
     _require_aware(reported_at, "reported_at")
     return deadline_after(policy, reported_at, policy.response_target_for(risk_level))
+
+
+def response_due_after_assessment(
+    policy: Policy,
+    *,
+    due_at: datetime,
+    reported_at: datetime,
+    risk_level: RiskLevel,
+    assessed_at: datetime,
+) -> datetime:
+    """The response deadline once a risk assessment finds `risk_level`: it may come
+    forward to that level's target, never go later, and never move once it has passed
+    (a report that missed its target stays missed).
+
+    The level's target counts from the report; when that time has already gone by the
+    assessment, it counts from the assessment instead, so staff are not held to a time
+    before they knew.
+    """
+    _require_aware(assessed_at, "assessed_at")
+    if assessed_at > due_at:
+        return due_at
+    target = policy.response_target_for(risk_level)
+    candidate = deadline_after(policy, reported_at, target)
+    if candidate < assessed_at:
+        candidate = deadline_after(policy, assessed_at, target)
+    return min(due_at, candidate)
 
 
 def emergency_repair_due_at(policy: Policy, raised_at: datetime) -> datetime:
@@ -132,11 +159,20 @@ def next_review_due_at(policy: Policy, last: datetime) -> datetime:
     )
 
 
+def appeal_stage(policy: Policy, stage: Literal[1, 2]) -> AppealStage:
+    """The deadlines of one stage; stage 2 only where the policy has one."""
+    if stage == 1:
+        return policy.appeals.stage_1
+    if policy.appeals.stage_2 is None:
+        raise ValueError("the policy has no second stage of appeal")
+    return policy.appeals.stage_2
+
+
 def appeal_acknowledgement_due_at(
     policy: Policy, received_at: datetime, stage: Literal[1, 2] = 1
 ) -> datetime:
     """When an appeal received at `received_at` must be acknowledged."""
-    deadlines = policy.appeals.stage_1 if stage == 1 else policy.appeals.stage_2
+    deadlines = appeal_stage(policy, stage)
     return working_days_after(policy, received_at, deadlines.acknowledge_working_days)
 
 
@@ -145,7 +181,7 @@ def appeal_answer_due_at(
 ) -> datetime:
     """When an appeal must be answered, counted from its acknowledgement (as the Housing
     Ombudsman's Complaint Handling Code counts it)."""
-    deadlines = policy.appeals.stage_1 if stage == 1 else policy.appeals.stage_2
+    deadlines = appeal_stage(policy, stage)
     return working_days_after(policy, acknowledged_at, deadlines.respond_working_days)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from safehold.policy.schema import AppealStage, Policy, ResponseTarget
 from safehold.policy.sources import SOURCES, SettingSource, Source, setting_sources, sources_of
 from safehold.policy.vocabulary import (
+    AGENCY_IDS,
     CLOSURE_REASON_LABELS,
     DISCLOSURE_GROUND_LABELS,
     NATION_LABELS,
@@ -226,6 +227,11 @@ def _assignment_rules(policy: Policy) -> Iterable[Draft]:
             (offers.same_sex_officer_on_request, "assignment.same_sex_officer_on_request",
              "Officer of the same sex",
              "A survivor who asks for an officer of their own sex gets one."),
+            (offers.same_sex_officer_always_offered,
+             "assignment.same_sex_officer_always_offered",
+             "Offering an officer of the same sex",
+             "We ask every survivor whether they would like an officer of their own sex, "
+             "and record their answer."),
             (offers.same_culture_officer_on_request, "assignment.same_culture_officer_on_request",
              "Officer of the same culture",
              "A survivor can ask for an officer who shares their culture."),
@@ -471,13 +477,18 @@ def _appeal_rules(policy: Policy) -> Iterable[Draft]:
             f"{roles_named((appeals.reviewer_role,)).capitalize()} reviews the appeal.",
             ("appeals.who", "appeals.reviewer_role"),
         )
-    for number, stage in (("1", appeals.stage_1), ("2", appeals.stage_2)):
+    stages = [("1", appeals.stage_1, "")]
+    if appeals.stage_2 is not None:  # a second stage only where the policy has one
+        reviewer = roles_named((appeals.stage_2.reviewer_role,))
+        stages.append(("2", appeals.stage_2, f" {reviewer.capitalize()} reviews stage 2."))
+    for number, stage, reviewed_by in stages:
         yield (
             section,
             f"Appeal deadlines, stage {number}",
             f"At stage {number} we acknowledge an appeal within "
             f"{count(stage.acknowledge_working_days, 'working day')} and answer it within "
-            f"{count(stage.respond_working_days, 'working day')} of acknowledging it.",
+            f"{count(stage.respond_working_days, 'working day')} of acknowledging it."
+            + reviewed_by,
             (f"appeals.stage_{number}",),
         )
 
@@ -488,15 +499,27 @@ def _definition_rules(policy: Policy) -> Iterable[Draft]:
     yield (
         section,
         "Kinds of abuse",
-        f"We recognise and record {and_list(labels)}.",
+        f"We recognise and record {and_list(labels)}, and any other form of domestic "
+        "abuse a survivor describes: we never turn a report away for its kind.",
         ("definitions.abuse_types",),
     )
+    agency_id = definitions.under_age_referral_agency
+    agency = policy.agencies[agency_id].name
+    # A shared agency's name is a common noun ("Children's services"); a local one's may
+    # be a proper name ("Telford Children's Services"), kept as written.
+    agency = _in_sentence(agency) if agency_id in AGENCY_IDS else agency
     yield (
         section,
         "Age",
-        f"This policy covers abuse between people aged {definitions.minimum_age} or over; "
-        "a younger person is safeguarded as a child.",
+        f"This policy covers abuse between people aged {definitions.minimum_age} or over.",
         ("definitions.minimum_age",),
+    )
+    yield (
+        section,
+        "Children who report abuse",
+        f"We still record the report of someone under {definitions.minimum_age}, and "
+        f"safeguard them as a child with a referral to {agency}.",
+        ("definitions.under_age_referral_agency",),
     )
 
 

@@ -54,6 +54,7 @@ from safehold.policy.setting_types import (
 )
 from safehold.policy.vocabulary import (
     ABUSE_TYPE_LABELS,
+    ABUSE_TYPES,
     CLOSURE_REASONS,
     MONITORING_FIELDS,
     PARTIES,
@@ -77,7 +78,10 @@ class ResponseTarget(PolicyModel):
 
 
 class ResponseTargetsByRiskLevel(PolicyModel):
-    """Targets that replace `response_target` once a case's risk level is known."""
+    """Targets by the severity of a report: the severity judged when the report is
+    received (the intake's `severity`) sets the deadline, and a later risk assessment
+    may bring it forward to its level's target, never later, and never once it has
+    passed."""
 
     standard: ResponseTarget | None = None
     """The target for a case assessed as standard risk. Leave out to keep `response_target`."""
@@ -141,7 +145,15 @@ class RestrictedCases(PolicyModel):
     """Who takes a decision on a restricted case (disclosure approval, closure approval,
     appeal review, evaluation) when the policy gives that decision only to managers.
     Otherwise the policy's own role for the decision takes it, seeing what the decision
-    needs and nothing more."""
+    needs and nothing more. Never `manager`."""
+
+    @model_validator(mode="after")
+    def _no_manager_falls_back(self) -> RestrictedCases:
+        if "manager" in self.fallback_roles:
+            raise setting_error(
+                "fallback_roles", "a manager never decides on a restricted case: leave it out"
+            )
+        return self
 
 
 class Assignment(PolicyModel):
@@ -149,7 +161,13 @@ class Assignment(PolicyModel):
 
     same_sex_officer_on_request: bool = True
     """A survivor who asks for an officer of their own sex gets one; assigning an officer
-    of another sex is refused."""
+    of another sex is refused (`same_sex_officer_requested`), and so is any assignment
+    while the survivor's sex is not recorded (`survivor_sex_unknown`: ask, do not guess)."""
+
+    same_sex_officer_always_offered: bool = False
+    """Every survivor is offered an officer of their own sex, not only those who ask: the
+    answer (requested or declined) is recorded, and a case whose survivor has not been
+    asked shows the offer as a task."""
 
     same_culture_officer_on_request: bool = True
     """A survivor may ask for an officer who shares their culture; offered, and recorded."""
@@ -290,6 +308,15 @@ class AppealStage(PolicyModel):
     """Working days from acknowledging the appeal to answering it."""
 
 
+class SecondAppealStage(AppealStage):
+    """A second review, for an appellant not satisfied with the first answer."""
+
+    reviewer_role: KnownDecisionRole
+    """The role that reviews a stage 2 appeal. It must differ from `appeals.reviewer_role`,
+    so that someone other than the stage 1 reviewer can always decide it: with the same
+    role and one person in it, a stage 2 appeal would wait for ever."""
+
+
 class Appeals(PolicyModel):
     """Appeals against how a case was handled or the decision reached. Deadline defaults
     follow the Housing Ombudsman's Complaint Handling Code."""
@@ -303,8 +330,22 @@ class Appeals(PolicyModel):
     stage_1: AppealStage = AppealStage(acknowledge_working_days=5, respond_working_days=10)
     """Stage 1 deadlines."""
 
-    stage_2: AppealStage = AppealStage(acknowledge_working_days=5, respond_working_days=20)
-    """Stage 2 deadlines."""
+    stage_2: SecondAppealStage | None = None
+    """A second stage, only where the provider's policy describes one: its deadlines and
+    its own `reviewer_role`, such as `stage_2 = { acknowledge_working_days = 5,
+    respond_working_days = 20, reviewer_role = "da_lead" }`. Leave out for one review:
+    the stage 1 answer is then final (escalating is refused, `no_second_stage`)."""
+
+    @model_validator(mode="after")
+    def _stage_2_has_another_reviewer(self) -> Appeals:
+        if self.stage_2 is not None and self.stage_2.reviewer_role == self.reviewer_role:
+            raise setting_error(
+                "stage_2.reviewer_role",
+                f"must differ from appeals.reviewer_role ({self.reviewer_role!r}): stage 2 "
+                "is decided by someone other than the stage 1 reviewer, and another role "
+                "makes sure someone can",
+            )
+        return self
 
 
 class Retention(PolicyModel):
@@ -346,7 +387,12 @@ class Definitions(PolicyModel):
 
     minimum_age: Annotated[int, Field(ge=1, le=25)] = 16
     """Abuse between people of at least this age is domestic abuse; younger people are
-    safeguarded as children."""
+    safeguarded as children. A younger survivor's report is still recorded, never
+    refused: the case is flagged and routed to `under_age_referral_agency`."""
+
+    under_age_referral_agency: Slug = "childrens_services"
+    """The agency (an id in `agencies`) that a survivor under `minimum_age` is referred to
+    for safeguarding as a child: the case shows the referral as a task."""
 
     repeat_months: Count = 12
     """A report is a repeat when the same survivor had a case reported this many months
@@ -409,7 +455,8 @@ class Policy(PolicyModel):
     Required."""
 
     response_target_by_risk_level: ResponseTargetsByRiskLevel = ResponseTargetsByRiskLevel()
-    """Optional targets per risk level, used once a case's risk has been assessed."""
+    """Optional targets per level of severity: the severity judged at receipt sets the
+    deadline; a later risk assessment may only bring it forward."""
 
     working_hours: WorkingHours = WorkingHours()
     """The office day; working-day deadlines end at its close."""
@@ -474,6 +521,16 @@ class Policy(PolicyModel):
         return quotes
 
     @model_validator(mode="after")
+    def _under_age_referral_agency_is_listed(self) -> Policy:
+        agency = self.definitions.under_age_referral_agency
+        if agency not in self.agencies:
+            raise setting_error(
+                "definitions.under_age_referral_agency",
+                f"{agency!r} is not an agency of this policy's [agencies] directory",
+            )
+        return self
+
+    @model_validator(mode="after")
     def _provider_to_set_names_unquoted_settings(self) -> Policy:
         settings = rule_settings()
         for index, path in enumerate(self.provider_to_set):
@@ -509,6 +566,17 @@ class Policy(PolicyModel):
     def abuse_type_label(self, abuse_type: AbuseType) -> str:
         """The provider's word for an abuse type, falling back to Safehold's."""
         return self.definitions.abuse_types.get(abuse_type, ABUSE_TYPE_LABELS[abuse_type])
+
+    def abuse_type_choices(self) -> list[tuple[AbuseType, str]]:
+        """Every abuse type of the shared vocabulary, as a report offers them: the
+        provider's own first, in its order and words, then the rest in the vocabulary's
+        order with Safehold's words. The provider's list orders and names; it never
+        refuses (a report is accepted whatever kind of abuse the survivor describes)."""
+        own = list(self.definitions.abuse_types.items())
+        rest = [
+            (t, ABUSE_TYPE_LABELS[t]) for t in ABUSE_TYPES if t not in self.definitions.abuse_types
+        ]
+        return own + rest
 
     def with_identity(self, *, version: str, source: Path | None) -> Policy:
         """This policy marked with the file it came from (used by the loader)."""

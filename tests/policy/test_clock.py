@@ -27,7 +27,7 @@ from safehold.policy.clock import (
     working_days_after,
 )
 from safehold.policy.loader import load_policy
-from safehold.policy.schema import ResponseTarget, WorkingHours
+from safehold.policy.schema import ResponseTarget, SecondAppealStage, WorkingHours
 from tests.policy.policies import policy_with
 
 
@@ -214,7 +214,12 @@ def test_it_gives_appeal_deadlines_in_working_days() -> None:
     # Tue 31, Wed 1, Thu 2, (Good Friday), (Easter Monday), Tue 7, Wed 8 April.
     assert acknowledge_by == london(2026, 4, 8, 17)
     assert answer_by == london(2026, 4, 22, 17)
-    assert appeal_answer_due_at(wha, acknowledge_by, stage=2) == london(2026, 5, 7, 17)
+    assert wha.appeals.stage_2 is None  # [000 Appeals]: one review (issue 16)
+    second = SecondAppealStage(
+        acknowledge_working_days=5, respond_working_days=20, reviewer_role="da_lead"
+    )
+    two_stages = policy_with(wha, appeals=wha.appeals.model_copy(update={"stage_2": second}))
+    assert appeal_answer_due_at(two_stages, acknowledge_by, stage=2) == london(2026, 5, 7, 17)
 
 
 def test_it_reuses_working_days_after_for_any_count() -> None:
