@@ -45,6 +45,10 @@ class Staff(AbstractBaseUser):
     languages = models.JSONField(default=list, blank=True, help_text="Language codes spoken")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    password_change_required = models.BooleanField(
+        default=False,
+        help_text="Has a first or temporary password, to be changed at the next sign-in",
+    )
 
     objects: ClassVar[StaffManager] = StaffManager()
 
@@ -89,3 +93,73 @@ class ApiToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class SignedInSession(models.Model):
+    """What a person sees of one of their signed-in browser sessions, and how they end it.
+
+    Keyed by an HMAC (under SECRET_KEY) of the session's key, never the key itself, so a
+    reader of the database learns nothing that opens a session. Written at sign-in and
+    at most once a minute after (`last_seen_at`); a session whose row is missing or ended
+    is signed out on its next request (SessionRecordMiddleware)."""
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    device = models.CharField(max_length=100, blank=True, help_text="Browser and system")
+    address = models.CharField(max_length=45, blank=True, help_text="Last seen from")
+    signed_in_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["-signed_in_at"]
+        indexes = [models.Index(fields=["staff", "ended_at"], name="signed_in_session_live")]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.device} {self.signed_in_at:%Y-%m-%d %H:%M}"
+
+
+class ChangeKind(models.TextChoices):
+    PASSWORD = "password", "Set a temporary password"
+    TWO_FACTOR_RESET = "two_factor_reset", "Reset two-factor sign-in"
+    UNLOCK = "unlock", "Unlock after failed sign-ins"
+    ROLE = "role", "Change role"
+    TEAM = "team", "Change team"
+    ENABLE = "enable", "Enable the account"
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a second administrator"
+    APPLIED = "applied", "Made"
+    REFUSED = "refused", "Refused"
+
+
+class AccountChange(models.Model):
+    """An administrator's change to someone's account: made at once, or, where it could
+    let an administrator act as someone with wide access, pending until a second
+    administrator approves it (services.account_change_request)."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="account_changes")
+    kind = models.CharField(max_length=20, choices=ChangeKind.choices)
+    value = models.CharField(max_length=150, blank=True, help_text="The new role or team")
+    password_hash = models.CharField(
+        max_length=128, blank=True, help_text="A pending temporary password, hashed; cleared"
+    )
+    why_approval = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=10, choices=ChangeStatus.choices)
+    requested_by = models.ForeignKey(
+        Staff, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        Staff, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        indexes = [models.Index(fields=["status", "requested_at"], name="account_change_status")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.staff_id} ({self.status})"
