@@ -136,6 +136,9 @@ def staff_load() -> None:
             password=DEMO_PASSWORD,
             trained=trained,
             languages=languages,
+            # Demo accounts share the printed password and keep it: nobody is asked to
+            # choose their own at first sign-in, as a real account is (docs/getting-started.md).
+            password_change_required=False,
         )
         if username != UNENROLLED[0]:
             TOTPDevice.objects.create(user=staff, name="Demo authenticator", confirmed=True)
@@ -236,7 +239,9 @@ def case_work(
     if rng.random() < INCIDENT_SHARE and now - case.reported_at > FURTHER_REPORTS_AFTER:
         incidents_add(rng, policy, case, worker, now)
     if closes(rng, case, plan, now):
-        closure_work(rng, policy, case, worker, manager, now)
+        # Asking to close is casework kept for trained staff (assignment.trained_officers_only).
+        closer = worker if worker.trained else manager
+        closure_work(rng, policy, case, closer, manager, now)
 
 
 def closes(rng: random.Random, case: Case, plan: PlannedCase, now: datetime) -> bool:

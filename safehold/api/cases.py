@@ -29,7 +29,10 @@ from safehold.api.schemas import (
     problems,
 )
 from safehold.cases import access, inputs, selectors, services
+from safehold.cases.models import Case
+from safehold.closure import selectors as closure_selectors
 from safehold.errors import Refusal
+from safehold.policy.loader import active_policy
 
 router = Router(tags=["cases"])
 
@@ -97,6 +100,7 @@ def full(view: selectors.CaseView) -> dict[str, Any]:
         },
         "alleged_perpetrators": [
             {
+                "person_id": p.person.pk,
                 "name": p.details["name"],
                 "relationship": p.person.relationship,
                 "is_resident": p.person.is_resident,
@@ -106,8 +110,12 @@ def full(view: selectors.CaseView) -> dict[str, Any]:
             for p in view.alleged_perpetrators
         ],
         "children": [{"age": c.person.age, "name": c.details["name"]} for c in view.children],
+        "severity": case.severity_at_receipt,
+        "under_minimum_age": case.under_minimum_age,
+        "under_age_referral_agency": under_age_referral_agency(case),
         "requests": {
             "same_sex_officer": case.same_sex_officer,
+            "same_sex_officer_answer": selectors.same_sex_officer_answer(case),
             "interpreter_language": case.interpreter_language,
             "childcare": case.childcare,
             "interview_venue": view.details.get("interview_venue", ""),
@@ -122,7 +130,29 @@ def full(view: selectors.CaseView) -> dict[str, Any]:
             }
             for incident, sealed in view.incidents
         ],
+        "letters_outstanding": [
+            outstanding_out(letter) for letter in closure_selectors.letters_outstanding(case)
+        ],
     }
+
+
+def outstanding_out(letter: closure_selectors.OutstandingLetter) -> dict[str, Any]:
+    """A closure letter the case still owes an alleged perpetrator, and why."""
+    return {
+        "kind": letter.kind,
+        "recipient": letter.recipient,
+        "alleged_perpetrator": letter.person_id,
+        "name": letter.name,
+        "reason": letter.reason,
+        "detail": letter.message,
+    }
+
+
+def under_age_referral_agency(case: Case) -> str | None:
+    """The agency a survivor under the policy's minimum age is referred to, or None."""
+    if not case.under_minimum_age:
+        return None
+    return active_policy().definitions.under_age_referral_agency
 
 
 def report_from(body: CaseIn) -> inputs.Report:
@@ -157,6 +187,7 @@ def report_from(body: CaseIn) -> inputs.Report:
         abuse_types=tuple(body.abuse_types),
         summary=body.summary,
         requests=inputs.Requests(**body.requests.model_dump()),
+        severity=body.severity,
     )
 
 

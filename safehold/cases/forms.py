@@ -26,10 +26,29 @@ LONDON = ZoneInfo("Europe/London")
 YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("", "Not asked")]
 SEX_CHOICES = [("female", "Female"), ("male", "Male"), ("prefer_not_to_say", "Prefer not to say")]
 MAX_PEOPLE = 10
+# Asked as a question, so that "declined" is told apart from "never asked".
+SAME_SEX_OFFICER_CHOICES = [
+    ("yes", "Yes, they would like one"),
+    ("no", "No, they declined"),
+    ("", "Not asked"),
+]
+SEVERITY_CHOICES = [
+    ("standard", "Standard"),
+    ("medium", "Medium"),
+    ("high", "High"),
+    ("", "Not judged yet"),
+]
 
 
 def as_bool(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
+
+
+def has_targets_by_severity(policy: Policy) -> bool:
+    """Whether the policy sets response targets by severity: only then does the intake
+    ask how severe the report is (it sets the response deadline)."""
+    targets = policy.response_target_by_risk_level
+    return any(getattr(targets, level) is not None for level in ("standard", "medium", "high"))
 
 
 def check_working_year(day: date) -> None:
@@ -124,7 +143,12 @@ class IntakeForm(forms.Form):
         label="Can we send letters by post?",
     )
 
-    same_sex_officer = forms.BooleanField(required=False, label="An officer of their own sex")
+    same_sex_officer = forms.ChoiceField(
+        required=False,
+        choices=SAME_SEX_OFFICER_CHOICES,
+        widget=forms.RadioSelect,
+        label="Would they like an officer of their own sex?",
+    )
     interpreter_language = forms.CharField(
         required=False, max_length=20, label="Interpreter language"
     )
@@ -142,9 +166,15 @@ class IntakeForm(forms.Form):
 
     def __init__(self, *args: Any, policy: Policy, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["abuse_types"].choices = [  # type: ignore[attr-defined]
-            (kind, label) for kind, label in policy.definitions.abuse_types.items()
-        ]
+        # Every kind of abuse is offered: the policy's own first, in its words.
+        self.fields["abuse_types"].choices = policy.abuse_type_choices()  # type: ignore[attr-defined]
+        if has_targets_by_severity(policy):
+            self.fields["severity"] = forms.ChoiceField(
+                required=False,
+                choices=SEVERITY_CHOICES,
+                widget=forms.RadioSelect,
+                label="How severe is the report, as judged now?",
+            )
         for name, values in diversity.BANDS.items():
             self.fields[name] = forms.ChoiceField(
                 required=False, choices=[("", "Not asked"), *values], label=diversity.LABELS[name]
@@ -259,12 +289,13 @@ class IntakeForm(forms.Form):
             abuse_types=tuple(data["abuse_types"]),
             summary=data["summary"],
             requests=inputs.Requests(
-                same_sex_officer=data["same_sex_officer"],
+                same_sex_officer=as_bool(data["same_sex_officer"]),
                 interpreter_language=data["interpreter_language"],
                 childcare=data["childcare"],
                 interview_venue=data["interview_venue"],
             ),
             separate_case_reason=separate_case_reason,
+            severity=data.get("severity") or None,
         )
 
 

@@ -55,7 +55,9 @@ class ChildDetails:
 
 @dataclass(frozen=True)
 class Requests:
-    same_sex_officer: bool = False
+    # True: asked for an officer of their own sex; False: offered one and declined;
+    # None: not asked.
+    same_sex_officer: bool | None = None
     interpreter_language: str = ""
     childcare: bool = False
     interview_venue: str = ""
@@ -73,3 +75,6 @@ class Report:
     summary: str = ""
     requests: Requests = field(default_factory=Requests)
     separate_case_reason: str = ""
+    # The severity judged when the report was received ("standard", "medium", "high"),
+    # where the policy sets response targets by it; None: not judged.
+    severity: str | None = None

@@ -39,6 +39,15 @@ def response_status(case: Case | CaseRow, now: datetime | None = None) -> str:
     return "missed" if (now or timezone.now()) > case.response_due_at else "pending"
 
 
+def same_sex_officer_answer(case: Case) -> str:
+    """`requested`, `declined` or `not_asked`: the survivor's answer when offered an
+    officer of their own sex (a case from before answers were recorded, with the
+    request ticked, reads as requested)."""
+    if case.same_sex_officer_answer:
+        return case.same_sex_officer_answer
+    return "requested" if case.same_sex_officer else "not_asked"
+
+
 def next_review_due_at(case: Case | CaseRow) -> datetime | None:
     if case.status == "closed":
         return None

@@ -3,7 +3,7 @@ policy, audited. The web intake and `POST /api/v1/cases` both call `case_open`."
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from safehold.accounts.models import Staff, Team
-from safehold.accounts.roles import Role
+from safehold.accounts.roles import Role, Sex
 from safehold.cases import access, diversity, sealing
 from safehold.cases.inputs import Diversity, Report
 from safehold.cases.models import (
@@ -28,6 +28,7 @@ from safehold.cases.models import (
     Person,
     PersonRole,
     ReferenceCounter,
+    RiskLevel,
     Source,
     SurvivorIdentity,
     new_id,
@@ -58,15 +59,42 @@ def not_in_future(moment: datetime, *, now: datetime, field: str) -> None:
         raise Refusal(f"{field}_in_future", f"{label} cannot be in the future", field=field)
 
 
-def check_abuse_types(policy: Policy, abuse_types: tuple[str, ...]) -> None:
-    unknown = sorted(set(abuse_types) - set(policy.definitions.abuse_types))
+def check_abuse_types(abuse_types: tuple[str, ...]) -> None:
+    """Any kind of abuse in the shared vocabulary (API.md §3) is accepted under every
+    policy: the seeds accept what the survivor perceives as abuse ([000 Definition of
+    domestic violence] "if any one ... perceives the incident to be domestic violence",
+    [003 Survivor-centred approach] "if a person feels they are experiencing domestic
+    violence", [001 2.1] and [004 2. Definition] "not limited to"). The policy's
+    `definitions.abuse_types` decides the words and the order they are offered in."""
+    unknown = sorted(set(abuse_types) - set(vocabulary.ABUSE_TYPES))
     if unknown:
         raise Refusal(
-            "abuse_type_not_in_policy",
-            f"This provider's policy does not use: {', '.join(unknown)}",
-            policy_rule="definitions.abuse_types",
+            "unknown_abuse_type",
+            f"Not a kind of abuse Safehold records: {', '.join(unknown)}",
             field="abuse_types",
         )
+
+
+def check_severity(severity: str | None) -> None:
+    if severity is not None and severity not in RiskLevel.values:
+        raise Refusal(
+            "unknown_severity",
+            f"Severity must be one of: {', '.join(RiskLevel.values)}",
+            field="severity",
+        )
+
+
+SAME_SEX_OFFICER_ANSWERS = {True: "requested", False: "declined", None: ""}
+
+
+def under_minimum_age(policy: Policy, born: date | None, reported_at: datetime) -> bool:
+    """Whether the survivor was younger than the policy's minimum age on the day the
+    report was received (London date). Unknown when no date of birth: not flagged."""
+    if born is None:
+        return False
+    day = reported_at.astimezone(LONDON).date()
+    age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    return age < policy.definitions.minimum_age
 
 
 def check_source(source: str) -> None:
@@ -159,7 +187,8 @@ def case_open(*, report: Report, by: Staff, now: datetime | None = None) -> Case
             field="survivor.date_of_birth",
         )
     check_source(report.source)
-    check_abuse_types(policy, report.abuse_types)
+    check_abuse_types(report.abuse_types)
+    check_severity(report.severity)
     check_diversity(report)
     team = team_named(report.team, by=by)
     identity = survivor_identity_for(report, by=by)
@@ -170,11 +199,16 @@ def case_open(*, report: Report, by: Staff, now: datetime | None = None) -> Case
         team=team,
         source=report.source,
         reported_at=reported_at,
-        response_due_at=clock.response_due_at(policy, reported_at),
+        # The severity judged at receipt sets the deadline where the policy has targets
+        # by it; a later risk assessment may only bring it forward (risk.services).
+        response_due_at=clock.response_due_at(policy, reported_at, report.severity),  # type: ignore[arg-type]
+        severity_at_receipt=report.severity,
         repeat=is_repeat(policy, identity, reported_at),
         restricted=report.survivor.is_staff_member,
         abuse_types=sorted(set(report.abuse_types)),
-        same_sex_officer=report.requests.same_sex_officer,
+        same_sex_officer=bool(report.requests.same_sex_officer),
+        same_sex_officer_answer=SAME_SEX_OFFICER_ANSWERS[report.requests.same_sex_officer],
+        under_minimum_age=under_minimum_age(policy, born, reported_at),
         interpreter_language=report.requests.interpreter_language.strip().lower(),
         childcare=report.requests.childcare,
         policy_id=policy.id,
@@ -199,6 +233,15 @@ def case_open(*, report: Report, by: Staff, now: datetime | None = None) -> Case
     CaseTeamMember.objects.create(case=case, staff=by, added_at=now)
     people_add(case=case, report=report)
     record(by, "case.opened", case, reference=case.reference, repeat=case.repeat)
+    if case.under_minimum_age:
+        # Recorded, never refused: flagged and routed to the safeguarding referral.
+        record(
+            by,
+            "case.under_minimum_age",
+            case,
+            minimum_age=policy.definitions.minimum_age,
+            referral_agency=policy.definitions.under_age_referral_agency,
+        )
     return case
 
 
@@ -311,7 +354,7 @@ def incident_add(
             field="reported_at",
         )
     check_source(source)
-    check_abuse_types(active_policy(), abuse_types)
+    check_abuse_types(abuse_types)
     incident = Incident(
         id=new_id("inc"),
         case=case,
@@ -330,6 +373,11 @@ def incident_add(
         abuse_types_count(case, merged)
     record(by, "incident.added", case, incident=incident.pk)
     return incident
+
+
+# A contact with the alleged perpetrator by these channels is a meeting with him: an
+# interview, under the policy's interview rules (issue 16 §4).
+INTERVIEW_CHANNELS = ("visit", "office")
 
 
 @transaction.atomic
@@ -356,6 +404,17 @@ def contact_record(
     ):
         if value not in allowed:
             raise Refusal(f"unknown_{name}", f"{name} must be one of: {', '.join(allowed)}")
+    if with_whom == "alleged_perpetrator" and direction == "outbound":
+        # Reaching out to him tells him a report was made. The permission is a consent
+        # record, which casework owns: imported here, as casework imports cases.
+        from safehold.casework.services import check_perpetrator_permission
+
+        check_perpetrator_permission(case, active_policy())
+    if with_whom == "alleged_perpetrator" and channel in INTERVIEW_CHANNELS:
+        # Meeting him is interviewing him: the interview rules apply (casework owns them).
+        from safehold.casework.interviews import check_interview_agreed
+
+        check_interview_agreed(case, active_policy())
     contact = Contact(
         id=new_id("con"),
         case=case,
@@ -377,6 +436,12 @@ def contact_record(
     return contact
 
 
+# The sexes a member of staff is recorded with (API.md `staff add --sex female|male`):
+# a survivor recorded as anything else ("", "prefer_not_to_say", "other") has no
+# officer of "their own sex" Safehold could pick without guessing.
+OFFICER_SEXES = tuple(Sex.values)
+
+
 def assignment_refusal(policy: Policy, case: Case, officer: Staff) -> Refusal | None:
     """Why the policy forbids this officer for this case, or None."""
     rules = policy.assignment
@@ -389,7 +454,14 @@ def assignment_refusal(policy: Policy, case: Case, officer: Staff) -> Refusal | 
         )
     if rules.same_sex_officer_on_request and case.same_sex_officer:
         survivor = case.people.get(role=PersonRole.SURVIVOR)
-        if survivor.sex and officer.sex != survivor.sex:
+        if survivor.sex not in OFFICER_SEXES:
+            return Refusal(
+                "survivor_sex_unknown",
+                "The survivor asked for an officer of their own sex, and their sex is not "
+                "recorded: ask them, then record it, before assigning an officer",
+                policy_rule="assignment.same_sex_officer_on_request",
+            )
+        if officer.sex != survivor.sex:
             return Refusal(
                 "same_sex_officer_requested",
                 f"The survivor asked for an officer of their own sex, and {officer.full_name} "
@@ -491,4 +563,22 @@ def contact_interval_agree(*, case: Case, by: Staff, days: int) -> Case:
     case.next_contact_due_at = next_contact_due(case)
     case.save(update_fields=["contact_interval_days", "next_contact_due_at"])
     record(by, "contact_interval.agreed", case, days=days)
+    return case
+
+
+@transaction.atomic
+def same_sex_officer_answer_record(*, case: Case, by: Staff, answer: str) -> Case:
+    """Records the survivor's answer when offered an officer of their own sex
+    (`requested` or `declined`), so "declined" is told apart from "never asked"."""
+    if answer not in SAME_SEX_OFFICER_ANSWERS.values() or not answer:
+        raise Refusal(
+            "unknown_answer",
+            "Choose whether the survivor wants an officer of their own sex",
+            field="same_sex_officer_answer",
+        )
+    case = locked(case)
+    case.same_sex_officer_answer = answer
+    case.same_sex_officer = answer == "requested"
+    case.save(update_fields=["same_sex_officer_answer", "same_sex_officer"])
+    record(by, "same_sex_officer.answered", case, answer=answer)
     return case

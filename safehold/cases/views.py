@@ -25,11 +25,13 @@ from safehold.cases.forms import (
     SearchForm,
 )
 from safehold.cases.models import Case, Source
+from safehold.casework import offers
 from safehold.casework import selectors as casework_selectors
 from safehold.closure import selectors as closure_selectors
 from safehold.closure.services import REOPEN_ROLES
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
+from safehold.policy.schema import Policy
 from safehold.records import rules as records_rules
 from safehold.risk import selectors as risk_selectors
 
@@ -72,6 +74,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 def intake_check_or_save(
     request: HttpRequest, user: Staff, form: IntakeForm, step: str
 ) -> HttpResponse:
+    policy = active_policy()
     existing = services.open_cases_of_survivor(form.report(), by=user)
     choice = request.POST.get("choice", "")
     reason = request.POST.get("separate_reason", "").strip()
@@ -91,9 +94,15 @@ def intake_check_or_save(
         "separate_reason": reason,
         "choice_error": choice_error,
         "abuse_labels": [
-            active_policy().abuse_type_label(k) for k in form.cleaned_data["abuse_types"]
+            label
+            for k, label in policy.abuse_type_choices()
+            if k in form.cleaned_data["abuse_types"]
         ],
         "source_label": dict(Source.choices)[form.cleaned_data["source"]],
+        "under_minimum_age": services.under_minimum_age(
+            policy, form.cleaned_data.get("date_of_birth"), form.reported_at() or timezone.now()
+        ),
+        "policy": policy,
         "nav": "new",
     }
     return render(request, "cases/intake_check.html", context, status=400 if choice_error else 200)
@@ -136,22 +145,59 @@ def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
     return render(request, "cases/case.html", case_context(user, view))
 
 
+def same_sex_officer_offer(policy: Policy, case: Case) -> dict[str, Any]:
+    """The survivor's answer about an officer of their own sex, and whether offering one
+    is still a task: under a policy that always offers it, until they have answered."""
+    answer = selectors.same_sex_officer_answer(case)
+    return {
+        "same_sex_answer": answer,
+        "offer_same_sex_officer": policy.assignment.same_sex_officer_always_offered
+        and answer == "not_asked"
+        and case.status == "open",
+    }
+
+
+def under_age_referral(policy: Policy, case: Case) -> dict[str, Any] | None:
+    """For a survivor under the policy's minimum age: the safeguarding agency the policy
+    names, and the latest referral to it, if any (the case page's task)."""
+    if not case.under_minimum_age:
+        return None
+    agency = policy.definitions.under_age_referral_agency
+    named = (
+        "children's services" if agency == "childrens_services" else policy.agencies[agency].name
+    )
+    referral = casework_selectors.referrals_to(case, agency)
+    return {"agency": agency, "name": named, "referral": referral}
+
+
 def case_context(user: Staff, view: selectors.CaseView, **extra: Any) -> dict[str, Any]:
     policy = active_policy()
     case = view.case
+    consents = casework_selectors.consents_standing(case)
+    plan = casework_selectors.plan_of(case)
     return {
         "view": view,
         "case": case,
         "policy": policy,
-        "abuse_labels": [policy.abuse_type_label(k) for k in case.abuse_types],
+        "abuse_labels": [
+            label for k, label in policy.abuse_type_choices() if k in case.abuse_types
+        ],
+        **same_sex_officer_offer(policy, case),
+        "under_age": under_age_referral(policy, case),
         "may_assign": access.may_assign(user, case),
         "may_see_audit": access.may_see_audit(user),
         "may_handle_records": records_rules.may_handle_subject_access(user)
         or records_rules.may_hold(user),
         "risk": risk_selectors.risk_step(case),
-        "consents": casework_selectors.consents_standing(case),
+        "consents": consents,
+        "perpetrator_permission": next(
+            (c for c in consents if c.purpose == "contact_alleged_perpetrator"), None
+        ),
+        "letters_outstanding": closure_selectors.letters_outstanding(case),
         "referrals": casework_selectors.referrals_of(case),
-        "plan": casework_selectors.plan_of(case),
+        "plan": plan,
+        "policy_offers": offers.policy_offers(policy, view, [action for action, _ in plan]),
+        "interviews": casework_selectors.interviews_of(case),
         "documents": casework_selectors.documents_of(case),
         "after_closure": closure_selectors.after_closure(case),
         "may_approve_closure": user.role in policy.closure.approver_roles,
@@ -311,4 +357,20 @@ def contact_interval(request: HttpRequest, case_id: str) -> HttpResponse:
         messages.error(request, "Enter how often to contact the survivor, in days from 1 to 365")
     else:
         messages.success(request, "Contact interval agreed")
+    return redirect("case", case_id=case.pk)
+
+
+@require_http_methods(["POST"])
+def same_sex_officer_answer(request: HttpRequest, case_id: str) -> HttpResponse:
+    """Records the survivor's answer when offered an officer of their own sex."""
+    user = signed_in_staff(request)
+    case = access.case_for(user, case_id)
+    try:
+        services.same_sex_officer_answer_record(
+            case=case, by=user, answer=request.POST.get("answer", "")
+        )
+    except Refusal as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, "The survivor's answer is recorded")
     return redirect("case", case_id=case.pk)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from safehold.accounts.models import Staff
 from safehold.cases import sealing
 from safehold.cases.models import Case, new_id
+from safehold.cases.training import check_trained
 from safehold.casework.selectors import marac_referrals_sent
 from safehold.errors import Refusal
 from safehold.policy import clock
@@ -149,6 +150,7 @@ def assessment_create(
 def assessment_start(
     *, case: Case, by: Staff, tool_id: str, now: datetime | None = None
 ) -> RiskAssessment:
+    check_trained(by, doing="risk assessments")
     tool = tool_named(tool_id)
     case = locked_open(case)
     assessment = RiskAssessment(
@@ -256,7 +258,9 @@ def assessment_finish(
     now: datetime | None,
 ) -> RiskAssessment:
     """Scores the assessment; the case's risk level follows it, and where the policy sets
-    a response target per risk level, a case not yet contacted gets that target."""
+    a response target per risk level, a case not yet contacted may have its deadline
+    brought forward to that target (never later, never once passed)."""
+    check_trained(by, doing="risk assessments")
     now = now or timezone.now()
     policy = active_policy()
     case = locked_open(assessment.case)
@@ -285,8 +289,14 @@ def assessment_finish(
     sealed_record(case, assessment, record)
     assessment.save()
     case.risk_level = result.level
-    if case.first_contact_at is None:
-        case.response_due_at = clock.response_due_at(policy, case.reported_at, result.level)  # type: ignore[arg-type]
+    if case.first_contact_at is None:  # once contacted, the response is settled
+        case.response_due_at = clock.response_due_after_assessment(
+            policy,
+            due_at=case.response_due_at,
+            reported_at=case.reported_at,
+            risk_level=result.level,  # type: ignore[arg-type]
+            assessed_at=now,
+        )
     case.save(update_fields=["risk_level", "response_due_at"])
     audit.record(
         actor=by.username,

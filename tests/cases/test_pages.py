@@ -38,7 +38,7 @@ FORM: dict[str, Any] = {
     "p0_relationship": "spouse",
     "p0_is_resident": "yes",
     "p0_tenancy_ref": "",
-    "same_sex_officer": "on",
+    "same_sex_officer": "yes",
 }
 
 
