@@ -91,3 +91,35 @@ def test_a_manager_assigns_and_reads_who_has_seen_the_case(
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("link", name=case.reference)).to_be_visible()
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("policy", ["viridian"], indirect=True)
+def test_a_childs_report_is_flagged_and_the_offer_is_asked(
+    page: Page, live_server, officer: Staff, policy: str
+) -> None:
+    # [003 Service Standards] "We will always offer the option of the interview being
+    # undertaken by an officer of the "same sex""; a survivor under 16 is recorded and
+    # routed to children's services for safeguarding.
+    from dataclasses import replace
+    from datetime import date
+
+    from django.utils import timezone
+
+    from safehold.cases import services
+    from tests.casedata import report
+
+    fifteen = date(timezone.now().year - 15, 1, 1)  # 15 on every day of this year
+    child = replace(report().survivor, date_of_birth=fifteen)
+    case = services.case_open(report=report(survivor=child), by=officer)
+    sign_in(page, live_server.url, officer)
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
+
+    expect(page.get_by_test_id("under-age-banner")).to_be_visible()
+    expect(page.get_by_test_id("same-sex-offer")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("No, they declined").check()
+    page.get_by_role("button", name="Save the answer").click()
+    expect(page.get_by_test_id("same-sex-answer")).to_have_text("Offered and declined")
+    page.get_by_role("link", name="Refer to children's services (safeguarding)").click()
+    expect(page.get_by_label("Agency")).to_have_value("childrens_services")
+    assert_accessible(page)
