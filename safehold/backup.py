@@ -95,6 +95,16 @@ def sqlite_path() -> Path:
     return Path(str(connection.settings_dict["NAME"])).absolute()
 
 
+def chain_record(action: str, detail: dict[str, audit.DetailValue]) -> None:
+    """Records a backup or restore in the audit chain. A database from a version before
+    seals has no seal columns until 'safehold init' adds them: there the entry is
+    appended in that version's columns, and sealed with the rest by 'safehold init'."""
+    if audit.seals_in_database():
+        audit.record(actor="", action=action, detail=detail)
+    else:
+        audit.record_in_older_chain(actor="", action=action, detail=detail)
+
+
 # Backup
 
 
@@ -109,11 +119,11 @@ def backup_make(*, path: Path, force: bool = False) -> Backup:
     # and a restored database shows when its copy was taken. A failed attempt stays
     # recorded too (a copy of every case was being made), followed by backup.failed.
     detail: dict[str, audit.DetailValue] = {"database": kind, "file": path.name}
-    audit.record(actor="", action="backup.made", detail=detail)
+    chain_record("backup.made", detail)
     try:
         write_backup(kind, path, force=force)
     except BackupError:
-        audit.record(actor="", action="backup.failed", detail=detail)
+        chain_record("backup.failed", detail)
         raise
     return Backup(path=path, kind=kind, source=database_described(), size=path.stat().st_size)
 
@@ -278,11 +288,7 @@ def backup_restore(*, path: Path) -> Restore:
     checks, pending = restore_checks()
     restore = Restore(path, kind, target, checks, pending)
     if restore.passed:
-        # The audit table is the chain's own format, unchanged by any later version, so
-        # this append works on a backup from an older version too.
-        audit.record(
-            actor="", action="backup.restored", detail={"database": kind, "file": path.name}
-        )
+        chain_record("backup.restored", {"database": kind, "file": path.name})
     return restore
 
 

@@ -7,6 +7,10 @@ import os
 import secrets
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from safehold.privacy.seals import Checkpoint
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -58,13 +62,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = commands.add_parser("audit", help="the audit chain")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
-    audit_commands.add_parser("verify", help="walk the chain; exit 1 naming the first bad entry")
+    verify = audit_commands.add_parser(
+        "verify",
+        help="walk the chain, its seals and checkpoints; exit 1 naming the first bad entry",
+    )
+    verify.add_argument(
+        "--checkpoint",
+        action="append",
+        default=[],
+        metavar="FILE-OR-TEXT",
+        help="a checkpoint kept outside the database (its line, or a file of them) that the "
+        "chain must still hold; may be given more than once",
+    )
+    audit_commands.add_parser(
+        "checkpoint",
+        help="sign the chain's head, keep it in the database and print it (last line) "
+        "for a record kept outside it",
+    )
 
     keys = commands.add_parser("keys", help="the encryption keys")
     keys_commands = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
-    keys_commands.add_parser(
+    rotate = keys_commands.add_parser(
         "rotate",
         help="re-wrap every data key under SAFEHOLD_NEW_MASTER_KEY (or its _FILE form)",
+    )
+    rotate.add_argument(
+        "--despite-broken-audit-chain",
+        action="store_true",
+        help="rotate even though the audit chain does not verify (the break is recorded)",
     )
 
     token = commands.add_parser("token", help="manage API tokens")
@@ -129,7 +154,18 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    from safehold.privacy.data_folder import PROCESS_UMASK
+
+    # What any command creates (the data folder, the SQLite database and its -wal and
+    # -shm, development keys) is readable by this user only from the start.
+    previous_umask = os.umask(PROCESS_UMASK)
+    try:
+        return run(build_parser().parse_args(argv))
+    finally:
+        os.umask(previous_umask)
+
+
+def run(args: argparse.Namespace) -> int:
     if args.command in ("demo", "demo-code"):
         # The demo holds synthetic people only; development mode lets it run with no
         # secrets configured and over plain HTTP on localhost.
@@ -173,12 +209,39 @@ def run_init(args: argparse.Namespace) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
-    if refuse_bad_policy():
+    if refuse_bad_policy() or refuse_exposed_data_folder():
         return EXIT_FAILED
-    settings.DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
     call_command("migrate", interactive=False, verbosity=0)
+    if refuse_exposed_data_folder():  # the database migrate may have just made
+        return EXIT_FAILED
     print(f"Database ready. Data folder: {settings.DATA_DIR}")
+    seal_audit_chain()
     return EXIT_OK
+
+
+def refuse_exposed_data_folder() -> bool:
+    """Makes the data folder and the database files readable by this user only, saying
+    which it changed; True (and a message) when it cannot."""
+    from safehold.privacy.data_folder import DataFolderExposed, data_folder_secure
+
+    try:
+        changed = data_folder_secure()
+    except (DataFolderExposed, OSError) as error:
+        print(f"safehold: cannot start: {error}", file=sys.stderr)
+        return True
+    for path in changed:
+        print(f"safehold: made {path} readable by this user only", file=sys.stderr)
+    return False
+
+
+def seal_audit_chain() -> None:
+    """Seals the audit chain under the key in use when its last entry is not (a chain
+    from before seals, or a new master key): docs/operations.md, "The audit log"."""
+    from safehold.privacy import audit
+
+    entry = audit.chain_seal()
+    if entry is not None:
+        print(f"Sealed the audit chain under master key {entry.key_id} (entry #{entry.seq}).")
 
 
 def pending_migrations() -> list[str]:
@@ -191,7 +254,7 @@ def pending_migrations() -> list[str]:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    if refuse_bad_policy():
+    if refuse_bad_policy() or refuse_exposed_data_folder():
         return EXIT_FAILED
     pending = pending_migrations()
     if pending:
@@ -201,6 +264,7 @@ def run_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
+    seal_audit_chain()
     from safehold.server import serve
 
     serve(host=args.host, port=args.port, workers=args.workers)
@@ -313,32 +377,79 @@ def run_digest(args: argparse.Namespace) -> int:
 
 def run_audit(args: argparse.Namespace) -> int:
     from safehold.privacy import audit
+    from safehold.privacy.seals import CheckpointUnreadable
 
-    verdict = audit.verify()
-    if verdict.intact:
-        print(f"The audit chain is intact: {verdict.entries} entries.")
+    if args.audit_command == "checkpoint":
+        checkpoint = audit.checkpoint_make()
+        print(
+            f"Checkpoint of the audit chain at entry #{checkpoint.seq}, signed under master "
+            f"key {checkpoint.key_id} and kept in the database. Keep this line outside it too "
+            "(docs/operations.md, 'Checkpoints'):"
+        )
+        print(checkpoint.text())
         return EXIT_OK
+    try:
+        outside = [found for given in args.checkpoint for found in checkpoints_given(given)]
+    except (CheckpointUnreadable, OSError) as error:
+        print(f"safehold: cannot read the checkpoint: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    verdict = audit.verify(outside)
+    if not verdict.intact:
+        print(
+            f"The audit chain is {verdict.problem()}. "
+            f"{verdict.entries} entries before it verified.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    held = f"; it holds all {verdict.checkpoints} checkpoints" if verdict.checkpoints else ""
     print(
-        f"The audit chain is broken at entry #{verdict.first_bad_seq}: {verdict.reason}. "
-        f"{verdict.entries} entries before it verified.",
-        file=sys.stderr,
+        f"The audit chain is intact: {verdict.entries} entries, sealed under master key "
+        f"{verdict.key_id}{held}."
     )
-    return EXIT_FAILED
+    for note in verdict.notes:
+        print(f"Note: {note}.")
+    return EXIT_OK
+
+
+def checkpoints_given(given: str) -> list[Checkpoint]:
+    """The checkpoints in `given`: a file of them, or the text of one."""
+    from pathlib import Path
+
+    from safehold.privacy.seals import CHECKPOINT_TAG, checkpoints_in
+
+    text = given if CHECKPOINT_TAG in given else Path(given).read_text(encoding="utf-8")
+    return checkpoints_in(text)
 
 
 def run_keys(args: argparse.Namespace) -> int:
     from django.core.exceptions import ImproperlyConfigured
 
-    from safehold.privacy import vault
+    from safehold.privacy import audit, vault
+    from safehold.privacy.rotation import master_key_rotate
     from safehold.settings import env
 
     new_text = env("SAFEHOLD_NEW_MASTER_KEY")
     if not new_text:
         print("safehold: set SAFEHOLD_NEW_MASTER_KEY (or _FILE) to the new key", file=sys.stderr)
         return EXIT_FAILED
+    # The chain is checked under the old key before it is sealed under the new one:
+    # afterwards, seals under the old key can no longer be checked (docs/operations.md).
+    verdict = audit.verify()
+    if not verdict.intact and not args.despite_broken_audit_chain:
+        print(
+            f"safehold: nothing was changed: the audit chain is {verdict.problem()}. Rotating "
+            "now would seal over it: keep a record of the break, then rotate with "
+            "--despite-broken-audit-chain",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     try:
         new_master = vault.parse_master_key(new_text)
-        count = vault.rotate(old_master=vault.master_key(), new_master=new_master)
+        count = master_key_rotate(
+            old_master=vault.master_key(),
+            new_master=new_master,
+            chain="intact" if verdict.intact else verdict.problem()[:200],
+        )
     except (ImproperlyConfigured, vault.DecryptionFailed) as error:
         print(f"safehold: nothing was changed: {error}", file=sys.stderr)
         return EXIT_FAILED
@@ -376,7 +487,7 @@ def run_worker(args: argparse.Namespace) -> int:
 
     from safehold.records.tasks import retention_schedule
 
-    if refuse_bad_policy():
+    if refuse_bad_policy() or refuse_exposed_data_folder():
         return EXIT_FAILED
     if pending_migrations():
         print("safehold: the database is not ready. Run 'safehold init' first.", file=sys.stderr)

@@ -55,12 +55,21 @@ def guarded(name: str, check: Callable[[], Check]) -> Check:
 
 
 def chain_check() -> Check:
-    verdict = audit.verify()
+    """The whole chain, its seals under the configured master key's audit keys (a
+    backup opens with the key in use when it was made), and its stored checkpoints. A
+    backup from a version before seals is checked link by link."""
+    sealed = audit.seals_in_database()
+    verdict = audit.verify(sealed=sealed)
+    if verdict.intact and not sealed:
+        return Check(
+            "audit chain",
+            True,
+            f"intact, {verdict.entries:,} entries, from a version before seals: "
+            "'safehold init' seals it",
+        )
     if verdict.intact:
-        return Check("audit chain", True, f"intact, {verdict.entries:,} entries")
-    return Check(
-        "audit chain", False, f"broken at entry #{verdict.first_bad_seq}: {verdict.reason}"
-    )
+        return Check("audit chain", True, f"intact, {verdict.entries:,} entries, sealed")
+    return Check("audit chain", False, verdict.problem())
 
 
 def keys_check() -> Check:

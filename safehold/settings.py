@@ -45,9 +45,11 @@ def development_secret(name: str, filename: str, nbytes: int) -> str:
     """A secret kept in the data folder; only ever used when SAFEHOLD_ENV=development."""
     path = DATA_DIR / filename
     if not path.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(nbytes), encoding="utf-8")
-        path.chmod(0o600)
+        DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Readable by this user only from the first byte (safehold/privacy/data_folder.py).
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(secrets.token_hex(nbytes))
         print(
             f"safehold: {name} is not set, so one was generated in {path} because "
             "SAFEHOLD_ENV=development. Never run a real service like this.",

@@ -15,6 +15,7 @@ database through Safehold's own code: the audit chain, the cases, the survivors'
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import secrets
@@ -89,8 +90,14 @@ def database_url(name: str | None = None) -> str:
 @pytest.fixture
 def empty_database(tmp_path: Path) -> Iterator[str]:
     """A new, empty database to restore into, as a DATABASE_URL."""
+    with new_empty_database(tmp_path / "restored") as url:
+        yield url
+
+
+@contextlib.contextmanager
+def new_empty_database(folder: Path) -> Iterator[str]:
     if connection.vendor == "sqlite":
-        yield f"sqlite:///{tmp_path / 'restored' / 'safehold.sqlite3'}"
+        yield f"sqlite:///{folder / 'safehold.sqlite3'}"
         return
     assert connection.vendor == "postgresql"
     name = f"safehold_restore_{secrets.token_hex(4)}"
@@ -194,6 +201,80 @@ def test_a_restore_drill_brings_back_every_case_readable_and_the_chain_intact(
     assert found["survivor_names"] == sorted([SURVIVOR_NAME, OTHER_SURVIVOR])
 
 
+# What a database made by a version of Safehold before seals lacks (privacy 0002).
+BEFORE_SEALS = """
+import django
+django.setup()
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("ALTER TABLE privacy_auditentry DROP COLUMN key_id")
+    cursor.execute("ALTER TABLE privacy_auditentry DROP COLUMN seal")
+    cursor.execute("DROP TABLE privacy_auditcheckpoint")
+    cursor.execute("DELETE FROM django_migrations WHERE app = 'privacy' AND name LIKE '0002_%'")
+"""
+
+
+def safehold_command(
+    *args: str, database: str, master_key: str, data_dir: Path
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "safehold.cli", *args],
+        env=safehold_environment(database, master_key, data_dir),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+def test_a_backup_from_before_seals_restores_and_init_seals_its_chain(
+    case: Case, tmp_path: Path, master_key: str
+) -> None:
+    """docs/operations.md, "The audit log": an older backup's chain is checked link by
+    link, its restore recorded in its own columns, and 'safehold init' adds the seals
+    and seals the chain, vouching for every entry before."""
+    data = tmp_path / "data"
+    assert main(["backup", str(tmp_path / "now.backup")]) == 0
+    with (
+        new_empty_database(tmp_path / "older") as older,
+        new_empty_database(tmp_path / "restored") as restored,
+    ):
+        assert (
+            restore(tmp_path / "now.backup", database=older, master_key=master_key).returncode == 0
+        )
+        made_older = subprocess.run(
+            [sys.executable, "-c", BEFORE_SEALS],
+            env=safehold_environment(older, master_key, data),
+            cwd=ROOT, capture_output=True, text=True, check=False, timeout=300,
+        )  # fmt: skip
+        assert made_older.returncode == 0, made_older.stderr
+        older_backup = safehold_command(
+            "backup", str(tmp_path / "older.backup"), database=older, master_key=master_key,
+            data_dir=data,
+        )  # fmt: skip
+        assert older_backup.returncode == 0, older_backup.stderr
+
+        result = restore(tmp_path / "older.backup", database=restored, master_key=master_key)
+
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "from a version before seals: 'safehold init' seals it" in result.stdout
+        init = safehold_command("init", database=restored, master_key=master_key, data_dir=data)
+        assert init.returncode == 0, init.stderr
+        assert "Sealed the audit chain under master key" in init.stdout
+        verified = safehold_command(
+            "audit", "verify", database=restored, master_key=master_key, data_dir=data
+        )
+        assert verified.returncode == 0, verified.stderr
+        found = read_restored(restored, master_key=master_key, data_dir=data)
+    assert found["intact"]
+    assert [action for _, action, _ in found["chain"][-3:]] == [
+        "backup.made",
+        "backup.restored",
+        "audit.sealed",
+    ]
+
+
 def wait_for(condition: Callable[[], bool], errors: list[BaseException]) -> None:
     deadline = time.monotonic() + WAIT
     while not condition():
@@ -271,7 +352,12 @@ def test_restore_with_another_master_key_fails_its_check_and_says_why(
     restored = restore(file, database=empty_database, master_key=secrets.token_hex(32))
 
     assert restored.returncode == 1
-    assert "audit chain: ok: intact" in restored.stdout
+    # The chain's seals were made under the key in use at the backup, so with another
+    # key they cannot be checked either: the check says which key sealed them.
+    assert "audit chain: FAILED: broken at entry #1: it is sealed under master key" in (
+        restored.stdout
+    )
+    assert "not the key in use" in restored.stdout
     assert (
         "the master key does not open this backup's keys: restore needs the master key "
         "in use when the backup was made" in restored.stderr

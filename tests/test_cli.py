@@ -246,6 +246,67 @@ def test_audit_verify_exits_1_naming_the_first_bad_entry(
     assert "broken at entry #2" in capsys.readouterr().err
 
 
+def test_audit_checkpoint_prints_a_line_that_verify_checks_from_outside(
+    db: None, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """docs/operations.md, "Checkpoints": a checkpoint kept outside the database catches a
+    chain cut back even when the checkpoints inside it were deleted too."""
+    from django.db import connection
+
+    from safehold.privacy import audit
+
+    for _ in range(3):
+        audit.record(actor="alice", action="case.viewed")
+    assert main(["audit", "checkpoint"]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    kept = tmp_path / "checkpoints.txt"
+    kept.write_text(f"{line}\n")
+    assert main(["audit", "verify", "--checkpoint", line]) == 0
+    assert "it holds all 2 checkpoints" in capsys.readouterr().out
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM privacy_auditentry WHERE seq > 2")
+        cursor.execute("UPDATE privacy_audithead SET seq = 2, hash = (SELECT hash FROM"
+                       " privacy_auditentry WHERE seq = 2)")  # fmt: skip
+        cursor.execute("DELETE FROM privacy_auditcheckpoint")
+    assert main(["audit", "verify", "--checkpoint", str(kept)]) == 1
+    assert "broken at entry #3: entries #3 to #4 are missing" in capsys.readouterr().err
+
+
+def test_audit_verify_refuses_a_checkpoint_it_cannot_read(
+    db: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["audit", "verify", "--checkpoint", "safehold-audit-checkpoint v1 seq=x"]) == 1
+    assert "cannot read the checkpoint" in capsys.readouterr().err
+
+
+def test_keys_rotate_refuses_to_seal_over_a_broken_chain(
+    db: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from django.db import connection
+
+    from safehold.privacy import audit, vault
+    from safehold.privacy.models import AuditEntry
+
+    wrapped = vault.data_key_create()
+    for _ in range(3):
+        audit.record(actor="alice", action="case.viewed")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE privacy_auditentry SET actor = 'mallory' WHERE seq = 2")
+    monkeypatch.setenv("SAFEHOLD_NEW_MASTER_KEY", bytes(range(32)).hex())
+
+    assert main(["keys", "rotate"]) == 1
+    assert "the audit chain is broken at entry #2" in capsys.readouterr().err
+    wrapped.refresh_from_db()
+    assert wrapped.master_key_id == vault.key_id(vault.master_key())
+
+    assert main(["keys", "rotate", "--despite-broken-audit-chain"]) == 0
+    rotated = AuditEntry.objects.order_by("-seq").first()
+    assert rotated is not None
+    assert rotated.action == "keys.rotated"
+    assert str(rotated.detail["chain"]).startswith("broken at entry #2")
+
+
 def test_keys_rotate_rewraps_under_the_new_key(
     db: None, monkeypatch: pytest.MonkeyPatch, settings, capsys: pytest.CaptureFixture[str]
 ) -> None:

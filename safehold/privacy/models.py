@@ -24,9 +24,19 @@ class AuditQuerySet(models.QuerySet["AuditEntry"]):
     bulk_update = refuse_change
 
 
+class CheckpointQuerySet(models.QuerySet["AuditCheckpoint"]):
+    update = refuse_change
+    delete = refuse_change
+    bulk_update = refuse_change
+
+
 class AuditEntry(models.Model):
     """One link of the chain: its hash covers the previous entry's hash and its own
-    canonical content. Details never hold a survivor's identifying data."""
+    canonical content, and its seal is that hash under a key that is never in the
+    database (seals.py). Details never hold a survivor's identifying data.
+
+    Entries written before seals existed have an empty `key_id` and `seal`: the first
+    sealed entry after them vouches for them, as every seal does for what came before."""
 
     seq = models.BigIntegerField(unique=True)
     at = models.DateTimeField()
@@ -37,6 +47,8 @@ class AuditEntry(models.Model):
     detail = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=16, blank=True, default="")
+    seal = models.CharField(max_length=64, blank=True, default="")
 
     objects = AuditQuerySet.as_manager()
 
@@ -65,6 +77,34 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head at #{self.seq}"
+
+
+class AuditCheckpoint(models.Model):
+    """The chain's head at a moment, signed with the checkpoint key (seals.py). Kept
+    here and printed for a record kept outside the database: `safehold audit verify`
+    fails when the chain no longer holds the entry a checkpoint saw."""
+
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    key_id = models.CharField(max_length=16)
+    signature = models.CharField(max_length=64)
+
+    objects = CheckpointQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seq", "at"]
+
+    def __str__(self) -> str:
+        return f"audit checkpoint at #{self.seq}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            refuse_change()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        refuse_change()
 
 
 class WrappedKey(models.Model):
