@@ -61,6 +61,7 @@ MONITORING_FIELD_LABELS: dict[MonitoringField, str] = {
     "satisfaction": "survivors' satisfaction",
     "diversity": "the diversity of survivors and alleged perpetrators",
     "appeals": "appeals",
+    "action_taken": "the action taken on reports",
 }
 
 

@@ -112,7 +112,9 @@ RESPONSE_TARGET_KINDS: Final[tuple[ResponseTargetKind, ...]] = get_args(Response
 Nation = Literal["england", "wales", "scotland", "northern_ireland"]
 NATIONS: Final[tuple[Nation, ...]] = get_args(Nation)
 
-# The figures of `GET /reports/monitoring` (API.md §5 "Audit and reports").
+# The figures of `GET /reports/monitoring` (API.md §5 "Audit and reports"), and
+# `action_taken`: the actions on those cases by kind, done, open or cancelled (the
+# Association's [8] "action taken").
 MonitoringField = Literal[
     "reports",
     "individuals",
@@ -125,6 +127,7 @@ MonitoringField = Literal[
     "satisfaction",
     "diversity",
     "appeals",
+    "action_taken",
 ]
 MONITORING_FIELDS: Final[tuple[MonitoringField, ...]] = get_args(MonitoringField)
 

@@ -9,8 +9,9 @@ from typing import Any
 
 from safehold.cases import diversity
 from safehold.cases.models import Source
+from safehold.casework.models import ActionKind
 from safehold.policy.schema import Policy
-from safehold.policy.vocabulary import CLOSURE_REASON_LABELS
+from safehold.policy.vocabulary import ABUSE_TYPES, CLOSURE_REASON_LABELS
 from safehold.reports.monitoring import NOT_ASSESSED, NOT_RECORDED
 
 
@@ -47,6 +48,13 @@ BREAKDOWNS = (
     Figure("appeal_outcomes", "Appeal outcomes", "Each appeal by the outcome of its last "
            "stage."),
 )  # fmt: skip
+
+ACTION_TAKEN = Figure(
+    "action_taken",
+    "Action taken",
+    "Actions on those cases (agreed in the plan, or recommended by MARAC), by kind: done, "
+    "still open, or cancelled with a reason because they will not be done.",
+)
 
 DIVERSITY = Figure(
     "diversity",
@@ -89,6 +97,9 @@ ITEM_LABELS: dict[str, str] = {
     "partly_upheld": "Partly upheld",
     "not_upheld": "Not upheld",
     "undecided": "Not yet decided",
+    "done": "Done",
+    "open": "Open",
+    "cancelled": "Cancelled",
     "held": "Held",
     "on_time": "On time",
     "late": "Late",
@@ -117,13 +128,28 @@ ITEM_LABELS: dict[str, str] = {
 FIELD_LABELS = {"sex": "Sex", "age_band": "Age", **diversity.LABELS}
 
 
+# A figure shown under another monitoring field's name.
+MONITORING_FIELD_OF = {"appeal_outcomes": "appeals"}
+
+
+def reported(key: str, policy: Policy) -> bool:
+    """Whether the policy's `monitoring.fields` has the figure shown: the pages, the
+    board report and the downloads show only those (the API answers every figure API.md
+    names; docs/reports.md). The compliance figures are always shown."""
+    return MONITORING_FIELD_OF.get(key, key) in policy.monitoring.fields
+
+
+def action_kind_label(kind: str) -> str:
+    return str(dict(ActionKind.choices).get(kind, kind)).capitalize()
+
+
 def item_label(item: str, policy: Policy, field: str = "") -> str:
     if field in diversity.BANDS:
         bands = dict(diversity.BANDS[field])
         if item in bands:
             return bands[item]
-    if item in policy.definitions.abuse_types:
-        return policy.definitions.abuse_types[item]  # type: ignore[index]
+    if item in ABUSE_TYPES:
+        return policy.abuse_type_label(item)  # type: ignore[arg-type]
     return ITEM_LABELS.get(item, item.replace("_", " ").capitalize())
 
 
@@ -136,13 +162,21 @@ class Row:
 
 
 def rows(report: dict[str, Any], policy: Policy) -> Iterator[Row]:
-    """Every figure of a report as a row, in the order the pages show them."""
+    """Every figure of a report the policy's `monitoring.fields` has, then compliance,
+    as rows, in the order the pages show them."""
     for figure in TOTALS:
-        yield Row(figure.title, figure.key, figure.title, report[figure.key])
+        if reported(figure.key, policy):
+            yield Row(figure.title, figure.key, figure.title, report[figure.key])
     for figure in BREAKDOWNS:
-        for item, value in report[figure.key].items():
-            yield Row(figure.title, item, item_label(item, policy), value)
-    for group, title in (("survivors", "Survivors"), ("alleged_perpetrators", "Perpetrators")):
+        if reported(figure.key, policy):
+            for item, value in report[figure.key].items():
+                yield Row(figure.title, item, item_label(item, policy), value)
+    for kind, states in report.get("action_taken", {}).items():
+        section = f"{ACTION_TAKEN.title}: {action_kind_label(kind)}"
+        for item, value in states.items():
+            yield Row(section, item, item_label(item, policy), value)
+    groups = (("survivors", "Survivors"), ("alleged_perpetrators", "Perpetrators"))
+    for group, title in groups if reported("diversity", policy) else ():
         for field, counts in report["diversity"][group].items():
             section = f"{title}: {FIELD_LABELS.get(field, field)}"
             for item, value in counts.items():

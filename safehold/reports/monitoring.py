@@ -19,6 +19,7 @@ from django.db.models import Window as Ranking
 from django.db.models.functions import RowNumber
 
 from safehold.cases.models import Case, CaseAbuseType, Person, PersonRole, RiskLevel, Source
+from safehold.casework.models import Action, ActionKind, ActionStatus
 from safehold.closure.models import Appeal, AppealOutcome, Feedback, FeedbackKind
 from safehold.policy.schema import Policy
 from safehold.policy.vocabulary import CLOSURE_REASONS
@@ -84,9 +85,14 @@ class Window:
 
 
 def monitoring_figures(window: Window, policy: Policy) -> dict[str, Any]:
-    """Every figure of API.md's monitoring report, unsuppressed."""
+    """Every figure of API.md's monitoring report, unsuppressed (API.md's keys whatever
+    the policy lists: the contract), with `monitoring_fields`, the figures the policy
+    reports, and the figures beyond API.md (`action_taken`) only where it lists them."""
     case_level = case_figures(window)
+    listed = policy.monitoring.fields
+    beyond = {"action_taken": action_taken(window)} if "action_taken" in listed else {}
     return {
+        "monitoring_fields": list(policy.monitoring.fields),
         "reports": case_level.reports,
         "individuals": window.cases().aggregate(n=Count("survivor_identity", distinct=True))["n"],
         "repeat_reports": case_level.repeat_reports,
@@ -102,6 +108,7 @@ def monitoring_figures(window: Window, policy: Policy) -> dict[str, Any]:
         },
         "appeals": Appeal.objects.filter(window.on_cases(), stage=1).count(),
         "appeal_outcomes": appeal_outcomes(window),
+        **beyond,
     }
 
 
@@ -187,9 +194,14 @@ def grouped(rows: QuerySet[Any], field: str, keys: tuple[str, ...] | list[str]) 
 
 
 def by_abuse_type(window: Window, policy: Policy) -> dict[str, int]:
-    """Cases reporting each kind; a case reporting several counts under each."""
+    """Cases reporting each kind; a case reporting several counts under each. Every kind
+    the policy names is listed (0 included), then any other kind of the vocabulary that
+    was reported (a report is accepted whatever kind it describes), in the order a
+    report offers them."""
     rows = CaseAbuseType.objects.filter(window.on_cases())
-    return grouped(rows, "abuse_type", list(policy.definitions.abuse_types))
+    counts = grouped(rows, "abuse_type", list(policy.definitions.abuse_types))
+    order: dict[str, int] = {kind: n for n, (kind, _) in enumerate(policy.abuse_type_choices())}
+    return dict(sorted(counts.items(), key=lambda item: order.get(item[0], len(order))))
 
 
 def satisfaction(window: Window) -> dict[str, Any]:
@@ -202,6 +214,20 @@ def satisfaction(window: Window) -> dict[str, Any]:
     )
     mean = found["mean"]
     return {**found, "mean": float(mean) if mean is not None else None}
+
+
+ACTION_STATES = (ActionStatus.DONE.value, ActionStatus.OPEN.value, ActionStatus.CANCELLED.value)
+
+
+def action_taken(window: Window) -> dict[str, dict[str, int]]:
+    """The actions on the period's cases, by kind (every kind listed, 0 included), each
+    counted as done, open or cancelled now: one grouped query."""
+    counts = {kind: dict.fromkeys(ACTION_STATES, 0) for kind in ActionKind.values}
+    rows = Action.objects.filter(window.on_cases()).values_list("kind", "status")
+    for kind, status, n in rows.annotate(n=Count("pk")).order_by():
+        if kind in counts and status in counts[kind]:
+            counts[kind][status] = n
+    return counts
 
 
 def appeal_outcomes(window: Window) -> dict[str, int]:

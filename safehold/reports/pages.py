@@ -10,19 +10,33 @@ from typing import Any
 from safehold.policy.schema import Policy
 from safehold.reports.charts import Chart, bar_chart
 from safehold.reports.figures import (
+    ACTION_TAKEN,
     BREAKDOWNS,
     COMPLIANCE,
     DIVERSITY,
     FIELD_LABELS,
     TOTALS,
     Figure,
+    action_kind_label,
     item_label,
+    reported,
 )
 
 CHARTED = ("by_abuse_type", "by_source", "by_risk_level", "response", "outcomes")
 NOT_CHARTED_ITEMS = ("rate",)
 
 Line = tuple[str, Any, Any]  # label, this period, the previous period
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """One kind of action: how many are done, open and cancelled, now and before."""
+
+    kind: str
+    done: Any
+    open: Any
+    cancelled: Any
+    previous: tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -42,6 +56,8 @@ class Dashboard:
     diversity: list[tuple[str, list[Section]]]
     diversity_figure: Figure
     compliance: list[Section]
+    action_taken: list[ActionRow] = field(default_factory=list)
+    action_taken_figure: Figure = ACTION_TAKEN
 
 
 def lines_of(
@@ -67,9 +83,25 @@ def shown(key: str, value: Any) -> Any:
     return value
 
 
+def action_rows(current: dict[str, Any], previous: dict[str, Any]) -> list[ActionRow]:
+    """The "action taken" table, where the report has the figure (the policy lists it)."""
+    before = previous.get("action_taken", {})
+    return [
+        ActionRow(
+            action_kind_label(kind),
+            states["done"],
+            states["open"],
+            states["cancelled"],
+            tuple(before.get(kind, {}).get(state, 0) for state in ("done", "open", "cancelled")),
+        )
+        for kind, states in current.get("action_taken", {}).items()
+    ]
+
+
 def dashboard(current: dict[str, Any], previous: dict[str, Any], policy: Policy) -> Dashboard:
+    """The figures the policy's `monitoring.fields` has (and compliance, always)."""
     breakdowns = []
-    for figure in BREAKDOWNS:
+    for figure in (f for f in BREAKDOWNS if reported(f.key, policy)):
         now, before = current[figure.key], previous[figure.key]
         lines = lines_of(now, before, policy)
         chart = None
@@ -82,10 +114,8 @@ def dashboard(current: dict[str, Any], previous: dict[str, Any], policy: Policy)
             chart = bar_chart(figure.key, figure.title, charted)
         breakdowns.append(Section(figure, lines, chart))
     diversity = []
-    for group, title in (
-        ("survivors", "Survivors"),
-        ("alleged_perpetrators", "Alleged perpetrators"),
-    ):
+    groups = (("survivors", "Survivors"), ("alleged_perpetrators", "Alleged perpetrators"))
+    for group, title in groups if reported("diversity", policy) else ():
         sections = [
             Section(
                 Figure(f"{group}-{name}", FIELD_LABELS.get(name, name), ""),
@@ -107,9 +137,10 @@ def dashboard(current: dict[str, Any], previous: dict[str, Any], policy: Policy)
     return Dashboard(
         current=current,
         previous=previous,
-        totals=[(f, current[f.key], previous[f.key]) for f in TOTALS],
+        totals=[(f, current[f.key], previous[f.key]) for f in TOTALS if reported(f.key, policy)],
         breakdowns=breakdowns,
         diversity=diversity,
         diversity_figure=DIVERSITY,
         compliance=compliance,
+        action_taken=action_rows(current, previous),
     )
