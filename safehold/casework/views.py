@@ -12,19 +12,22 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from safehold.accounts.models import Staff
 from safehold.accounts.selectors import signed_in_staff
 from safehold.cases import access
-from safehold.casework import letters, plan, queues, selectors, services
+from safehold.casework import interviews, letters, plan, queues, selectors, services
 from safehold.casework.forms import (
     ActionCancelForm,
     ActionForm,
     ConsentForm,
     DecisionForm,
+    InterviewDecisionForm,
     InterviewForm,
     LetterForm,
     ReferralForm,
     ReviewForm,
 )
+from safehold.casework.models import InterviewStatus, Referral
 from safehold.errors import Refusal
 from safehold.policy.agencies import agencies_by_area
 from safehold.policy.loader import active_policy
@@ -122,12 +125,47 @@ def approvals(request: HttpRequest) -> HttpResponse:
     return render(request, "casework/approvals.html", context)
 
 
+@require_http_methods(["GET", "POST"])
+def referral_decision(request: HttpRequest, referral_id: str) -> HttpResponse:
+    """The approver's page for one disclosure without consent: what is shared and why,
+    the officer's explanation, the ground in words, the case's risk level and status,
+    and the decision with its note, all on one page."""
+    if request.method == "POST":
+        return referral_decide(request, referral_id, request.POST.get("decision", ""))
+    user = signed_in_staff(request)
+    if not services.may_approve(user):
+        raise PermissionDenied
+    referral = selectors.referral_for_decision(user, referral_id)
+    return decision_page(request, user, referral, DecisionForm())
+
+
+def decision_page(
+    request: HttpRequest,
+    user: Staff,
+    referral: Referral,
+    form: DecisionForm,
+    refusal: Refusal | None = None,
+) -> HttpResponse:
+    context = {
+        "view": selectors.disclosure_view(referral),
+        "referral": referral,
+        "case": referral.case,
+        "may_open_case": access.may_see(user, referral.case_id),
+        "policy": active_policy(),
+        "form": form,
+        "refusal": refusal,
+        "nav": "approvals",
+    }
+    status = refusal.status if refusal else 400 if form.errors else 200
+    return render(request, "casework/referral_decision.html", context, status=status)
+
+
 @require_POST
 def referral_decide(request: HttpRequest, referral_id: str, decision: str) -> HttpResponse:
     user = signed_in_staff(request)
     if not services.may_approve(user) or decision not in ("approve", "reject"):
         raise PermissionDenied
-    referral = selectors.referral_for(user, referral_id)
+    referral = selectors.referral_for_decision(user, referral_id)
     form = DecisionForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
@@ -135,11 +173,13 @@ def referral_decide(request: HttpRequest, referral_id: str, decision: str) -> Ht
             referral=referral, by=user, approve=decision == "approve", note=note
         )
     except Refusal as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(
-            request, f"Referral {'approved and sent' if decision == 'approve' else 'refused'}"
-        )
+        if refusal.status == 403:
+            raise PermissionDenied from refusal
+        form.add_error("note" if refusal.field == "note" else None, refusal.message)
+        return decision_page(request, user, referral, form, refusal)
+    messages.success(
+        request, f"Referral {'approved and sent' if decision == 'approve' else 'refused'}"
+    )
     return redirect("approvals")
 
 
@@ -147,9 +187,9 @@ def referral_decide(request: HttpRequest, referral_id: str, decision: str) -> Ht
 def action_new(request: HttpRequest, case_id: str) -> HttpResponse:
     user = signed_in_staff(request)
     case = access.case_for(user, case_id)
-    form = ActionForm(
-        request.POST if request.method == "POST" else None, initial={"recharge": "none"}
-    )
+    # A prompt may link here with the kind chosen (?kind=security_measure).
+    initial = {"recharge": "none", "kind": request.GET.get("kind", "")}
+    form = ActionForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         due = data["due_date"]
@@ -310,19 +350,64 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def interview_new(request: HttpRequest, case_id: str) -> HttpResponse:
+    """The officer asks to interview the alleged perpetrator; where the policy wants a
+    manager's agreement, the request goes to the managers of the case's team."""
     user = signed_in_staff(request)
     case = access.case_for(user, case_id)
-    managers = [(m.username, m.full_name) for m in selectors.interview_managers(case)]
-    form = InterviewForm(request.POST if request.method == "POST" else None, managers=managers)
+    form = InterviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            plan.perpetrator_interview_plan(case=case, by=user, **form.cleaned_data)
+            interview = interviews.interview_request(case=case, by=user, **form.cleaned_data)
         except Refusal as refusal:
-            form.add_error(refusal.field, refusal.message)
+            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
         else:
-            messages.success(request, "The decision to interview is recorded")
+            waits = interview.status == InterviewStatus.AWAITING_AGREEMENT
+            messages.success(
+                request,
+                "Interview request sent to the case team's managers"
+                if waits
+                else "The interview is agreed: the policy's conditions are recorded",
+            )
             return redirect("case", case_id=case.pk)
     context = {"form": form, "case": case, "rules": active_policy().perpetrator_interview}
     return render(
         request, "casework/interview_new.html", context, status=400 if form.errors else 200
     )
+
+
+@require_http_methods(["GET", "POST"])
+def interview_decision(request: HttpRequest, interview_id: str) -> HttpResponse:
+    """The manager's page for an interview request: what the officer recorded, the case's
+    risk level, and the answer with its note."""
+    user = signed_in_staff(request)
+    if not access.takes_decision(user, access.Decision.INTERVIEW):
+        raise PermissionDenied
+    interview = selectors.interview_for_decision(user, interview_id)
+    form = InterviewDecisionForm(request.POST if request.method == "POST" else None)
+    refusal = None
+    if request.method == "POST" and form.is_valid():
+        agree = form.cleaned_data["decision"] == "agree"
+        try:
+            interviews.interview_decide(
+                interview=interview, by=user, agree=agree, note=form.cleaned_data["note"]
+            )
+        except Refusal as error:
+            if error.status == 403:
+                raise PermissionDenied from error
+            refusal = error
+            form.add_error("note" if error.field == "note" else None, error.message)
+        else:
+            messages.success(request, "Interview agreed" if agree else "Interview declined")
+            if access.may_see(user, interview.case_id):
+                return redirect("case", case_id=interview.case_id)
+            return redirect("queue", slug="interviews-to-agree")
+    context = {
+        "view": selectors.interview_view(interview),
+        "interview": interview,
+        "case": interview.case,
+        "may_open_case": access.may_see(user, interview.case_id),
+        "form": form,
+        "refusal": refusal,
+    }
+    status = refusal.status if refusal else 400 if form.errors else 200
+    return render(request, "casework/interview_decision.html", context, status=status)
