@@ -3,11 +3,15 @@ about anyone else.
 
 There are two builders, one per kind of requester, and neither starts from the other:
 
-- `survivor_export` gathers every case of the survivor's identity that the handler may
-  handle, and passes every free-text value through a `Redactor` of the other people on
-  those cases (redaction.py). Other people's sealed details are read only to build the
-  redactor; they are never copied into the export. What the alleged perpetrator or an
-  unnamed other person said (contact notes, the interview decision) is withheld.
+- `survivor_export` holds the cases the handler confirmed, one by one, as hers (from
+  `candidate_cases`: the cases of her identity that the handler may handle), and passes
+  every free-text value through a `Redactor` of the other people on those cases
+  (redaction.py). Other people's sealed details are read only to build the redactor;
+  they are never copied into the export. What the alleged perpetrator or an unnamed
+  other person said (contact notes, the interview decision) is withheld. Her own contact
+  details (address, phone, email, tenancy, safe times, where she asked to meet) from a
+  case other than the one the request was made on are withheld where they differ from
+  that case's: an impostor who recorded a case in her name gets none of hers.
 - `perpetrator_export` is built from a separate, minimal view, like letters to an alleged
   perpetrator (casework.letters): it unseals the requester's own person row and nothing
   else, so there is no survivor name, address, phone, summary or risk answer to leak.
@@ -40,8 +44,21 @@ from safehold.closure.models import Appeal, Closure, Feedback
 from safehold.evidence.models import Evidence
 from safehold.policy.loader import active_policy
 from safehold.records import rules
-from safehold.records.models import Subject, SubjectAccessRequest
-from safehold.records.redaction import Redactor, redactor_for
+from safehold.records.models import (
+    Subject,
+    SubjectAccessCase,
+    SubjectAccessRequest,
+    VerificationMethod,
+)
+from safehold.records.redaction import (
+    WITHHELD,
+    Redactor,
+    Reviewer,
+    folded,
+    phone_key,
+    redactor_for,
+    reviewer_for,
+)
 from safehold.risk import tools
 from safehold.risk.models import RiskAssessment
 
@@ -62,8 +79,9 @@ WITHHELD_FOR_REVIEW = (
 SURVIVOR_SCOPE = (
     "Everything held about you on the cases listed, as at the date of this export. "
     "Other people's names, contact details and addresses are shown as [redacted], and "
-    "what other people said is withheld. Staff names are shown: they acted in their "
-    "professional capacity."
+    "what other people said is withheld. Contact details and addresses recorded on "
+    "another case that differ from those you gave on this one are shown as [withheld]. "
+    "Staff names are shown: they acted in their professional capacity."
 )
 PERPETRATOR_SCOPE = (
     "Your own details as recorded, the letters we sent you and the dates we contacted "
@@ -113,7 +131,20 @@ class ExportView:
     export: dict[str, Any]
 
 
+def full_name(staff: Staff | None) -> str | None:
+    return staff.full_name if staff else None
+
+
 def request_header(request: SubjectAccessRequest, by: Staff, now: datetime) -> Section:
+    """Who checked the requester's identity and how, who reviewed the export, and
+    whether it was released: an export not yet reviewed says it is a draft."""
+    if request.released_at:
+        status = "released"
+    elif request.reviewed_at:
+        status = "reviewed"
+    else:
+        status = "draft"
+    method = request.verification_method
     return {
         "id": request.pk,
         "subject": request.subject,
@@ -122,28 +153,93 @@ def request_header(request: SubjectAccessRequest, by: Staff, now: datetime) -> S
         "exported_at": when(now),
         "exported_by": by.full_name,
         "provider": active_policy().provider,
+        "status": status,
+        "identity_checked_by": full_name(request.verified_by),
+        "identity_checked_at": when(request.verified_at),
+        "identity_checked_how": VerificationMethod(method).label if method else None,
+        "reviewed_by": full_name(request.reviewed_by),
+        "reviewed_at": when(request.reviewed_at),
+        "released_by": full_name(request.released_by),
+        "released_at": when(request.released_at),
+        "released_by_channel": request.release_channel or None,
     }
 
 
 # The survivor ----------------------------------------------------------------------
 
 
-def survivor_cases(request: SubjectAccessRequest, by: Staff) -> list[Case]:
-    """Her unerased cases that the handler may handle: through the one door, never
-    around it. A DA lead or director reaches every one that is not restricted. Each
-    comes with its SURVIVOR_RECORDS."""
-    cases = (
-        access.cases_visible_to(by)
-        .filter(survivor_identity_id=request.case.survivor_identity_id)
-        .select_related("data_key")
-        .order_by("reported_at", "id")
+def candidate_cases(request: SubjectAccessRequest, by: Staff) -> list[Case]:
+    """The cases the handler may include, through the one door and never around it: for
+    an alleged perpetrator, only the case the request was made on; for the survivor,
+    every unerased case of her identity (the same name and date of birth) that the
+    handler may handle. A name and a date of birth are not a person, so none of these is
+    in the export until the handler confirms it (`SubjectAccessCase`)."""
+    cases = access.cases_visible_to(by)
+    if request.subject == Subject.ALLEGED_PERPETRATOR:
+        cases = cases.filter(pk=request.case_id)
+    else:
+        cases = cases.filter(survivor_identity_id=request.case.survivor_identity_id)
+    found = cases.select_related("data_key", "team", "assigned_officer").order_by(
+        "reported_at", "id"
     )
-    handled = [case for case in cases if rules.may_handle_subject_access_for(by, case)]
+    return [case for case in found if rules.may_handle_subject_access_for(by, case)]
+
+
+def included_ids(request: SubjectAccessRequest) -> set[str]:
+    return set(SubjectAccessCase.objects.filter(request=request).values_list("case_id", flat=True))
+
+
+def survivor_cases(request: SubjectAccessRequest, by: Staff) -> list[Case]:
+    """The confirmed cases that are still candidates (a case erased, moved out of the
+    handler's reach or given another identity since drops out). Each comes with its
+    SURVIVOR_RECORDS."""
+    included = included_ids(request)
+    handled = [case for case in candidate_cases(request, by) if case.pk in included]
     prefetch_related_objects(handled, *SURVIVOR_RECORDS)
     return handled
 
 
+# Her details that say where she is or how to reach her: from a case other than the one
+# the request was made on, each is shown only when it is the same as on that case.
+WHERE_SHE_IS = ("address", "tenancy_ref", "phone", "email", "safe_times")
+
+
+def same_detail(key: str, value: object, safe: dict[str, Any]) -> bool:
+    if key == "phone":
+        return phone_key(str(value)) == phone_key(str(safe.get(key) or ""))
+    return folded(str(value)) == folded(str(safe.get(key) or ""))
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """Something the handler must look at before the export is released: what could not
+    be redacted automatically, and what was withheld."""
+
+    case: str  # its reference
+    where: str
+    what: str
+    words: tuple[str, ...] = ()
+
+    def as_dict(self) -> Section:
+        return {
+            "case": self.case,
+            "where": self.where,
+            "what": self.what,
+            "words": list(self.words),
+        }
+
+
+@dataclass(frozen=True)
+class Built:
+    document: Section
+    review: list[ReviewItem]
+
+
 def survivor_export(request: SubjectAccessRequest, by: Staff, now: datetime) -> Section:
+    return survivor_built(request, by, now).document
+
+
+def survivor_built(request: SubjectAccessRequest, by: Staff, now: datetime) -> Built:
     cases = survivor_cases(request, by)
     people = {case.pk: list(case.people.all()) for case in cases}
     sealed = {
@@ -151,25 +247,132 @@ def survivor_export(request: SubjectAccessRequest, by: Staff, now: datetime) -> 
         for case in cases
         for person in people[case.pk]
     }
-    own = [sealed[p.pk] for ps in people.values() for p in ps if p.role == PersonRole.SURVIVOR]
+    hers = {
+        p.pk: sealed[p.pk] for ps in people.values() for p in ps if p.role == PersonRole.SURVIVOR
+    }
+    safe = hers.get(request.person_id, {})
+    elsewhere = [details for pk, details in hers.items() if pk != request.person_id]
+    own = [safe, *({"name": details.get("name", "")} for details in elsewhere)]
     others = [sealed[p.pk] for ps in people.values() for p in ps if p.role != PersonRole.SURVIVOR]
-    redact = redactor_for(others=others, own=own)
+    redact = redactor_for(others=others, own=own, withheld=elsewhere)
+    requesting = next((case for case in cases if case.pk == request.case_id), None)
+    venue = (
+        sealing.unseal(requesting.data_key, requesting).get("interview_venue", "")
+        if requesting
+        else ""
+    )
     sections = []
     for case in cases:
         her = next(p for p in people[case.pk] if p.role == PersonRole.SURVIVOR)
-        sections.append(survivor_case(case, her, sealed[her.pk], redact))
-    return {
+        safe_here = safe if case.pk != request.case_id else None
+        sections.append(
+            survivor_case(case, her, sealed[her.pk], redact, safe=safe_here, venue=venue)
+        )
+    staff = Staff.objects.values_list("full_name", flat=True)
+    reviewer = reviewer_for(others=others, own=own, staff=staff)
+    document = {
         "request": request_header(request, by, now),
         "scope": SURVIVOR_SCOPE,
         "cases": sections,
     }
+    return Built(document, [item for section in sections for item in to_review(section, reviewer)])
 
 
-def survivor_case(case: Case, her: Person, details: dict[str, Any], redact: Redactor) -> Section:
+# Where each free-text value of a case's section is, in words: (list key or None, field).
+FREE_TEXT = (
+    (None, "summary", "What was reported"),
+    (None, "interview_venue", "Where she asked to meet"),
+    ("incidents", "summary", "Further report"),
+    ("contacts", "notes", "Contact"),
+    ("actions", "detail", "Action"),
+    ("actions", "risk_assessment", "Action"),
+    ("reviews", "notes", "Review"),
+    ("evidence", "file_name", "File"),
+    ("evidence", "description", "File"),
+    ("closures", "explanation", "Closure"),
+    ("feedback", "comments", "Feedback"),
+    ("appeals", "grounds", "Appeal"),
+    ("appeals", "reasons", "Appeal"),
+)
+MAY_NAME = "May name someone who could not be redacted automatically (a nickname, a short name)"
+WITHHELD_HERE = (
+    "Her contact details from this case, which differ from those on the case the request "
+    "was made on, are withheld: give them only once sure the requester is the person on "
+    "this case"
+)
+
+
+def text_review(reference: str, where: str, text: object, reviewer: Reviewer) -> list[ReviewItem]:
+    if not isinstance(text, str) or not text:
+        return []
+    items = []
+    words = reviewer.words(text)
+    if words:
+        items.append(ReviewItem(reference, where, MAY_NAME, tuple(words)))
+    if WITHHELD in text:
+        items.append(ReviewItem(reference, where, WITHHELD_HERE))
+    return items
+
+
+def to_review(section: Section, reviewer: Reviewer) -> list[ReviewItem]:
+    reference = section["reference"]
+    items: list[ReviewItem] = []
+    you = section["you"]
+    held = [key.replace("_", " ") for key in WHERE_SHE_IS if you.get(key) == WITHHELD]
+    if held:
+        items.append(ReviewItem(reference, f"Her details: {', '.join(held)}", WITHHELD_HERE))
+    else:
+        items += text_review(reference, "Her details: safe times", you.get("safe_times"), reviewer)
+    for group, key, label in FREE_TEXT:
+        if group is None:
+            items += text_review(reference, label, section.get(key), reviewer)
+            continue
+        for number, entry in enumerate(section.get(group, []), start=1):
+            where = f"{label} {number} ({key.replace('_', ' ')})"
+            items += text_review(reference, where, entry.get(key), reviewer)
+    for number, assessment in enumerate(section.get("risk_assessments", []), start=1):
+        for answer_number, answer in enumerate(assessment["answers"], start=1):
+            for key in ("note", "source"):
+                where = f"Risk assessment {number}, answer {answer_number} ({key})"
+                items += text_review(reference, where, answer.get(key), reviewer)
+    withheld = [c for c in section.get("contacts", []) if c.get("withheld")]
+    if withheld:
+        what = (
+            f"{len(withheld)} contact note(s) with other people withheld: check whether any "
+            "must be disclosed"
+        )
+        items.append(ReviewItem(reference, "Contacts", what))
+    if section.get("perpetrator_interviews"):
+        what = "The detail of interviews with the alleged perpetrator is withheld: check it"
+        items.append(ReviewItem(reference, "Interviews with the alleged perpetrator", what))
+    if section.get("evidence"):
+        what = (
+            f"{len(section['evidence'])} file(s) listed but not included: names in photos and "
+            "documents cannot be redacted automatically; check each before giving a copy"
+        )
+        items.append(ReviewItem(reference, "Photos and documents", what))
+    return items
+
+
+def survivor_case(
+    case: Case,
+    her: Person,
+    details: dict[str, Any],
+    redact: Redactor,
+    *,
+    safe: dict[str, Any] | None = None,
+    venue: str = "",
+) -> Section:
+    """One of her cases. `safe` is her details on the case the request was made on,
+    given for every other case: what differs from them is withheld."""
     key = case.data_key
     case_details = sealing.unseal(key, case)
+    interview_venue = case_details.get("interview_venue", "")
+    if safe is not None and interview_venue and folded(interview_venue) != folded(venue):
+        interview_venue = WITHHELD
     return {
         "reference": case.reference,
+        "request_made_on_this_case": safe is None,
         "status": case.status,
         "reported_at": when(case.reported_at),
         "source": case.source,
@@ -178,8 +381,8 @@ def survivor_case(case: Case, her: Person, details: dict[str, Any], redact: Reda
         "closed_at": when(case.closed_at),
         "closure_reason": case.closure_reason or None,
         "summary": redact(case_details.get("summary", "")),
-        "interview_venue": redact(case_details.get("interview_venue", "")),
-        "you": survivor_record(her, details, redact),
+        "interview_venue": redact(interview_venue),
+        "you": survivor_record(her, details, redact, safe=safe),
         "incidents": [
             {
                 "reported_at": when(incident.reported_at),
@@ -253,17 +456,26 @@ def appeal_entry(appeal: Appeal, details: dict[str, Any], redact: Redact) -> Sec
     }
 
 
-def survivor_record(her: Person, details: dict[str, Any], redact: Redactor) -> Section:
+def survivor_record(
+    her: Person, details: dict[str, Any], redact: Redactor, *, safe: dict[str, Any] | None
+) -> Section:
     """Her own details as recorded. Only her safe times are free text that could name
-    someone else ("when he is at work" stays; "when Barnaby is at work" does not)."""
+    someone else ("when he is at work" stays; "when Barnaby is at work" does not). On a
+    case other than the one the request was made on (`safe` given), where she is and how
+    to reach her are shown only when they are the same as on that case."""
+    shown = {key: details.get(key, "") for key in WHERE_SHE_IS}
+    if safe is not None:
+        for key, value in shown.items():
+            if value and not same_detail(key, value, safe):
+                shown[key] = WITHHELD
     return {
         "name": details.get("name", ""),
         "date_of_birth": details.get("date_of_birth", ""),
-        "address": details.get("address", ""),
-        "tenancy_ref": details.get("tenancy_ref", ""),
-        "phone": details.get("phone", ""),
-        "email": details.get("email", ""),
-        "safe_times": redact(details.get("safe_times", "")),
+        "address": shown["address"],
+        "tenancy_ref": shown["tenancy_ref"],
+        "phone": shown["phone"],
+        "email": shown["email"],
+        "safe_times": redact(shown["safe_times"]),
         "sex": her.sex,
         "voicemail_ok": her.voicemail_ok,
         "post_ok": her.post_ok,
@@ -400,6 +612,8 @@ def action_entry(action: Action, details: dict[str, Any], redact: Redactor) -> S
         "owner": action.owner.full_name,
         "detail": redact(details.get("detail", "")),
         "risk_assessment": redact(details.get("risk_assessment", "")),
+        "cancelled_at": when(action.cancelled_at),
+        "cancel_reason": redact(details.get("cancel_reason", "")),
     }
 
 
@@ -495,7 +709,22 @@ def perpetrator_export(request: SubjectAccessRequest, by: Staff, now: datetime) 
     }
 
 
-def export_for(request: SubjectAccessRequest, by: Staff, now: datetime) -> Section:
+def perpetrator_review(document: Section) -> list[ReviewItem]:
+    reference = document["reference"]
+    items = []
+    if document["contacts"] or document["appeals"]:
+        what = "The notes of contacts with them, and their appeals, are withheld: check them"
+        items.append(ReviewItem(reference, "Contacts and appeals", what))
+    return items
+
+
+def built_for(request: SubjectAccessRequest, by: Staff, now: datetime) -> Built:
+    """The export and what its handler must review before it is released."""
     if request.subject == Subject.ALLEGED_PERPETRATOR:
-        return perpetrator_export(request, by, now)
-    return survivor_export(request, by, now)
+        document = perpetrator_export(request, by, now)
+        return Built(document, perpetrator_review(document))
+    return survivor_built(request, by, now)
+
+
+def export_for(request: SubjectAccessRequest, by: Staff, now: datetime) -> Section:
+    return built_for(request, by, now).document
