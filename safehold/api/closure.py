@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from safehold.api.cases import staff, utc
+from safehold.api.cases import outstanding_out, staff, utc
 from safehold.api.schemas import (
     AppealDecisionIn,
     AppealEscalationIn,
@@ -28,7 +28,7 @@ from safehold.api.schemas import (
 from safehold.cases import access
 from safehold.casework.models import Document, LetterKind
 from safehold.closure import appeals, feedback, selectors, services
-from safehold.closure.models import Appeal, Closure
+from safehold.closure.models import Appeal, Closure, ClosureStatus
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
 
@@ -58,6 +58,14 @@ def closure_out(closure: Closure) -> dict[str, Any]:
         "decided_by": closure.decided_by.username if closure.decided_by else None,
         "closed_at": utc(closure.closed_at),
         "letters": list(letters.order_by("created_at", "id").values_list("pk", flat=True)),
+        "letters_outstanding": [
+            outstanding_out(letter)
+            for letter in (
+                selectors.letters_outstanding(case)
+                if closure.status == ClosureStatus.CLOSED
+                else []
+            )
+        ],
     }
 
 
@@ -76,6 +84,7 @@ def closure_create(request: HttpRequest, case_id: str, body: ClosureIn) -> Statu
         review_meeting_at=body.review_meeting_at,
         explanation=body.explanation,
         override_reason=body.override_reason,
+        perpetrator_explanation=body.perpetrator_explanation,
     )
     return Status(201, closure_out(closure))
 

@@ -6,6 +6,7 @@ or on a ground the provider's policy allows, approved by a role the policy names
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -42,22 +43,47 @@ def check_open(case: Case) -> None:
         raise Refusal("case_closed", "The case is closed", status=409)
 
 
+PERMISSION_RULE = "confidentiality.permission_before_contacting_perpetrator"
+DISCLOSURE_PURPOSES = (ConsentPurpose.REFERRAL, ConsentPurpose.INFORMATION_SHARING)
+
+
+def check_consent_target(policy: Policy, agency: str, purpose: str) -> None:
+    """Consent to share is given for one agency; the survivor's permission to contact
+    the alleged perpetrator is given for no agency at all."""
+    if purpose not in ConsentPurpose.values:
+        raise Refusal(
+            "unknown_purpose",
+            f"Purpose must be one of: {', '.join(ConsentPurpose.values)}",
+            field="purpose",
+        )
+    if purpose == ConsentPurpose.CONTACT_ALLEGED_PERPETRATOR:
+        if agency:
+            raise Refusal(
+                "agency_not_expected",
+                "Permission to contact or write to the alleged perpetrator is not given to an "
+                "agency: leave the agency out",
+                field="agency",
+            )
+        return
+    if not agency:
+        raise Refusal("agency_required", "Choose the agency the consent is for", field="agency")
+    check_agency(policy, agency)
+
+
 @transaction.atomic
 def consent_record(
     *,
     case: Case,
     by: Staff,
-    agency: str,
+    agency: str = "",
     purpose: str,
     given: bool,
     now: datetime | None = None,
 ) -> Consent:
-    """Records consent given or withdrawn; the latest for an agency and purpose stands."""
-    check_agency(active_policy(), agency)
-    if purpose not in ConsentPurpose.values:
-        raise Refusal(
-            "unknown_purpose", "Purpose must be referral or information_sharing", field="purpose"
-        )
+    """Records consent given or withdrawn; the latest for an agency and purpose stands.
+    Purpose `contact_alleged_perpetrator` (no agency) is the survivor's permission to
+    contact or write to the alleged perpetrator."""
+    check_consent_target(active_policy(), agency, purpose)
     consent = Consent.objects.create(
         id=new_id("cns"),
         case=case,
@@ -71,19 +97,105 @@ def consent_record(
         by,
         "consent.given" if given else "consent.withdrawn",
         case.pk,
-        agency=agency,
+        consent=consent.pk,
+        **({"agency": agency} if agency else {}),
         purpose=purpose,
     )
     return consent
 
 
-def consent_stands(case: Case, agency: str, purpose: str = ConsentPurpose.REFERRAL) -> bool:
-    latest = (
+def latest_consent(case: Case, agency: str, purpose: str) -> Consent | None:
+    return (
         Consent.objects.filter(case=case, agency=agency, purpose=purpose)
         .order_by("-recorded_at", "-id")
         .first()
     )
+
+
+def consent_stands(case: Case, agency: str, purpose: str = ConsentPurpose.REFERRAL) -> bool:
+    latest = latest_consent(case, agency, purpose)
     return bool(latest and latest.given)
+
+
+def permission_stands(case: Case) -> bool:
+    """Whether the survivor's latest word on contacting the alleged perpetrator is yes."""
+    return consent_stands(case, "", ConsentPurpose.CONTACT_ALLEGED_PERPETRATOR)
+
+
+def permission_missing(case: Case, policy: Policy) -> bool:
+    """The policy asks for the survivor's permission before anything reaches the alleged
+    perpetrator, and none stands."""
+    rules = policy.confidentiality
+    return rules.permission_before_contacting_perpetrator and not permission_stands(case)
+
+
+def check_perpetrator_permission(case: Case, policy: Policy) -> None:
+    """Refuses a letter, an outbound contact or an interview that would tell the alleged
+    perpetrator a report was made, while the survivor's permission is not on record."""
+    if permission_missing(case, policy):
+        raise Refusal(
+            "survivor_permission_required",
+            "The survivor's permission to contact or write to the alleged perpetrator is not "
+            "on record: ask her first, and record her answer under Consent",
+            policy_rule=PERMISSION_RULE,
+        )
+
+
+@dataclass(frozen=True)
+class DisclosureBasis:
+    """Why information about the survivor may go to an agency: her consent that stands,
+    or a disclosure without consent that an approver approved."""
+
+    agency: str
+    basis: str  # "consent", or "without consent: GROUND" as on the referral's audit entries
+    consent: Consent | None = None
+    referral: Referral | None = None
+
+    def audit_detail(self) -> dict[str, str]:
+        detail = {"agency": self.agency, "basis": self.basis}
+        if self.consent is not None:
+            detail["consent"] = self.consent.pk
+        if self.referral is not None:
+            detail["referral"] = self.referral.pk
+            decided_by = self.referral.decided_by
+            detail["approved_by"] = decided_by.username if decided_by else ""
+        return detail
+
+
+def disclosure_basis(case: Case, agency: str) -> DisclosureBasis | None:
+    """Consent to share with the agency that stands (for a referral or for sharing
+    information), else the latest disclosure to it approved without consent. A referral
+    once sent with consent is no basis after she withdraws it."""
+    for purpose in DISCLOSURE_PURPOSES:
+        latest = latest_consent(case, agency, purpose)
+        if latest is not None and latest.given:
+            return DisclosureBasis(agency, "consent", consent=latest)
+    approved = (
+        Referral.objects.filter(case=case, agency=agency, status=ReferralStatus.SENT)
+        .exclude(without_consent_ground="")
+        .select_related("decided_by")
+        .order_by("-sent_at", "-id")
+        .first()
+    )
+    if approved is None:
+        return None
+    ground = approved.without_consent_ground
+    return DisclosureBasis(agency, f"without consent: {ground}", referral=approved)
+
+
+def check_disclosure(case: Case, agency: str) -> DisclosureBasis:
+    """A letter to an agency discloses what it says: only on a basis that stands."""
+    basis = disclosure_basis(case, agency)
+    if basis is None:
+        raise Refusal(
+            "consent_required",
+            "There is no consent on record to share with this agency, and no disclosure to it "
+            "approved without consent. Record her consent, or make a referral on a ground the "
+            "policy allows and have it approved.",
+            policy_rule="disclosure.grounds",
+            field="agency",
+        )
+    return basis
 
 
 @transaction.atomic

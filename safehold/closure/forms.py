@@ -69,6 +69,12 @@ class ClosureForm(forms.Form):
         widget=forms.Textarea,
         label="Why the case is closing, in words for the survivor",
     )
+    perpetrator_explanation = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea,
+        label="Why the case is closing, in words for the alleged perpetrator (optional)",
+    )
     override_reason = forms.CharField(
         required=False,
         max_length=5000,
@@ -84,6 +90,8 @@ class ClosureForm(forms.Form):
         )
         if not may_override:
             del self.fields["override_reason"]
+        if "alleged_perpetrator" not in policy.closure.letters_to:
+            del self.fields["perpetrator_explanation"]
 
 
 class DecisionForm(forms.Form):

@@ -13,8 +13,10 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from safehold.accounts.models import Staff
 from safehold.cases import access, sealing
-from safehold.cases.models import Case, Status
+from safehold.cases.models import Case, PersonRole, Status
+from safehold.casework.models import Document, LetterKind, Recipient
 from safehold.casework.selectors import on_visible_case
+from safehold.casework.services import permission_missing
 from safehold.closure.models import (
     Appeal,
     AppealStatus,
@@ -34,6 +36,69 @@ def explanation_of_closure(case: Case) -> str:
     if closure is None:
         return ""
     return str(sealing.unseal(case.data_key, closure).get("explanation", ""))
+
+
+def perpetrator_explanation_of_closure(case: Case) -> str:
+    """What the officer wrote for the closure letters to the alleged perpetrators."""
+    closure = Closure.objects.filter(case=case, status=ClosureStatus.CLOSED).first()
+    if closure is None:
+        return ""
+    return str(sealing.unseal(case.data_key, closure).get("perpetrator_explanation", ""))
+
+
+NOT_PERMITTED = "survivor_permission_required"
+NOT_WRITTEN = "not_written"
+OUTSTANDING_MESSAGES = {
+    NOT_PERMITTED: "Closure letter to the alleged perpetrator not sent: the survivor's "
+    "permission is not on record",
+    NOT_WRITTEN: "Closure letter to the alleged perpetrator not sent yet: the survivor's "
+    "permission is now on record, so it can be written",
+}
+
+
+@dataclass(frozen=True)
+class OutstandingLetter:
+    """A closure letter the policy asks for that the closed case has not had."""
+
+    person_id: str
+    name: str
+    reason: str  # NOT_PERMITTED or NOT_WRITTEN
+    kind: str = LetterKind.CLOSURE
+    recipient: str = Recipient.ALLEGED_PERPETRATOR
+
+    @property
+    def message(self) -> str:
+        return OUTSTANDING_MESSAGES[self.reason]
+
+
+def letters_outstanding(case: Case) -> list[OutstandingLetter]:
+    """The closure letters to alleged perpetrators that were held back when the case
+    closed, because the survivor's permission was not on record, and not written since
+    (through the letters endpoint). None for a case that is not closed."""
+    policy = active_policy()
+    if case.status != Status.CLOSED or case.closed_at is None:
+        return []
+    if Recipient.ALLEGED_PERPETRATOR not in policy.closure.letters_to:
+        return []
+    people = list(case.people.filter(role=PersonRole.ALLEGED_PERPETRATOR).order_by("id"))
+    written = set(
+        Document.objects.filter(
+            case=case,
+            kind=LetterKind.CLOSURE,
+            recipient=Recipient.ALLEGED_PERPETRATOR,
+            created_at__gte=case.closed_at,
+        ).values_list("person_id", flat=True)
+    )
+    if None in written and len(people) == 1:  # written before letters named their addressee
+        written.add(people[0].pk)
+    missing = [p for p in people if p.pk not in written]
+    if not missing:
+        return []
+    reason = NOT_PERMITTED if permission_missing(case, policy) else NOT_WRITTEN
+    return [
+        OutstandingLetter(p.pk, str(sealing.unseal(case.data_key, p).get("name", "")), reason)
+        for p in missing
+    ]
 
 
 @dataclass(frozen=True)

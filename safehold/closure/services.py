@@ -16,6 +16,7 @@ from safehold.accounts.roles import Role
 from safehold.cases import sealing
 from safehold.cases.models import Case, PersonRole, Status, new_id
 from safehold.casework import letters
+from safehold.casework import services as casework
 from safehold.casework.models import Action, ActionStatus, LetterKind
 from safehold.closure.models import Closure, ClosureStatus
 from safehold.errors import Refusal
@@ -128,10 +129,13 @@ def closure_request(
     review_meeting_at: datetime | None,
     explanation: str = "",
     override_reason: str = "",
+    perpetrator_explanation: str = "",
     now: datetime | None = None,
 ) -> Closure:
     """Asks to close an open case. Where the policy wants approval the case waits as
-    `closing`; otherwise it closes now and its letters are written."""
+    `closing`; otherwise it closes now and its letters are written. `explanation` is for
+    the survivor's letter; `perpetrator_explanation` (optional) for the letters to the
+    alleged perpetrators."""
     now = now or timezone.now()
     policy = active_policy()
     case = locked(case)
@@ -155,7 +159,11 @@ def closure_request(
     closure.sealed = sealing.seal(
         case.data_key,
         closure,
-        {"explanation": explanation.strip(), "override_reason": override_reason},
+        {
+            "explanation": explanation.strip(),
+            "override_reason": override_reason,
+            "perpetrator_explanation": perpetrator_explanation.strip(),
+        },
     )
     closure.save(force_insert=True)
     record(
@@ -188,19 +196,45 @@ def close(*, case: Case, closure: Closure, by: Staff, now: datetime) -> Closure:
 
 
 def closure_letters_write(*, case: Case, by: Staff, now: datetime) -> None:
-    """One letter to each party the policy names: to the survivor by post only when she
-    said post is safe (otherwise for giving by hand); to the alleged perpetrator when the
-    case names one, from the minimal view."""
+    """A letter to each party the policy names: to the survivor by post only when she
+    said post is safe (otherwise for giving by hand); to each alleged perpetrator."""
     for party in active_policy().closure.letters_to:
         if party == "survivor":
             survivor = case.people.get(role=PersonRole.SURVIVOR)
             channel = "post" if survivor.post_ok is True else "by_hand"
-        elif case.people.filter(role=PersonRole.ALLEGED_PERPETRATOR).exists():
-            channel = "post"
+            letters.letter_create(
+                case=case, by=by, kind=LetterKind.CLOSURE, recipient=party, channel=channel, now=now
+            )
         else:
+            perpetrator_letters_write(case=case, by=by, now=now)
+
+
+def perpetrator_letters_write(*, case: Case, by: Staff, now: datetime) -> None:
+    """One letter to each alleged perpetrator on the case, each from his own minimal view.
+    Where the policy wants the survivor's permission first and none stands, no letter is
+    written and the closure does not fail: each letter is recorded as outstanding, and
+    the case shows it (`closure.selectors.letters_outstanding`) until it is written."""
+    perpetrators = case.people.filter(role=PersonRole.ALLEGED_PERPETRATOR).order_by("id")
+    withheld = casework.permission_missing(case, active_policy())
+    for person in perpetrators:
+        if withheld:
+            record(
+                by,
+                "closure.letter_outstanding",
+                case,
+                recipient="alleged_perpetrator",
+                person=person.pk,
+                reason="survivor_permission_required",
+            )
             continue
         letters.letter_create(
-            case=case, by=by, kind=LetterKind.CLOSURE, recipient=party, channel=channel, now=now
+            case=case,
+            by=by,
+            kind=LetterKind.CLOSURE,
+            recipient="alleged_perpetrator",
+            alleged_perpetrator=person.pk,
+            channel="post",
+            now=now,
         )
 
 

@@ -85,6 +85,21 @@ def test_an_officer_writes_a_letter_to_the_alleged_perpetrator(
     assert_accessible(page)
     page.get_by_label("A warning about conduct, to the alleged perpetrator").check()
     page.get_by_role("button", name="Write the letter").click()
+    # Every bundled policy asks for the survivor's permission first (issue 16).
+    expect(page.get_by_role("alert")).to_contain_text("permission to contact or write")
+    assert_accessible(page)
+
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    page.get_by_role("link", name="Record consent").click()
+    page.get_by_label("Contacting or writing to the alleged perpetrator").check()
+    page.get_by_label("Consent given").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("perpetrator-permission")).to_contain_text("Given")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Write a letter").click()
+    page.get_by_label("A warning about conduct, to the alleged perpetrator").check()
+    page.get_by_role("button", name="Write the letter").click()
     expect(page.get_by_test_id("documents")).to_contain_text("Warning to the alleged perpetrator")
     assert_accessible(page)
     with page.expect_download() as download:

@@ -167,6 +167,8 @@ def test_the_interview_page_explains_what_is_missing(
     case: Case, officer: Staff, manager: Staff, as_staff: Callable[[Staff], Client]
 ) -> None:
     client = as_staff(officer)
+    permission = {"purpose": "contact_alleged_perpetrator", "given": "yes"}  # issue 16
+    assert client.post(f"/cases/{case.pk}/consents/new", permission).status_code == 302
     page = client.get(f"/cases/{case.pk}/perpetrator-interview/new").content.decode()
     assert "the survivor agrees" in page
     refused = client.post(

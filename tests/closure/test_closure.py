@@ -59,6 +59,10 @@ def status_of(case: Case) -> str:
 def test_it_closes_a_case_that_meets_every_rule(
     policy: str, case: Case, officer: Staff, manager: Staff, api_as: Callable[..., Client]
 ) -> None:
+    permission = {"purpose": "contact_alleged_perpetrator", "given": True}  # WHA writes to him
+    api_as(officer).post(
+        f"/api/v1/cases/{case.pk}/consents", permission, content_type="application/json"
+    )
     asked = close(api_as(officer), case)
 
     assert asked.status_code == 201, asked.content

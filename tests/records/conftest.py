@@ -136,6 +136,10 @@ def full_case(open_case: Callable[..., Case], officer: Staff, manager: Staff) ->
 
 def record_casework(case: Case, officer: Staff) -> None:
     now = timezone.now()
+    # The survivor's permission, without which nothing below reaches him (issue 16).
+    casework_services.consent_record(
+        case=case, by=officer, purpose="contact_alleged_perpetrator", given=True
+    )
     case_services.incident_add(
         case=case,
         by=officer,
