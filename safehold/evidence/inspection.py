@@ -1,7 +1,8 @@
 """What an uploaded file is, judged by its content and never by its name, and the copy
 of it that is safe to keep: images are decoded and re-encoded, so that nothing but the
 pixels (and the colour profile) survives: no EXIF, no GPS position, no XMP, no comments,
-and nothing hidden after the image data."""
+and nothing hidden after the image data. PDFs are rewritten without scripts, actions,
+attached files, XFA forms or author metadata (pdf.py), or refused."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from safehold.errors import Refusal
+from safehold.evidence import pdf
 from safehold.evidence.models import ContentType
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -48,6 +50,23 @@ def corrupt() -> Refusal:
     )
 
 
+def pdf_not_cleanable() -> Refusal:
+    return Refusal(
+        "pdf_not_cleanable",
+        "The selected PDF holds scripts or attached files that could not be removed: "
+        "print it to a new PDF, or scan it, and upload that",
+        field="upload",
+    )
+
+
+def pdf_password_protected() -> Refusal:
+    return Refusal(
+        "pdf_password_protected",
+        "The selected PDF is protected with a password: remove the password and upload it again",
+        field="upload",
+    )
+
+
 def too_large() -> Refusal:
     return Refusal(
         "file_too_large",
@@ -69,8 +88,19 @@ def cleaned(content: bytes) -> Cleaned:
     if content.startswith(PDF_HEADER):
         if PDF_TRAILER not in content[-PDF_TRAILER_WINDOW:]:
             raise corrupt()
-        return Cleaned(ContentType.PDF, content)
+        return Cleaned(ContentType.PDF, cleaned_pdf(content))
     return cleaned_image(content)
+
+
+def cleaned_pdf(content: bytes) -> bytes:
+    try:
+        return pdf.cleaned_pdf(content)
+    except pdf.Damaged:
+        raise corrupt() from None
+    except pdf.PasswordProtected:
+        raise pdf_password_protected() from None
+    except pdf.NotCleanable:
+        raise pdf_not_cleanable() from None
 
 
 def cleaned_image(content: bytes) -> Cleaned:
