@@ -4,6 +4,7 @@ are checked with axe."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from safehold.accounts.models import Staff
 from safehold.cases import services
+from safehold.casework import plan
 from safehold.closure import services as closure
 from tests.browser.test_sign_in import sign_in
 from tests.casedata import report
@@ -116,4 +118,36 @@ def test_the_pages_after_closure_are_accessible(
     assert_accessible(page)
 
     page.goto(f"{live_server.url}/cases/{case.pk}/reopen")
+    assert_accessible(page)
+
+
+def test_an_officer_cancels_an_action_that_will_not_be_done(
+    page: Page, live_server, officer: Staff
+) -> None:
+    """Issue 16: an action that cannot be taken is cancelled with a reason, not marked
+    done, and no longer holds the case open. The action form's legal action question and
+    the cancel page are checked with axe."""
+    case = services.case_open(report=report(), by=officer)
+    plan.action_add(case=case, by=officer, kind="support", detail="Help with the injunction")
+    sign_in(page, live_server.url, officer)
+    page.goto(f"{live_server.url}/cases/{case.pk}/actions/new")
+    expect(
+        page.get_by_role(
+            "group", name="Legal action: is it likely to increase the risk to the survivor?"
+        )
+    ).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    page.get_by_role("link", name=re.compile(r"^Cancel this action\W+Support")).click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Cancel the action").click()
+    expect(page.get_by_role("alert")).to_contain_text("Say why the action is cancelled")
+    assert_accessible(page)
+    page.get_by_label("Why is this action cancelled?").fill("She decided not to apply.")
+    page.get_by_role("button", name="Cancel the action").click()
+
+    expect(page.get_by_text("Action cancelled")).to_be_visible()
+    expect(page.get_by_test_id("plan")).to_contain_text("Cancelled")
+    expect(page.get_by_test_id("cancel-reason")).to_contain_text("She decided not to apply.")
     assert_accessible(page)
