@@ -158,6 +158,7 @@ def good_bodies() -> dict[str, dict[str, Any]]:
             "detail": "Replace the broken back door",
             "agreed_with_survivor": True,
         },
+        "/api/v1/actions/{action_id}/cancel": {"reason": "The survivor moved away"},
         "/api/v1/cases/{case_id}/reviews": {"notes": "Plan on track"},
         "/api/v1/cases/{case_id}/letters": {
             "kind": "acknowledgement",
