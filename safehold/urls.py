@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safehold.accounts import staff_views
+from safehold.accounts import account_views, staff_views
 from safehold.accounts import views as accounts_views
 from safehold.api.api import api
 from safehold.cases import views as case_views
@@ -25,8 +25,32 @@ urlpatterns = [
     path("sign-in/two-factor", accounts_views.two_factor, name="two-factor"),
     path("sign-out", accounts_views.sign_out, name="sign-out"),
     path("signed-out", accounts_views.signed_out, name="signed-out"),
+    path("account/", account_views.account, name="account"),
+    path("account/password", account_views.password_change, name="password-change"),
+    path("account/sessions", account_views.sessions_page, name="account-sessions"),
+    path(
+        "account/sessions/end-others",
+        account_views.sessions_end_others,
+        name="account-sessions-end-others",
+    ),
+    path(
+        "account/sessions/<int:session_id>/end",
+        account_views.session_end,
+        name="account-session-end",
+    ),
+    path("account/tokens", account_views.tokens, name="account-tokens"),
+    path(
+        "account/tokens/<int:token_id>/revoke",
+        account_views.token_revoke,
+        name="account-token-revoke",
+    ),
     path("staff/", staff_views.staff_index, name="staff-index"),
     path("staff/new", staff_views.staff_new, name="staff-new"),
+    path(
+        "staff/changes/<int:change_id>/<slug:decision>",
+        staff_views.change_decide,
+        name="staff-change-decide",
+    ),
     path("staff/<str:username>/", staff_views.staff_detail, name="staff-detail"),
     path(
         "staff/<str:username>/tokens/<int:token_id>/revoke",
@@ -66,6 +90,36 @@ urlpatterns = [
         name="case-legal-hold",
     ),
     path("subject-access", records_views.subject_access_queue, name="subject-access-queue"),
+    path(
+        "subject-access/<str:request_id>",
+        records_views.subject_access_request,
+        name="subject-access-request",
+    ),
+    path(
+        "subject-access/<str:request_id>/verification",
+        records_views.subject_access_verification,
+        name="subject-access-verification",
+    ),
+    path(
+        "subject-access/<str:request_id>/cases",
+        records_views.subject_access_cases,
+        name="subject-access-cases",
+    ),
+    path(
+        "subject-access/<str:request_id>/review",
+        records_views.subject_access_review,
+        name="subject-access-review",
+    ),
+    path(
+        "subject-access/<str:request_id>/release",
+        records_views.subject_access_release,
+        name="subject-access-release",
+    ),
+    path(
+        "subject-access/<str:request_id>/close",
+        records_views.subject_access_close,
+        name="subject-access-close",
+    ),
     path(
         "subject-access/<str:request_id>/export.<slug:fmt>",
         records_views.subject_access_export,
@@ -128,9 +182,19 @@ urlpatterns = [
     path("approvals", casework_views.approvals, name="approvals"),
     path("queues/<slug:slug>", casework_views.queue, name="queue"),
     path(
+        "referrals/<str:referral_id>/",
+        casework_views.referral_decision,
+        name="referral-decision",
+    ),
+    path(
         "referrals/<str:referral_id>/<slug:decision>",
         casework_views.referral_decide,
         name="referral-decide",
+    ),
+    path(
+        "perpetrator-interviews/<str:interview_id>/",
+        casework_views.interview_decision,
+        name="interview-decision",
     ),
     path("risk", risk_views.risk_views, name="risk"),
     path("marac", risk_views.marac, name="marac"),

@@ -161,6 +161,18 @@ class Work:
             notes=notes,
         )
 
+    def subject_access_ready(self, request: Any, cases: list[Case]) -> None:
+        """The requester's identity checked (by the director: the DA lead logged it) and
+        `cases` confirmed, so that the request may be exported."""
+        if request.verified_at is None:
+            records.subject_access_verify(
+                request=request, by=self.staff("director"), method="photo_id_in_person"
+            )
+            request.refresh_from_db()
+        records.subject_access_cases_confirm(
+            request=request, by=self.staff("da_lead"), case_ids=[c.pk for c in cases]
+        )
+
     def contacts_added(self, case: Case) -> AddRows:
         """Adds contacts to `case`; each shows as a `contact.recorded` audit entry."""
 
@@ -722,7 +734,7 @@ def test_api_subject_access_requests(
     api = api_as(da_lead)
     url = f"/api/v1/cases/{case.pk}/subject-access-requests"
     add = rows_of(lambda: work.subject_access(case).pk)
-    fixed_queries(lambda: api.get(url), add, queries=4)
+    fixed_queries(lambda: api.get(url), add, queries=5)  # the cases confirmed, for all at once
 
 
 def test_api_monitoring_report(
@@ -744,8 +756,9 @@ def test_api_monitoring_report(
 @pytest.mark.parametrize(
     ("export", "queries"),
     [
-        ("/api/v1/subject-access-requests/{}/export?format=json", 29),
-        ("/subject-access/{}/export.json", 33),  # the page's download, a POST
+        # With the cases confirmed, whether any are, and staff names for the review (issue 17)
+        ("/api/v1/subject-access-requests/{}/export?format=json", 32),
+        ("/subject-access/{}/export.json", 36),  # the page's download, a POST
     ],
     ids=["api", "page"],
 )
@@ -760,6 +773,8 @@ def test_a_survivors_subject_access_export(
 ) -> None:
     """Everything held about the survivor who asked, across all her cases."""
     asked = work.subject_access(work.open_case())
+    work.subject_access_ready(asked, [])
+    included: list[Case] = []
 
     def add(n: int) -> list[str]:
         shown = []
@@ -771,6 +786,8 @@ def test_a_survivors_subject_access_export(
             work.assessed(case, high=False)
             work.letter(case)
             shown.append(case.reference)
+            included.append(case)
+        work.subject_access_ready(asked, included)  # each confirmed by the handler
         return shown
 
     url = export.format(asked.pk)
@@ -800,6 +817,7 @@ def test_an_alleged_perpetrators_subject_access_export(
         case=case, by=work.officer, purpose="contact_alleged_perpetrator", given=True
     )
     work.closed(case)
+    work.subject_access_ready(asked, [])
 
     def add(n: int) -> list[str]:
         for _ in range(n):
@@ -811,4 +829,4 @@ def test_an_alleged_perpetrators_subject_access_export(
 
     api = api_as(da_lead)
     url = f"/api/v1/subject-access-requests/{asked.pk}/export?format=json"
-    fixed_queries(lambda: api.get(url), add, queries=17)
+    fixed_queries(lambda: api.get(url), add, queries=18)  # 17, and are cases confirmed

@@ -47,6 +47,16 @@ def check_subject_access(user: Staff, case: Case) -> None:
         raise subject_access_refusal()
 
 
+def identity_not_verified() -> Refusal:
+    """Nothing of a subject access request is gathered, not even the list of cases it
+    might cover, until the requester's identity has been checked."""
+    return Refusal(
+        "identity_not_verified",
+        "Check and record the requester's identity first: nothing is gathered until then",
+        status=409,
+    )
+
+
 def may_hold(user: Staff) -> bool:
     return user.is_active and user.role in PROVIDER_WIDE
 

@@ -1,5 +1,6 @@
-"""The case records page (subject access requests and legal hold) and the subject access
-queue: thin views over records.services and records.selectors.
+"""The case records page (subject access requests and legal hold), a subject access
+request's own page (check identity, confirm cases, review, release) and the subject
+access queue: thin views over records.services and records.selectors.
 
 Exports and completion are POSTs: an export marks the request as exported and writes an
 audit entry, so a link another site could make a browser follow must not do it."""
@@ -23,7 +24,14 @@ from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
 from safehold.records import rules, selectors, services
 from safehold.records.dates import LONDON
-from safehold.records.forms import LegalHoldForm, SubjectAccessForm
+from safehold.records.forms import (
+    CasesForm,
+    CloseForm,
+    LegalHoldForm,
+    ReleaseForm,
+    SubjectAccessForm,
+    VerificationForm,
+)
 from safehold.records.models import SubjectAccessRequest
 
 EXPORT_TYPES = {"json": "application/json", "pdf": "application/pdf"}
@@ -121,6 +129,167 @@ def handled_request(request: HttpRequest, request_id: str) -> SubjectAccessReque
     return selectors.subject_access_for(user, request_id)
 
 
+def case_choices(candidates: list[selectors.Candidate] | None) -> list[tuple[str, str]]:
+    """The cases the handler may add, each with what tells them apart."""
+    choices = []
+    for candidate in candidates or []:
+        if candidate.request_made_on_this_case:
+            continue
+        case = candidate.case
+        label = (
+            f"{case.reference}, reported {timezone.localtime(case.reported_at, LONDON):%-d %b %Y}, "
+            f"{case.team.name} team"
+        )
+        if candidate.contact_details_match is False:
+            label += (
+                ": none of her phone, email or address there matches this case's. Check "
+                "that the person who asked is the person on that case"
+            )
+        choices.append((case.pk, label))
+    return choices
+
+
+def subject_access_page(
+    request: HttpRequest,
+    request_id: str,
+    *,
+    verification_form: VerificationForm | None = None,
+    cases_form: CasesForm | None = None,
+    release_form: ReleaseForm | None = None,
+    close_form: CloseForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = signed_in_staff(request)
+    if not rules.may_handle_subject_access(user):
+        raise PermissionDenied
+    try:
+        detail = selectors.subject_access_detail(user, request_id, via="web")
+    except Refusal as refusal:
+        raise PermissionDenied from refusal
+    sar = detail.request
+    choices = case_choices(detail.candidates)
+    included = [c.case.pk for c in detail.candidates or [] if c.included]
+    forms = [verification_form, cases_form, release_form, close_form]
+    context = {
+        "case": sar.case,
+        "detail": detail,
+        "sar": sar,
+        "may_verify": sar.verified_at is None and sar.logged_by_id != user.pk,
+        "verification_form": verification_form or VerificationForm(),
+        "cases_form": cases_form or CasesForm(initial={"cases": included}, choices=choices),
+        "release_form": release_form or ReleaseForm(),
+        "close_form": close_form or CloseForm(),
+        "form": next((f for f in forms if f is not None and f.errors), None),
+        "today": timezone.localdate(timezone=LONDON),
+    }
+    return render(request, "records/subject_access.html", context, status=status)
+
+
+def refused_on_page(
+    refusal: Refusal, form: VerificationForm | CasesForm | ReleaseForm | CloseForm
+) -> None:
+    if refusal.code == "may_not_handle_subject_access":
+        raise PermissionDenied from refusal
+    form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+
+
+def subject_access_request(request: HttpRequest, request_id: str) -> HttpResponse:
+    return subject_access_page(request, request_id)
+
+
+@require_POST
+def subject_access_verification(request: HttpRequest, request_id: str) -> HttpResponse:
+    sar = handled_request(request, request_id)
+    form = VerificationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.subject_access_verify(
+                request=sar,
+                by=signed_in_staff(request),
+                method=form.cleaned_data["method"],
+                notes=form.cleaned_data["notes"],
+            )
+        except Refusal as refusal:
+            refused_on_page(refusal, form)
+        else:
+            messages.success(request, "Identity check recorded")
+            return redirect("subject-access-request", request_id=sar.pk)
+    return subject_access_page(request, request_id, verification_form=form, status=400)
+
+
+@require_POST
+def subject_access_cases(request: HttpRequest, request_id: str) -> HttpResponse:
+    sar = handled_request(request, request_id)
+    user = signed_in_staff(request)
+    try:
+        listed = selectors.candidates(user, sar)
+    except Refusal as refusal:
+        if refusal.status == 403:
+            raise PermissionDenied from refusal
+        messages.error(request, refusal.message)
+        return redirect("subject-access-request", request_id=sar.pk)
+    form = CasesForm(request.POST, choices=case_choices(listed))
+    if form.is_valid():
+        try:
+            services.subject_access_cases_confirm(
+                request=sar, by=user, case_ids=form.cleaned_data["cases"]
+            )
+        except Refusal as refusal:
+            refused_on_page(refusal, form)
+        else:
+            messages.success(request, "Cases confirmed")
+            return redirect("subject-access-request", request_id=sar.pk)
+    return subject_access_page(request, request_id, cases_form=form, status=400)
+
+
+@require_POST
+def subject_access_review(request: HttpRequest, request_id: str) -> HttpResponse:
+    sar = handled_request(request, request_id)
+    try:
+        services.subject_access_review(request=sar, by=signed_in_staff(request))
+    except Refusal as refusal:
+        if refusal.status == 403:
+            raise PermissionDenied from refusal
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, "Review recorded")
+    return redirect("subject-access-request", request_id=sar.pk)
+
+
+@require_POST
+def subject_access_release(request: HttpRequest, request_id: str) -> HttpResponse:
+    sar = handled_request(request, request_id)
+    form = ReleaseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.subject_access_release(
+                request=sar, by=signed_in_staff(request), channel=form.cleaned_data["channel"]
+            )
+        except Refusal as refusal:
+            refused_on_page(refusal, form)
+        else:
+            messages.success(request, "Export released")
+            return redirect("subject-access-request", request_id=sar.pk)
+    return subject_access_page(request, request_id, release_form=form, status=400)
+
+
+@require_POST
+def subject_access_close(request: HttpRequest, request_id: str) -> HttpResponse:
+    sar = handled_request(request, request_id)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.subject_access_close(
+                request=sar, by=signed_in_staff(request), reason=form.cleaned_data["reason"]
+            )
+        except Refusal as refusal:
+            refused_on_page(refusal, form)
+        else:
+            messages.success(request, "Request closed without releasing anything")
+            return redirect("subject-access-request", request_id=sar.pk)
+    return subject_access_page(request, request_id, close_form=form, status=400)
+
+
 @require_POST
 def subject_access_export(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     if fmt not in EXPORT_TYPES:
@@ -129,7 +298,10 @@ def subject_access_export(request: HttpRequest, request_id: str, fmt: str) -> Ht
     try:
         document, pdf = services.subject_access_export(request=sar, by=signed_in_staff(request))
     except Refusal as refusal:
-        raise PermissionDenied from refusal
+        if refusal.status == 403:
+            raise PermissionDenied from refusal
+        messages.error(request, refusal.message)
+        return redirect("subject-access-request", request_id=sar.pk)
     return export_response(sar, document, pdf, fmt)
 
 
@@ -156,7 +328,7 @@ def subject_access_complete(request: HttpRequest, request_id: str) -> HttpRespon
         messages.error(request, refusal.message)
     else:
         messages.success(request, "Request marked complete")
-    return redirect("case-records", case_id=sar.case_id)
+    return redirect("subject-access-request", request_id=sar.pk)
 
 
 def subject_access_queue(request: HttpRequest) -> HttpResponse:

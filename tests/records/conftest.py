@@ -15,7 +15,7 @@ from safehold.accounts.models import Staff
 from safehold.cases import inputs
 from safehold.cases import services as case_services
 from safehold.cases.models import Case, Person, PersonRole
-from safehold.casework import letters, plan
+from safehold.casework import interviews, letters, plan
 from safehold.casework import services as casework_services
 from safehold.evidence import services as evidence_services
 from safehold.policy import vocabulary
@@ -124,12 +124,8 @@ def full_case(open_case: Callable[..., Case], officer: Staff, manager: Staff) ->
     )
     add_person(case, PersonRole.WITNESS, name=WITNESS_NAME, phone=WITNESS_PHONE)
     record_casework(case, officer)
-    plan.perpetrator_interview_plan(
-        case=case,
-        by=officer,
-        manager=manager.username,
-        survivor_agrees=True,
-        safety_assessment=INTERVIEW_NOTE,
+    interviews.interview_request(
+        case=case, by=officer, survivor_agrees=True, safety_assessment=INTERVIEW_NOTE
     )
     return case
 
@@ -197,9 +193,35 @@ def record_casework(case: Case, officer: Staff) -> None:
 
 
 @pytest.fixture
-def log_request(da_lead: Staff) -> Callable[..., SubjectAccessRequest]:
+def prepare(director: Staff, da_lead: Staff) -> Callable[..., SubjectAccessRequest]:
+    """Takes a logged request to where it may be exported: its requester's identity
+    checked by a handler other than the one who logged it, and its cases confirmed (the
+    case it was made on, and each of `include`)."""
+
+    def prepare(
+        request: SubjectAccessRequest, include: tuple[Case, ...] = (), by: Staff | None = None
+    ) -> SubjectAccessRequest:
+        checker = director if request.logged_by_id != director.pk else da_lead
+        services.subject_access_verify(
+            request=request, by=checker, method="photo_id_in_person", notes="Passport seen"
+        )
+        services.subject_access_cases_confirm(
+            request=request, by=by or request.logged_by, case_ids=[c.pk for c in include]
+        )
+        return SubjectAccessRequest.objects.get(pk=request.pk)
+
+    return prepare
+
+
+@pytest.fixture
+def log_request(da_lead: Staff, prepare) -> Callable[..., SubjectAccessRequest]:
+    """Logs a request (by the DA lead unless `by` is given) and, unless `ready=False`,
+    prepares it for export (`prepare`, with `include`)."""
+
     def log(case: Case, role: str = "survivor", by: Staff | None = None, **more: Any):
-        return services.subject_access_log(
+        ready = more.pop("ready", True)
+        include = more.pop("include", ())
+        request = services.subject_access_log(
             case=case,
             by=by or da_lead,
             person_role=role,
@@ -207,6 +229,7 @@ def log_request(da_lead: Staff) -> Callable[..., SubjectAccessRequest]:
             notes=more.pop("notes", "Identity checked against her tenancy file"),
             **more,
         )
+        return prepare(request, include) if ready else request
 
     return log
 

@@ -47,45 +47,92 @@ def test_the_records_page_is_for_handlers_who_see_the_case(
     assert response.status_code == status
 
 
-def test_a_manager_logs_a_request_and_downloads_the_export(
-    case: Case, manager: Staff, as_staff: Callable[[Staff], Client]
+def test_a_manager_logs_a_request_and_a_director_checks_who_asked_before_anything_is_gathered(
+    full_case: Case,
+    open_case: Callable[..., Case],
+    manager: Staff,
+    director: Staff,
+    officer: Staff,
+    as_staff: Callable[[Staff], Client],
 ) -> None:
+    earlier = open_case()  # the same survivor, an earlier case in the same team
     client = as_staff(manager)
-    page = client.get(f"/cases/{case.pk}/records").content.decode()
+    page = client.get(f"/cases/{full_case.pk}/records").content.decode()
     assert "Log a subject access request" in page
     assert f"The survivor: {SURVIVOR_NAME}" in page
     assert "Place a legal hold" not in page  # a manager may not
     for part in ("received_0", "received_1", "received_2"):  # day, month, year
         assert f'name="{part}"' in page
-    survivor = next(v for v, _ in selectors.requester_choices(case) if v.startswith("survivor"))
+    survivor = next(
+        v for v, _ in selectors.requester_choices(full_case) if v.startswith("survivor")
+    )
     saved = client.post(
-        f"/cases/{case.pk}/records",
+        f"/cases/{full_case.pk}/records",
         {
             "requester": survivor,
             "received_0": "31",
             "received_1": "1",
             "received_2": "2026",
-            "notes": "Passport seen at the office",
+            "notes": "Letter received at the office",
         },
     )
     assert saved.status_code == 302
     sar = SubjectAccessRequest.objects.get()
     assert sar.due_at.isoformat() == "2026-02-28"
-    page = client.get(f"/cases/{case.pk}/records").content.decode()
-    assert "Passport seen at the office" in page
+    page = client.get(f"/cases/{full_case.pk}/records").content.decode()
+    assert "Letter received at the office" in page
     assert "28 Feb 2026" in page
     assert "Overdue" in page
-    assert client.get(f"/subject-access/{sar.pk}/export.json").status_code == 405
-    download = client.post(f"/subject-access/{sar.pk}/export.json")
-    assert download.status_code == 200
-    assert download["Content-Type"] == "application/json"
-    assert download["Content-Disposition"].startswith("attachment;")
-    assert json.loads(download.content)["cases"][0]["you"]["name"] == SURVIVOR_NAME
-    pdf = client.post(f"/subject-access/{sar.pk}/export.pdf")
+    assert f'href="/subject-access/{sar.pk}"' in page
+
+    # Nothing is gathered until someone other than the manager checks who asked.
+    url = f"/subject-access/{sar.pk}"
+    page = client.get(url).content.decode()
+    assert "someone else who handles subject access requests must check" in page
+    assert earlier.reference not in page
+    refused = client.post(f"{url}/export.json", follow=True)
+    assert "Check and record the requester" in refused.content.decode()
+    assert refused.redirect_chain[-1][0] == url
+    own = client.post(f"{url}/verification", {"method": "photo_id_in_person"})
+    assert own.status_code == 400
+    assert "Someone other than the person who logged the request" in own.content.decode()
+    checked = as_staff(director).post(
+        f"{url}/verification", {"method": "photo_id_in_person", "notes": "Passport seen"}
+    )
+    assert checked.status_code == 302
+
+    # The manager sees her cases and confirms the earlier one too.
+    page = client.get(url).content.decode()
+    assert "Photo ID seen in person, by" in page
+    assert earlier.reference in page
+    assert "Northgate team" in page
+    assert client.post(f"{url}/cases", {"cases": [earlier.pk]}).status_code == 302
+    page = client.get(url).content.decode()
+    assert 'data-testid="review-items"' in page
+    assert "file(s) listed but not included" in page  # the evidence on the full case
+    draft = client.post(f"{url}/export.json")
+    assert draft.status_code == 200
+    assert draft["Content-Disposition"].startswith("attachment;")
+    document = json.loads(draft.content)
+    assert document["request"]["status"] == "draft"
+    assert {c["reference"] for c in document["cases"]} == {full_case.reference, earlier.reference}
+    pdf = client.post(f"{url}/export.pdf")
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
-    assert client.post(f"/subject-access/{sar.pk}/export.docx").status_code == 404
-    done = client.post(f"/subject-access/{sar.pk}/complete", follow=True)
+    assert client.post(f"{url}/export.docx").status_code == 404
+    assert client.get(f"{url}/export.json").status_code == 405
+
+    assert client.post(f"{url}/review").status_code == 302
+    unsafe = client.post(f"{url}/release", {"channel": "fax"})
+    assert unsafe.status_code == 400
+    released = client.post(f"{url}/release", {"channel": "post"}, follow=True)
+    page = released.content.decode()
+    assert "Export released" in page
+    assert "Reviewed by" in page
+    assert "Released by" in page
+    home = as_staff(officer).get("/").content.decode()
+    assert f"the records of {full_case.reference} were released" in home
+    done = client.post(f"{url}/complete", follow=True)
     assert "Request marked complete" in done.content.decode()
     sar.refresh_from_db()
     assert sar.completed_at is not None
@@ -130,8 +177,9 @@ def test_an_officer_may_not_post_a_request_or_export(
     )
     assert posted.status_code == 403
     sar = log_request(case)
-    assert client.post(f"/subject-access/{sar.pk}/export.json").status_code == 403
-    assert client.post(f"/subject-access/{sar.pk}/complete").status_code == 403
+    assert client.get(f"/subject-access/{sar.pk}").status_code == 403
+    for path in ("export.json", "complete", "verification", "cases", "review", "release"):
+        assert client.post(f"/subject-access/{sar.pk}/{path}").status_code == 403, path
     assert SubjectAccessRequest.objects.count() == 1
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from safehold.records.dates import calendar_years_before, one_calendar_month_after
-from safehold.records.redaction import REDACTED, redactor_for
+from safehold.records.redaction import REDACTED, WITHHELD, redactor_for, reviewer_for
 
 
 @pytest.mark.parametrize(
@@ -72,3 +72,37 @@ def test_with_no_one_else_nothing_changes() -> None:
     redact = redactor_for(others=[{"name": ""}], own=[OWN])
     assert redact("Barnaby came") == "Barnaby came"
     assert redact(None) == ""
+
+
+ACCENTED = {"name": "Zoë Ångström-Núñez", "phone": "+44 7911 123456"}
+ELSEWHERE = {"address": "9 Hidden Lane, Eastby EB1 2CD", "phone": "07123 456789"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Zoe Angstrom-Nunez came", f"{REDACTED} came"),  # no accents
+        ("ZOË came; zoe left", f"{REDACTED} came; {REDACTED} left"),
+        ("Zo\u200be came", f"{REDACTED} came"),  # a zero-width space inside
+        ("Nunez came", f"{REDACTED} came"),
+        ("Zoey came", "Zoey came"),  # a whole word only
+        ("ring 07911123456 or 0044 7911 123 456", f"ring {REDACTED} or {REDACTED}"),
+        ("ring 7911 123456", f"ring {REDACTED}"),  # no prefix at all
+        ("now on 07900 111222, (020) 7946 0018", f"now on {REDACTED}, {REDACTED}"),  # no one's
+        ("mail who@example.com", f"mail {REDACTED}"),
+        ("near NW1 6XE", f"near {REDACTED}"),
+        ("ring 07700 900417 at 17 Wistmoor Crescent", "ring 07700 900417 at 17 Wistmoor Crescent"),
+        ("moved to 9 Hidden Lane, EB1 2CD", f"moved to {WITHHELD}, {WITHHELD}"),
+        ("ring 07123456789", f"ring {WITHHELD}"),
+        ("on 2026-11-20, case DA-2026-00042", "on 2026-11-20, case DA-2026-00042"),
+    ],
+)
+def test_the_redactor_compares_text_as_people_write_it(text: str, expected: str) -> None:
+    redact = redactor_for(others=[OTHER, ACCENTED], own=[OWN], withheld=[ELSEWHERE])
+    assert redact(text) == expected
+
+
+def test_the_reviewer_lists_capitalised_words_and_short_name_parts() -> None:
+    reviewer = reviewer_for(others=[{"name": "Li Wu"}], own=[OWN], staff=["Alice Officer"])
+    text = "Then Baz came with Li. Alice Officer rang Zephyrine on Tuesday; IDVA called."
+    assert reviewer.words(text) == ["Baz", "Li"]

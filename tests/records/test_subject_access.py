@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from safehold.accounts.models import Staff
 from safehold.cases import sealing
+from safehold.cases import services as case_services
 from safehold.cases.models import Case, Person, PersonRole
 from safehold.casework import plan
 from safehold.casework.models import Action
@@ -73,7 +74,10 @@ def test_a_da_lead_logs_a_request_due_a_calendar_month_later(
     assert request.person.role == PersonRole.SURVIVOR
     assert sealing.unseal(case.data_key, request) == {"notes": "ID seen"}
     entry = AuditEntry.objects.filter(action="subject_access.logged").get()
-    assert entry.detail == {"request": request.pk, "subject": "survivor", "due_at": "2026-02-28"}
+    assert entry.detail == {
+        "request": request.pk, "subject": "survivor", "due_at": "2026-02-28",
+        "address": "127.0.0.1",
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -256,12 +260,14 @@ def test_the_survivors_pdf_holds_the_same_and_no_more(
     assert absent(text, OTHERS) == []
 
 
-def test_the_export_covers_each_of_her_cases(
+def test_the_export_covers_each_of_her_cases_the_handler_confirmed(
     full_case: Case, open_case: Callable[..., Case], da_lead: Staff, log_request, api_as
 ) -> None:
     earlier = open_case(summary="An earlier report about Barnaby Oddsworth")
     assert earlier.survivor_identity_id == full_case.survivor_identity_id
-    document = export(api_as(da_lead), log_request(full_case).pk).json()
+    alone = export(api_as(da_lead), log_request(full_case).pk).json()
+    assert [c["reference"] for c in alone["cases"]] == [full_case.reference]
+    document = export(api_as(da_lead), log_request(full_case, include=(earlier,)).pk).json()
     assert {c["reference"] for c in document["cases"]} == {full_case.reference, earlier.reference}
     assert absent(json.dumps(document), OTHERS) == []
 
@@ -276,26 +282,79 @@ def test_every_export_is_audited_without_personal_data(
     entries = AuditEntry.objects.filter(action="subject_access.exported")
     assert entries.count() == 2
     assert {e.target_id for e in entries} == {full_case.pk}
-    assert entries.first().detail == {"request": sar.pk, "subject": "survivor", "cases": 1}
+    assert entries.first().detail == {
+        "request": sar.pk, "subject": "survivor", "cases": 1, "address": "127.0.0.1",
+    }  # fmt: skip
     everything = json.dumps([e.detail for e in AuditEntry.objects.all()])
     assert absent(everything, [*OTHERS, *SURVIVORS]) == []
 
 
-def test_a_request_is_completed_after_its_export(
-    case: Case, da_lead: Staff, log_request, api_as
+def test_a_request_is_completed_after_its_release(
+    full_case: Case, da_lead: Staff, log_request, api_as
 ) -> None:
-    sar = log_request(case)
+    """Until issue 17 a request could be completed once exported; now the export must be
+    reviewed and released first (section 4), or the request closed without release."""
+    sar = log_request(full_case)
     client = api_as(da_lead)
     complete = f"/api/v1/subject-access-requests/{sar.pk}/complete"
     refused = client.post(complete)
     assert refused.status_code == 409
-    assert refused.json()["code"] == "not_exported"
+    assert refused.json()["code"] == "not_released"
     assert export(client, sar.pk).status_code == 200
+    assert client.post(complete).json()["code"] == "not_released"
+    assert client.post(f"/api/v1/subject-access-requests/{sar.pk}/review").status_code == 200
+    released = client.post(
+        f"/api/v1/subject-access-requests/{sar.pk}/release",
+        {"channel": "post"},
+        content_type="application/json",
+    )
+    assert released.status_code == 200, released.content
     done = client.post(complete)
     assert done.status_code == 200
     assert done.json()["completed_at"] is not None
     assert client.post(complete).json()["code"] == "already_completed"
     assert AuditEntry.objects.filter(action="subject_access.completed").count() == 1
+
+
+def test_a_request_is_closed_without_release_when_identity_cannot_be_confirmed(
+    case: Case, da_lead: Staff, log_request, api_as
+) -> None:
+    sar = log_request(case, ready=False)
+    client = api_as(da_lead)
+    url = f"/api/v1/subject-access-requests/{sar.pk}/close"
+    short = client.post(url, {"reason": "no"}, content_type="application/json")
+    assert short.status_code == 422
+    assert short.json()["code"] == "reason_too_short"
+    closed = client.post(
+        url, {"reason": "Did not come to show ID"}, content_type="application/json"
+    )
+    assert closed.status_code == 200
+    assert closed.json()["completed_at"] is not None
+    assert closed.json()["released_at"] is None
+    entry = AuditEntry.objects.get(action="subject_access.closed_without_release")
+    assert entry.detail["request"] == sar.pk
+    assert sealing.unseal(case.data_key, SubjectAccessRequest.objects.get())["closed_reason"] == (
+        "Did not come to show ID"
+    )
+
+
+def test_a_release_goes_only_by_a_channel_safe_on_the_case(
+    case: Case, da_lead: Staff, log_request, api_as
+) -> None:
+    """The survivor of `case` gave a phone number only, and post is not safe for her:
+    the export cannot be released by email or post (docs/records.md)."""
+    sar = log_request(case)
+    client = api_as(da_lead)
+    client.post(f"/api/v1/subject-access-requests/{sar.pk}/review")
+    for channel in ("email", "post"):
+        refused = client.post(
+            f"/api/v1/subject-access-requests/{sar.pk}/release",
+            {"channel": channel},
+            content_type="application/json",
+        )
+        assert refused.status_code == 422
+        assert refused.json()["code"] == "unsafe_contact_channel"
+    assert not AuditEntry.objects.filter(action="disclosure.subject_access").exists()
 
 
 # The alleged perpetrator -------------------------------------------------------------
@@ -367,7 +426,7 @@ def test_the_alleged_perpetrators_export_reads_only_their_own_row(
 
 
 def test_with_two_alleged_perpetrators_the_handler_says_which(
-    full_case: Case, da_lead: Staff, api_as
+    full_case: Case, da_lead: Staff, prepare, api_as
 ) -> None:
     second = add_person(full_case, PersonRole.ALLEGED_PERPETRATOR, name="Cuthbert Vane")
     client = api_as(da_lead)
@@ -376,6 +435,7 @@ def test_with_two_alleged_perpetrators_the_handler_says_which(
     assert ambiguous.json()["code"] == "person_required"
     logged = log(client, full_case, subject="alleged_perpetrator", person_id=second.pk)
     assert logged.status_code == 201
+    prepare(SubjectAccessRequest.objects.get(pk=logged.json()["id"]))
     document = export(client, logged.json()["id"]).json()
     assert document["you"]["name"] == "Cuthbert Vane"
     # Letters and contacts do not say which of them they were with: neither is listed.
@@ -434,3 +494,81 @@ def test_her_export_holds_her_closure_feedback_and_appeals_but_not_his_appeal(
     [appeal] = his["appeals"]
     assert "grounds" not in appeal
     assert absent(json.dumps(his), [*SURVIVORS, "Locks fitted", "Kind staff", "hearing"]) == []
+
+
+# Redaction as people write (issue 17, section 9) ----------------------------------------
+
+ACCENTED_WITNESS = "Zoë Ångström-Núñez"
+WITNESS_NUMBER = "07700 900666"
+NOTE = (
+    "Zephyrine says Zoe Angstrom saw him, and ZOË NUNEZ heard it. He now rings from "
+    "07911 123456, texts from +44 (0)7911-654321, and mails new.phone@example.net; Zoe "
+    "rang us from 0044 7700 900 666. Then Baz came round with Li."
+)
+
+
+@pytest.fixture
+def case_with_accents(case: Case, officer: Staff) -> Case:
+    """A witness whose name is recorded with accents and written without them, a
+    household member with a two-letter name, and phone numbers no one recorded."""
+    add_person(case, PersonRole.WITNESS, name=ACCENTED_WITNESS, phone=WITNESS_NUMBER)
+    add_person(case, PersonRole.HOUSEHOLD_MEMBER, name="Li Wu")
+    case_services.contact_record(
+        case=case,
+        by=officer,
+        at=timezone.now(),
+        channel="phone",
+        direction="inbound",
+        with_whom="survivor",
+        notes=NOTE,
+    )
+    return case
+
+
+def test_it_redacts_a_name_written_without_its_accents_and_phones_in_free_text(
+    case_with_accents: Case, da_lead: Staff, log_request, api_as
+) -> None:
+    sar = log_request(case_with_accents)
+    client = api_as(da_lead)
+    text = export(client, sar.pk).content.decode()
+    [case] = json.loads(text)["cases"]
+    [contact] = case["contacts"]
+    assert contact["notes"] == (
+        f"Zephyrine says {REDACTED} saw him, and {REDACTED} heard it. He now "
+        f"rings from {REDACTED}, texts from {REDACTED}, and mails {REDACTED}; {REDACTED} "
+        f"rang us from {REDACTED}. Then Baz came round with Li."
+    )
+    gone = ["Zoe", "Zoë", "Angstrom", "Nunez", "07911", "654321", "new.phone", "900 666"]
+    assert absent(text, gone) == []
+    pdf = pdf_text(export(client, sar.pk, "pdf").content)
+    assert absent(pdf, gone) == []
+    assert "Zephyrine says [redacted] saw him" in pdf
+
+
+def test_what_cannot_be_redacted_is_listed_for_review_and_the_export_says_it_was_reviewed(
+    case_with_accents: Case, da_lead: Staff, director: Staff, log_request, api_as
+) -> None:
+    sar = log_request(case_with_accents)
+    client = api_as(da_lead)
+    detail = client.get(f"/api/v1/subject-access-requests/{sar.pk}").json()
+    flagged = [item for item in detail["review"] if item["words"]]
+    assert [(item["case"], item["where"]) for item in flagged] == [
+        (case_with_accents.reference, "Contact 1 (notes)")
+    ]
+    assert flagged[0]["words"] == ["Baz", "Li"]  # a nickname, and a two-letter name
+    assert "Zephyrine" not in flagged[0]["words"]  # hers
+    assert export(client, sar.pk).json()["request"]["reviewed_by"] is None
+
+    reviewed = client.post(f"/api/v1/subject-access-requests/{sar.pk}/review")
+    assert reviewed.status_code == 200
+    assert reviewed.json()["reviewed_by"] == da_lead.username
+    header = export(client, sar.pk).json()["request"]
+    assert header["status"] == "reviewed"
+    assert header["reviewed_by"] == da_lead.full_name
+    assert header["reviewed_at"] is not None
+    assert header["identity_checked_by"] == director.full_name
+    assert header["identity_checked_how"] == "Photo ID seen in person"
+    pdf = pdf_text(export(client, sar.pk, "pdf").content)
+    assert "Reviewed, for other people's information that could not be removed" in pdf
+    assert da_lead.full_name in pdf
+    assert "Draft" not in pdf
