@@ -86,14 +86,17 @@ def signed_in_session(staff: Any) -> str:
     complete_sign_in), for the web pages."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from safehold.accounts.middleware import SIGNED_IN_AT
+    from safehold.accounts.models import Authenticator
+    from safehold.accounts.services import authenticator_create
+    from safehold.accounts.session_store import SessionStore
 
-    device, _ = TOTPDevice.objects.get_or_create(user=staff, name="bench", confirmed=True)
+    device = Authenticator.objects.filter(user=staff, name="bench").first()
+    if device is None:
+        device = authenticator_create(staff=staff, name="bench", confirmed=True)
     session = SessionStore()
     session[SESSION_KEY] = str(staff.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"

@@ -23,11 +23,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safehold import demo_cases
 from safehold.accounts import services
-from safehold.accounts.models import Staff
+from safehold.accounts.models import Authenticator, Staff
 from safehold.accounts.roles import Role
 from safehold.cases import services as cases
 from safehold.cases.inputs import SurvivorDetails
@@ -141,7 +140,7 @@ def staff_load() -> None:
             password_change_required=False,
         )
         if username != UNENROLLED[0]:
-            TOTPDevice.objects.create(user=staff, name="Demo authenticator", confirmed=True)
+            services.authenticator_create(staff=staff, name="Demo authenticator", confirmed=True)
 
 
 def sign_in_instructions(*, cases: int = 0) -> str:
@@ -174,7 +173,7 @@ def command_name() -> str:
 def current_code(username: str) -> str:
     if not settings.DEVELOPMENT:
         raise DemoError("demo-code only works when SAFEHOLD_ENV=development")
-    device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+    device = Authenticator.objects.filter(user__username=username, confirmed=True).first()
     if device is None:
         raise DemoError(f"{username} has no authenticator set up")
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)

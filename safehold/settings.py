@@ -89,7 +89,6 @@ CSRF_TRUSTED_ORIGINS = [
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
-    "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_otp",
@@ -226,6 +225,9 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Kept in the database under a keyed hash of the session key, never the key itself
+# (safehold/accounts/session_store.py): a copy of the table opens no session.
+SESSION_ENGINE = "safehold.accounts.session_store"
 CSRF_COOKIE_HTTPONLY = True
 
 # Lock-out after repeated failed sign-ins (django-axes), counted per username (so that

@@ -10,10 +10,9 @@ from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safehold.accounts.middleware import SIGNED_IN_AT
-from safehold.accounts.models import Staff
+from safehold.accounts.models import Authenticator, Staff
 from tests.factories import DeviceFactory, StaffFactory, TeamFactory
 
 # Cases made through the real intake service, shared by every test folder.
@@ -82,7 +81,7 @@ def admin(make_staff: Callable[..., Staff]) -> Staff:
 
 
 def current_code(staff: Staff, *, offset_steps: int = 0) -> str:
-    device = TOTPDevice.objects.get(user=staff)
+    device = Authenticator.objects.get(user=staff)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = totp.time + offset_steps * device.step
     return f"{totp.token():06d}"
@@ -93,7 +92,7 @@ def signed_in(staff: Staff) -> Client:
     client = Client()
     client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
     session = client.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=staff).persistent_id
+    session[DEVICE_ID_SESSION_KEY] = Authenticator.objects.get(user=staff).persistent_id
     session[SIGNED_IN_AT] = timezone.now().isoformat()
     session.save()
     return client

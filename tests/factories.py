@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import factory
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from safehold.accounts.models import Staff, Team
+from safehold.accounts.authenticators import new_sealed_seed
+from safehold.accounts.models import Authenticator, Staff, Team
 
 PASSWORD = "correct horse battery staple"
 
@@ -30,9 +30,12 @@ class StaffFactory(factory.django.DjangoModelFactory):
 
 
 class DeviceFactory(factory.django.DjangoModelFactory):
+    """An authenticator, its seed sealed as sign-in seals it (accounts/authenticators.py)."""
+
     class Meta:
-        model = TOTPDevice
+        model = Authenticator
 
     user = factory.SubFactory(StaffFactory)
     name = "Test authenticator"
     confirmed = True
+    key = factory.LazyAttribute(lambda device: new_sealed_seed(staff_id=device.user.pk))

@@ -4,9 +4,13 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.contrib.sessions.backends.base import SessionBase
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from safehold.accounts import authenticators
 from safehold.accounts.roles import Role, Sex
 
 
@@ -163,3 +167,42 @@ class AccountChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.staff_id} ({self.status})"
+
+
+class WebSession(AbstractBaseSession):
+    """A browser session's data (accounts/session_store.py), found by a keyed hash of the
+    session's key: the key itself, which only the cookie carries, is never stored, so a
+    copy of this table opens no session."""
+
+    session_key = None  # type: ignore[assignment]  # Django's column for the key: not kept
+    key_hash = models.CharField(primary_key=True, max_length=64)
+
+    def __str__(self) -> str:
+        return f"session {self.key_hash[:8]}…"
+
+    @classmethod
+    def get_session_store_class(cls) -> type[SessionBase]:
+        from safehold.accounts.session_store import SessionStore
+
+        return SessionStore
+
+
+class Authenticator(TOTPDevice):  # type: ignore[misc]
+    """An authenticator app: django-otp's TOTP device, in its table, whose seed is kept
+    sealed under a key that is not in the database (accounts/authenticators.py).
+    django-otp reads the seed only through `bin_key`."""
+
+    class Meta:
+        proxy = True
+
+    @property
+    def bin_key(self) -> bytes:
+        return authenticators.seed_open(self.key, staff_id=self.user_id)
+
+    def verify_token(self, token: Any) -> bool:
+        """django-otp's check, refusing every code when the seed does not open (not
+        sealed, sealed for another account, or changed), as it refuses a wrong code."""
+        if not authenticators.seed_opens(self.key, staff_id=self.user_id):
+            self.throttle_increment(commit=True)
+            return False
+        return bool(super().verify_token(token))

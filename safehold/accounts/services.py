@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from safehold.accounts.models import ApiToken, Staff, Team
+from safehold.accounts import authenticators
+from safehold.accounts.models import ApiToken, Authenticator, Staff, Team
 from safehold.accounts.roles import Role, Sex
 from safehold.errors import Refusal
 from safehold.privacy import audit
@@ -117,20 +118,33 @@ def two_factor_reset(*, staff: Staff, by: Staff | None = None) -> None:
     record(by, "staff.two_factor_reset", staff)
 
 
-def two_factor_device(*, staff: Staff) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=staff, confirmed=True).first()
-
-
-def two_factor_enrolment_start(*, staff: Staff) -> TOTPDevice:
-    """The unconfirmed authenticator shown as a QR code until its first code is entered."""
-    device = TOTPDevice.objects.filter(user=staff, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=staff, name="Authenticator app", confirmed=False)
+def two_factor_device(*, staff: Staff) -> Authenticator | None:
+    device: Authenticator | None = Authenticator.objects.filter(user=staff, confirmed=True).first()
     return device
 
 
+def two_factor_enrolment_start(*, staff: Staff) -> Authenticator:
+    """The unconfirmed authenticator shown as a QR code until its first code is entered."""
+    device: Authenticator | None = Authenticator.objects.filter(user=staff, confirmed=False).first()
+    if device is None:
+        device = authenticator_create(staff=staff, name="Authenticator app", confirmed=False)
+    return device
+
+
+def authenticator_create(*, staff: Staff, name: str, confirmed: bool) -> Authenticator:
+    """An authenticator with a new random seed, kept only sealed under a key that is not
+    in the database (accounts/authenticators.py)."""
+    authenticator: Authenticator = Authenticator.objects.create(
+        user=staff,
+        name=name,
+        confirmed=confirmed,
+        key=authenticators.new_sealed_seed(staff_id=staff.pk),
+    )
+    return authenticator
+
+
 @transaction.atomic
-def two_factor_enrolment_confirm(*, device: TOTPDevice, code: str) -> bool:
+def two_factor_enrolment_confirm(*, device: Authenticator, code: str) -> bool:
     if not device.verify_token(code):
         return False
     device.confirmed = True

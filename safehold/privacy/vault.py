@@ -31,6 +31,8 @@ KEY_BYTES = 32
 DATA_KEY = "data"
 INDEX_KEY = "blind-index"
 INDEX_KEY_ID = "blind-index-v1"
+TWO_FACTOR_KEY = "two-factor"
+TWO_FACTOR_KEY_ID = "two-factor-v1"
 
 
 class KeyDestroyed(Exception):
@@ -115,23 +117,29 @@ def associated_data(table: str, column: str, row_id: str) -> bytes:
 
 
 def encrypt(key: bytes, plaintext: str, *, table: str, column: str, row_id: str) -> bytes:
-    nonce = os.urandom(NONCE_BYTES)
-    sealed = AESGCM(key).encrypt(
-        nonce, plaintext.encode("utf-8"), associated_data(table, column, row_id)
-    )
-    return FORMAT_VERSION + nonce + sealed
+    return encrypt_bytes(key, plaintext.encode("utf-8"), table=table, column=column, row_id=row_id)
 
 
 def decrypt(key: bytes, blob: bytes, *, table: str, column: str, row_id: str) -> str:
+    plain = decrypt_bytes(key, blob, table=table, column=column, row_id=row_id)
+    return plain.decode("utf-8")
+
+
+def encrypt_bytes(key: bytes, plain: bytes, *, table: str, column: str, row_id: str) -> bytes:
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = AESGCM(key).encrypt(nonce, plain, associated_data(table, column, row_id))
+    return FORMAT_VERSION + nonce + sealed
+
+
+def decrypt_bytes(key: bytes, blob: bytes, *, table: str, column: str, row_id: str) -> bytes:
     blob = bytes(blob)
     if blob[:1] != FORMAT_VERSION:
         raise DecryptionFailed(f"{table}.{column} of {row_id}: unknown format")
     nonce, sealed = blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :]
     try:
-        plain = AESGCM(key).decrypt(nonce, sealed, associated_data(table, column, row_id))
+        return AESGCM(key).decrypt(nonce, sealed, associated_data(table, column, row_id))
     except InvalidTag as error:
         raise DecryptionFailed(f"{table}.{column} of {row_id} does not decrypt") from error
-    return plain.decode("utf-8")
 
 
 # Read on every search and three times in every intake: compiled once (prepared.py).
@@ -140,19 +148,30 @@ KEY_ROW = Prepared(lambda key_id: WrappedKey.objects.filter(pk=key_id)[:1], valu
 
 def index_key() -> bytes:
     """The shared key for blind indexes, made on first use and wrapped like data keys."""
-    found = KEY_ROW.first(key_id=INDEX_KEY_ID)
+    return shared_key(INDEX_KEY_ID, purpose=INDEX_KEY)
+
+
+def two_factor_key() -> bytes:
+    """The shared key that seals two-factor seeds (accounts/authenticators.py)."""
+    return shared_key(TWO_FACTOR_KEY_ID, purpose=TWO_FACTOR_KEY)
+
+
+def shared_key(wrapped_id: str, *, purpose: str) -> bytes:
+    """A key shared by every case, made on first use and wrapped like data keys, so
+    that rotating the master key re-wraps it with the rest."""
+    found = KEY_ROW.first(key_id=wrapped_id)
     if found is None:
         master = master_key()
         try:
             with transaction.atomic():
                 found = WrappedKey.objects.create(
-                    id=INDEX_KEY_ID,
-                    purpose=INDEX_KEY,
+                    id=wrapped_id,
+                    purpose=purpose,
                     master_key_id=key_id(master),
-                    wrapped=wrap(master, secrets.token_bytes(KEY_BYTES), wrapped_id=INDEX_KEY_ID),
+                    wrapped=wrap(master, secrets.token_bytes(KEY_BYTES), wrapped_id=wrapped_id),
                 )
         except IntegrityError:  # another process made it first
-            found = WrappedKey.objects.get(pk=INDEX_KEY_ID)
+            found = WrappedKey.objects.get(pk=wrapped_id)
     return open_key(found)
 
 
