@@ -27,7 +27,7 @@ class ConsentForm(forms.Form):
             ("information_sharing", "Sharing information"),
             (
                 "contact_alleged_perpetrator",
-                "Contacting or writing to the alleged perpetrator (no agency)",
+                "Contacting or writing to the alleged perpetrator: the survivor's permission",
             ),
         ],
         widget=forms.RadioSelect,

@@ -448,7 +448,9 @@ def test_the_pages_refuse_without_her_permission_and_the_consent_page_records_it
         assert "permission to contact or write to the alleged perpetrator is not on record" in page
 
     offered = client.get(f"/cases/{case.pk}/consents/new").content.decode()
-    assert "Contacting or writing to the alleged perpetrator (no agency)" in offered
+    assert "Contacting or writing to the alleged perpetrator: the survivor's permission" in (
+        unescape(offered)
+    )
     with_agency = client.post(
         f"/cases/{case.pk}/consents/new",
         {"agency": "police", "purpose": "contact_alleged_perpetrator", "given": "yes"},
