@@ -198,6 +198,13 @@ def good_bodies() -> dict[str, dict[str, Any]]:
             "received_at": now.isoformat(),
             "notes": "Identity checked at the office",
         },
+        "/api/v1/subject-access-requests/{request_id}/verification": {
+            "method": "photo_id_in_person",
+            "notes": "Passport seen at the office",
+        },
+        "/api/v1/subject-access-requests/{request_id}/cases": {"cases": []},
+        "/api/v1/subject-access-requests/{request_id}/release": {"channel": "email"},
+        "/api/v1/subject-access-requests/{request_id}/close": {"reason": "Withdrawn by phone"},
         "/api/v1/cases/{case_id}/legal-hold": {"reason": "Court proceedings are pending"},
         "/api/v1/cases/{case_id}/legal-hold/lift": {"reason": "The proceedings have ended"},
     }
