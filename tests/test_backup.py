@@ -201,7 +201,8 @@ def test_a_restore_drill_brings_back_every_case_readable_and_the_chain_intact(
     assert found["survivor_names"] == sorted([SURVIVOR_NAME, OTHER_SURVIVOR])
 
 
-# What a database made by a version of Safehold before seals lacks (privacy 0002).
+# What a database made by a version of Safehold before seals lacks (privacy 0002, and
+# accounts 0004 that came with it).
 BEFORE_SEALS = """
 import django
 django.setup()
@@ -210,7 +211,11 @@ with connection.cursor() as cursor:
     cursor.execute("ALTER TABLE privacy_auditentry DROP COLUMN key_id")
     cursor.execute("ALTER TABLE privacy_auditentry DROP COLUMN seal")
     cursor.execute("DROP TABLE privacy_auditcheckpoint")
-    cursor.execute("DELETE FROM django_migrations WHERE app = 'privacy' AND name LIKE '0002_%'")
+    cursor.execute("DROP TABLE accounts_websession")
+    cursor.execute(
+        "DELETE FROM django_migrations WHERE (app = 'privacy' AND name LIKE '0002_%')"
+        " OR (app = 'accounts' AND name LIKE '0004_%')"
+    )
 """
 
 

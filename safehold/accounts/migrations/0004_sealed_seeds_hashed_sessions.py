@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0003_sessions_changes_first_password'),
         ('otp_totp', '0003_add_timestamps'),
-        ('privacy', '0002_audit_seals_and_checkpoints'),
+        ('privacy', '0001_initial'),  # the wrapped keys
     ]
 
     operations = [
