@@ -238,9 +238,19 @@ def case_work(
     if rng.random() < INCIDENT_SHARE and now - case.reported_at > FURTHER_REPORTS_AFTER:
         incidents_add(rng, policy, case, worker, now)
     if closes(rng, case, plan, now):
-        # Asking to close is casework kept for trained staff (assignment.trained_officers_only).
-        closer = worker if worker.trained else manager
-        closure_work(rng, policy, case, closer, manager, now)
+        closure_work(
+            rng, policy, case, closer_of(worker, manager, teams.officers[team]), manager, now
+        )
+
+
+def closer_of(worker: Staff, manager: Staff, officers: list[Staff]) -> Staff:
+    """Who asks to close: the person working the case, unless they are untrained (asking
+    to close is casework kept for trained staff, assignment.trained_officers_only) or the
+    manager who approves it (nobody approves their own request); then a trained officer
+    of the team."""
+    if worker.trained and worker != manager:
+        return worker
+    return next(officer for officer in officers if officer.trained)
 
 
 def closes(rng: random.Random, case: Case, plan: PlannedCase, now: datetime) -> bool:
