@@ -30,6 +30,7 @@ from safehold.records.redaction import REDACTED
 from tests.casedata import PERPETRATOR_NAME, SURVIVOR_ADDRESS, SURVIVOR_NAME, SURVIVOR_PHONE
 from tests.records.conftest import (
     OTHERS,
+    PERPETRATOR_EMAIL,
     PERPETRATOR_TENANCY,
     PERPETRATOR_WORDS,
     SURVIVOR_EMAIL,
@@ -572,3 +573,17 @@ def test_what_cannot_be_redacted_is_listed_for_review_and_the_export_says_it_was
     assert "Reviewed, for other people's information that could not be removed" in pdf
     assert da_lead.full_name in pdf
     assert "Draft" not in pdf
+
+
+def test_the_alleged_perpetrators_export_goes_only_to_his_own_contact_details(
+    full_case: Case, perpetrator_request: SubjectAccessRequest, da_lead: Staff, api_as
+) -> None:
+    client = api_as(da_lead)
+    url = f"/api/v1/subject-access-requests/{perpetrator_request.pk}"
+    assert client.post(f"{url}/review").status_code == 200
+    released = client.post(f"{url}/release", {"channel": "email"}, content_type="application/json")
+    assert released.status_code == 200, released.content
+    sar = SubjectAccessRequest.objects.get(pk=perpetrator_request.pk)
+    assert sealing.unseal(full_case.data_key, sar)["released_to"] == PERPETRATOR_EMAIL
+    [entry] = AuditEntry.objects.filter(action="disclosure.subject_access")
+    assert (entry.target_id, entry.detail["subject"]) == (full_case.pk, "alleged_perpetrator")
