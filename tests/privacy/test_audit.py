@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import os
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 
 from safehold.privacy import audit
 from safehold.privacy.models import AppendOnlyError, AuditEntry
+from safehold.privacy.seals import AuditKeys
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -104,6 +106,20 @@ def test_the_content_cut_around_its_seq_is_the_whole_content(
     )
     before, after = audit.canonical_around_seq(entry)
     assert f"{before}{seq}{after}" == whole == audit.canonical(entry)
+
+
+@given(
+    key=st.binary(min_size=32, max_size=32),
+    entry_hash=st.text(alphabet="0123456789abcdef", min_size=64, max_size=64),
+)
+def test_the_seal_written_out_with_sha256_alone_is_hmac(key: bytes, entry_hash: str) -> None:
+    """PostgreSQL computes each seal as sha256(outer pad || sha256(inner pad || hash))
+    (audit.APPEND_IN_ONE), from the pads Python sends: it must be, to the byte, the
+    HMAC-SHA-256 that Python checks."""
+    keys = AuditKeys(key_id="0" * 16, seal_key=key, checkpoint_key=key)
+    inner, outer = keys.seal_pads()
+    inner_hash = hashlib.sha256(inner + entry_hash.encode()).digest()
+    assert hashlib.sha256(outer + inner_hash).hexdigest() == keys.seal(entry_hash)
 
 
 @pytest.mark.django_db
