@@ -5,9 +5,8 @@ action plan letter show it as cancelled with its reason."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,11 +16,9 @@ from django.utils import timezone
 from safehold.accounts.models import Staff
 from safehold.cases.models import Case
 from safehold.casework.models import Action
-from safehold.policy.loader import clear_active_policy
 from safehold.privacy.models import AuditEntry
 from tests.casedata import SEEDS, pdf_text
 from tests.casework.test_queues import queue_counts
-from tests.policy.policies import MINIMAL_POLICY
 
 pytestmark = pytest.mark.django_db
 REASON = "The survivor moved in with her sister; the locks are no longer needed."
@@ -172,26 +169,13 @@ def test_a_cancelled_action_leaves_the_queues(
     assert queue_counts(client.get("/").content.decode())["Actions due"] == 0
 
 
-@pytest.fixture
-def closes_with_open_actions(settings: Any, tmp_path: Path) -> Iterator[None]:
-    """A policy of the test's own that closes a case at once, open actions or not."""
-    path = tmp_path / "open-actions.toml"
-    path.write_text(
-        MINIMAL_POLICY + "[closure]\nno_open_actions = false\nmanager_approval_required = false\n",
-        encoding="utf-8",
-    )
-    settings.SAFEHOLD_POLICY = str(path)
-    clear_active_policy()
-    yield
-    clear_active_policy()
-
-
 def test_a_closed_cases_plan_does_not_change(
-    closes_with_open_actions: None,
+    own_policy: Callable[[str], str],
     open_case: Callable[..., Case],
     officer: Staff,
     api_as: Callable[..., Client],
 ) -> None:
+    own_policy("[closure]\nno_open_actions = false\nmanager_approval_required = false\n")
     case = open_case()
     client = api_as(officer)
     action = add_action(client, case)

@@ -7,8 +7,7 @@ silent and take Safehold's default, which is the same."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,9 +17,7 @@ from safehold.accounts.models import Staff
 from safehold.cases.models import Case
 from safehold.casework import selectors
 from safehold.casework.models import Action
-from safehold.policy.loader import clear_active_policy
 from tests.casedata import SEEDS
-from tests.policy.policies import MINIMAL_POLICY
 
 pytestmark = pytest.mark.django_db
 RULE = "action_plan.no_legal_action_that_increases_risk"
@@ -108,26 +105,13 @@ def test_the_answer_is_true_or_false(
     assert not Action.objects.exists()
 
 
-@pytest.fixture
-def no_such_rule(settings: Any, tmp_path: Path) -> Iterator[None]:
-    """A policy of the test's own without the rule."""
-    path = tmp_path / "no-rule.toml"
-    path.write_text(
-        MINIMAL_POLICY + "[action_plan]\nno_legal_action_that_increases_risk = false\n",
-        encoding="utf-8",
-    )
-    settings.SAFEHOLD_POLICY = str(path)
-    clear_active_policy()
-    yield
-    clear_active_policy()
-
-
 def test_without_the_rule_legal_action_needs_no_answer(
-    no_such_rule: None,
+    own_policy: Callable[[str], str],
     open_case: Callable[..., Case],
     officer: Staff,
     api_as: Callable[..., Client],
 ) -> None:
+    own_policy("[action_plan]\nno_legal_action_that_increases_risk = false\n")
     answer = legal_action(api_as(officer), open_case())
     assert answer.status_code == 201, answer.content
 
