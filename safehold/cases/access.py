@@ -17,11 +17,19 @@ nobody: only its statistical columns and its audit trail remain.
 A restricted case (the survivor is a member of staff) is seen only by the people named
 on it: its assigned officer and its case team. Anyone but an auditor or admin may also
 see a case during an unexpired break-glass grant of their own.
+
+Decisions (`Decision`) are the one other way in: the people the policy names for a
+decision take it on a restricted case too, through `case_for_decision` and
+`cases_for_decision`, which reach a restricted case only while that decision waits on it
+and audit each read. A manager never decides on a restricted case (they may be the
+survivor's own line manager): a decision the policy gives only to managers goes to
+`restricted_cases.fallback_roles`. `case_for` itself is unchanged.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -31,7 +39,10 @@ from safehold.accounts.models import Staff
 from safehold.accounts.roles import Role
 from safehold.cases.models import BreakGlass, Case, CaseTeamMember
 from safehold.errors import Refusal
+from safehold.policy.loader import active_policy
+from safehold.policy.schema import Policy
 from safehold.prepared import Prepared
+from safehold.privacy import audit
 
 ROLES_WHO_SEE_NO_CASE = (Role.AUDITOR, Role.ADMIN)
 
@@ -104,6 +115,16 @@ def case_for(user: Staff, case_id: str) -> Case:
     return found
 
 
+def may_see(user: Staff, case_id: str) -> bool:
+    """Whether `case_for` gives the user this case: where a decision page may link back
+    to the case page (a decider on a restricted case reads only the decision's page)."""
+    try:
+        case_for(user, case_id)
+    except Http404:
+        return False
+    return True
+
+
 def may_see_audit(user: Staff) -> bool:
     """Managers, directors, DA leads and auditors may read a case's audit trail; an
     auditor may do so without seeing the case itself (API.md §5)."""
@@ -158,3 +179,167 @@ def case_to_break_glass(
 def may_record_report(user: Staff) -> bool:
     """Auditors and admins never see case content, so they record no reports either."""
     return user.is_active and user.role not in ROLES_WHO_SEE_NO_CASE
+
+
+# Decisions ------------------------------------------------------------------------
+
+
+class Decision(StrEnum):
+    """The decisions someone other than the officer takes on a case, each given by the
+    policy to some roles (`decision_roles`)."""
+
+    DISCLOSURE = "disclosure"  # disclosure.approver_roles
+    CLOSURE = "closure"  # closure.approver_roles
+    CLOSURE_OVERRIDE = "closure_override"  # closure.override_role: closing without her agreement
+    EVALUATION = "evaluation"  # closure.evaluation_role
+    APPEAL = "appeal"  # appeals.reviewer_role
+    INTERVIEW = "interview"  # the manager of the case's team (perpetrator_interview)
+
+
+RESTRICTED_RULE = "restricted_cases.fallback_roles"
+
+
+def policy_roles(policy: Policy, decision: Decision) -> tuple[str, ...]:
+    """The roles the policy gives a decision on an ordinary case; none where the policy
+    has no such decision (no evaluation, or agreement that cannot be overridden)."""
+    closure = policy.closure
+    if decision == Decision.DISCLOSURE:
+        return tuple(policy.disclosure.approver_roles)
+    if decision == Decision.CLOSURE:
+        return tuple(closure.approver_roles)
+    if decision == Decision.CLOSURE_OVERRIDE:
+        overrider = closure.override_role
+        overridable = closure.survivor_agreement == "overridable" and overrider is not None
+        return (overrider,) if overridable and overrider is not None else ()
+    if decision == Decision.EVALUATION:
+        return (closure.evaluation_role,) if closure.evaluation_role else ()
+    if decision == Decision.APPEAL:
+        # Stage 1's reviewer, and stage 2's where the policy has a second stage: each
+        # appeal names its own (`Appeal.reviewer_role`).
+        second = getattr(policy.appeals.stage_2, "reviewer_role", None)
+        return (policy.appeals.reviewer_role, *((str(second),) if second else ()))
+    # [000 Action against perpetrators] "the investigating officer and their manager"
+    return (Role.MANAGER.value,)
+
+
+def decision_roles(policy: Policy, decision: Decision, *, restricted: bool) -> tuple[str, ...]:
+    """Who takes `decision`. On a restricted case never a manager: a decision the policy
+    gives only to managers goes to `restricted_cases.fallback_roles`."""
+    roles = policy_roles(policy, decision)
+    if not restricted or not roles:
+        return roles
+    manager = Role.MANAGER.value
+    others = tuple(role for role in roles if role != manager)
+    fallback = tuple(str(r) for r in policy.restricted_cases.fallback_roles if r != manager)
+    return others or fallback
+
+
+def decides(user: Staff, case: Case, decision: Decision) -> bool:
+    """Whether the user's role takes this decision on this case. On an ordinary case the
+    interview is agreed by a manager of the case's own team."""
+    roles = decision_roles(active_policy(), decision, restricted=case.restricted)
+    if not user.is_active or user.role not in roles:
+        return False
+    if decision == Decision.INTERVIEW and not case.restricted:
+        return case.team_id == user.team_id
+    return True
+
+
+def takes_decision(user: Staff, decision: Decision) -> bool:
+    """Whether the user's role takes this decision on any case, ordinary or restricted:
+    whether to show them its queue, and to refuse everyone else (403) before a lookup."""
+    policy = active_policy()
+    return user.is_active and any(
+        user.role in decision_roles(policy, decision, restricted=restricted)
+        for restricted in (False, True)
+    )
+
+
+def cases_for_decision(
+    user: Staff, decision: Decision, now: datetime | None = None
+) -> QuerySet[Case]:
+    """The cases on which the user takes `decision`: the ordinary cases they may see,
+    where their role takes it, and every restricted case where their role takes it there.
+    Callers narrow it to the cases where the decision waits, so a queue names a restricted
+    case only while it has something for them to decide."""
+    if not user.is_active or user.role in ROLES_WHO_SEE_NO_CASE:
+        return Case.objects.none()
+    policy = active_policy()
+    reach = Q(pk__in=[])
+    if user.role in decision_roles(policy, decision, restricted=False):
+        ordinary = need_to_know(user, now) & Q(restricted=False)
+        if decision == Decision.INTERVIEW:
+            ordinary &= Q(team_id=user.team_id)
+        reach |= ordinary
+    if user.role in decision_roles(policy, decision, restricted=True):
+        reach |= Q(restricted=True)
+    return Case.objects.filter(reach, erased_at__isnull=True)
+
+
+def through_decision_door(user: Staff, case_id: str, decision: Decision, waiting: Q) -> Case | None:
+    """A restricted case the user is not named on, when their role takes `decision` on a
+    restricted case and the decision waits on it (`waiting`, a condition on the case
+    written by the app that owns the decision)."""
+    policy = active_policy()
+    if not user.is_active or user.role not in decision_roles(policy, decision, restricted=True):
+        return None
+    return (
+        Case.objects.filter(waiting, pk=case_id, restricted=True, erased_at__isnull=True)
+        .select_related("team", "assigned_officer", "data_key", "survivor_identity")
+        .first()
+    )
+
+
+def case_for_decision(
+    user: Staff, case_id: str, *, decision: Decision, waiting: Q | None = None
+) -> Case:
+    """The case, for reading what a decision on it needs: any case `case_for` gives the
+    user, or a restricted case they are not named on while `decision` waits on it and
+    their role takes it there. That second way in is audited here (`case.viewed`, via
+    `decision`), and shows the reader only the decision's page, never the case's.
+    Http404 otherwise, as `case_for`."""
+    try:
+        return case_for(user, case_id)
+    except Http404:
+        found = through_decision_door(user, str(case_id), decision, waiting or Q())
+        if found is None:
+            raise
+    audit.record(
+        actor=user.username,
+        action="case.viewed",
+        target_type="case",
+        target_id=found.pk,
+        detail={"via": "decision", "decision": decision.value},
+    )
+    return found
+
+
+def check_decision_access(user: Staff, case: Case, decision: Decision) -> None:
+    """For the service that takes a decision: Http404 when the user may neither see the
+    case nor take this decision on it; 403 when they see a restricted case (they are named
+    on it, or broke the glass) but their role does not decide there."""
+    if not case.restricted:
+        case_for(user, case.pk)
+        return
+    if decides(user, case, decision):
+        return
+    case_for(user, case.pk)
+    raise Refusal(
+        "restricted_case_decision",
+        "The survivor on this case is a member of staff: a manager never takes a decision on "
+        "it, and the policy gives this one to "
+        + " or ".join(decision_roles(active_policy(), decision, restricted=True) or ("nobody",)),
+        policy_rule=RESTRICTED_RULE,
+        status=403,
+    )
+
+
+def check_not_own_request(user: Staff, requested_by_id: int | None, what: str) -> None:
+    """Nobody decides on their own request, whatever their role (issue 16: no decision
+    made alone)."""
+    if requested_by_id is not None and requested_by_id == user.pk:
+        raise Refusal(
+            "own_request",
+            f"You asked for this {what}: someone else must decide on it",
+            status=403,
+        )
