@@ -12,7 +12,12 @@ from ninja.openapi.schema import OpenAPISchema
 
 from safehold.api.auth import BearerToken
 from safehold.api.cases import router as cases_router
-from safehold.api.casework import actions_router, documents_router, referrals_router
+from safehold.api.casework import (
+    actions_router,
+    documents_router,
+    interviews_router,
+    referrals_router,
+)
 from safehold.api.casework import cases_router as casework_router
 from safehold.api.closure import appeals_router
 from safehold.api.closure import cases_router as closure_router
@@ -54,6 +59,7 @@ api.add_router("/appeals", appeals_router)
 api.add_router("/referrals", referrals_router)
 api.add_router("/actions", actions_router)
 api.add_router("/documents", documents_router)
+api.add_router("/perpetrator-interviews", interviews_router)
 api.add_router("/policy", policy_router)
 api.add_router("/reports", reports_router)
 api.add_router("/", records_router)

@@ -19,6 +19,7 @@ from safehold.api.schemas import (
     DocumentList,
     DocumentOut,
     InterviewIn,
+    InterviewList,
     InterviewOut,
     LetterIn,
     ReferralIn,
@@ -29,8 +30,8 @@ from safehold.api.schemas import (
 )
 from safehold.cases import access
 from safehold.cases import selectors as case_selectors
-from safehold.casework import letters, plan, selectors, services
-from safehold.casework.models import Action, Document, Referral
+from safehold.casework import interviews, letters, plan, selectors, services
+from safehold.casework.models import Action, Document, PerpetratorInterview, Referral
 
 cases_router = Router(tags=["consent and referrals"])
 referrals_router = Router(tags=["consent and referrals"])
@@ -38,6 +39,8 @@ referrals_router = Router(tags=["consent and referrals"])
 
 def referral_out(referral: Referral) -> dict[str, Any]:
     ground = referral.without_consent_ground or None
+    view = selectors.disclosure_view(referral)
+    case = referral.case
     return {
         "id": referral.pk,
         "case": referral.case_id,
@@ -48,6 +51,13 @@ def referral_out(referral: Referral) -> dict[str, Any]:
         "created_at": utc(referral.created_at),
         "sent_at": utc(referral.sent_at),
         "decided_by": referral.decided_by.username if referral.decided_by else None,
+        "created_by": referral.created_by.username,
+        "ground_words": view.ground_words if ground else None,
+        "reason": view.reason,
+        "explanation": view.explanation,
+        "note": view.note,
+        "case_risk_level": case.risk_level,
+        "case_status": case.status,
     }
 
 
@@ -104,15 +114,26 @@ def decide(
     user = staff(request)
     if not services.may_approve(user):  # a role that may never approve: 403, before any lookup
         raise services.not_an_approver()
-    referral = selectors.referral_for(user, referral_id)
+    referral = selectors.referral_for_decision(user, referral_id)
     decided = services.referral_decide(referral=referral, by=user, approve=approve, note=body.note)
     return referral_out(decided)
 
 
+@referrals_router.get(
+    "/{referral_id}",
+    response={200: ReferralOut},
+    summary="A referral, with what an approver reads before deciding; the read of a "
+    "restricted case by its approver is audited",
+)
+def referral_get(request: HttpRequest, referral_id: str) -> dict[str, Any]:
+    return referral_out(selectors.referral_for_decision(staff(request), referral_id))
+
+
 @referrals_router.post(
     "/{referral_id}/approve",
-    response={200: ReferralOut, **problems(403, 409)},
-    summary="Approve sharing without consent (the policy's approver roles)",
+    response={200: ReferralOut, **problems(403, 409, 422)},
+    summary="Approve sharing without consent (the policy's approver roles, never the "
+    "person who made the referral), with a note saying why",
 )
 def referral_approve(request: HttpRequest, referral_id: str, body: DecisionIn) -> dict[str, Any]:
     return decide(request, referral_id, body, approve=True)
@@ -121,7 +142,8 @@ def referral_approve(request: HttpRequest, referral_id: str, body: DecisionIn) -
 @referrals_router.post(
     "/{referral_id}/reject",
     response={200: ReferralOut, **problems(403, 409)},
-    summary="Refuse sharing without consent (the policy's approver roles)",
+    summary="Refuse sharing without consent (the policy's approver roles, never the person "
+    "who made the referral)",
 )
 def referral_reject(request: HttpRequest, referral_id: str, body: DecisionIn) -> dict[str, Any]:
     return decide(request, referral_id, body, approve=False)
@@ -255,26 +277,77 @@ def document_get(request: HttpRequest, document_id: str) -> HttpResponse:
     return response
 
 
+def interview_out(interview: PerpetratorInterview) -> dict[str, Any]:
+    view = selectors.interview_view(interview)
+    return {
+        "id": interview.pk,
+        "case": interview.case_id,
+        "status": interview.status,
+        "requested_by": interview.planned_by.username,
+        "manager_agreed": interview.manager_agreed.username if interview.manager_agreed else None,
+        "survivor_agrees": interview.survivor_agrees,
+        "created_at": utc(interview.created_at),
+        "decided_by": interview.decided_by.username if interview.decided_by else None,
+        "decided_at": utc(interview.decided_at),
+        "safety_assessment": view.safety_assessment,
+        "note": view.note,
+    }
+
+
 @cases_router.post(
     "/{case_id}/perpetrator-interviews",
     response={201: InterviewOut, **problems(409, 422)},
-    summary="Record a decision to interview the alleged perpetrator, under the policy's conditions",
+    summary="Ask to interview the alleged perpetrator, under the policy's conditions; it "
+    "waits for a manager of the case's team where the policy wants their agreement",
 )
 def interview_create(
     request: HttpRequest, case_id: str, body: InterviewIn
 ) -> Status[dict[str, Any]]:
     user = staff(request)
-    interview = plan.perpetrator_interview_plan(
+    interview = interviews.interview_request(
         case=access.case_for(user, case_id), by=user, **body.model_dump()
     )
-    manager = interview.manager_agreed
-    return Status(
-        201,
-        {
-            "id": interview.pk,
-            "case": interview.case_id,
-            "manager_agreed": manager.username if manager else None,
-            "survivor_agrees": interview.survivor_agrees,
-            "created_at": utc(interview.created_at),
-        },
-    )
+    return Status(201, interview_out(interview))
+
+
+@cases_router.get(
+    "/{case_id}/perpetrator-interviews",
+    response=InterviewList,
+    summary="A case's requests to interview the alleged perpetrator, and their answers",
+)
+def interview_list(request: HttpRequest, case_id: str) -> dict[str, Any]:
+    case = access.case_for(staff(request), case_id)
+    return {"items": [interview_out(v.interview) for v in selectors.interviews_of(case)]}
+
+
+interviews_router = Router(tags=["action plan and reviews"])
+
+
+def interview_decision(
+    request: HttpRequest, interview_id: str, body: DecisionIn, *, agree: bool
+) -> dict[str, Any]:
+    user = staff(request)
+    if not access.takes_decision(user, access.Decision.INTERVIEW):  # 403 before any lookup
+        raise interviews.not_the_manager_of_any_case()
+    interview = selectors.interview_for_decision(user, interview_id)
+    decided = interviews.interview_decide(interview=interview, by=user, agree=agree, note=body.note)
+    return interview_out(decided)
+
+
+@interviews_router.post(
+    "/{interview_id}/agree",
+    response={200: InterviewOut, **problems(403, 409, 422)},
+    summary="Agree to an interview with the alleged perpetrator (a manager of the case's "
+    "team, never the officer who asked), with a note",
+)
+def interview_agree(request: HttpRequest, interview_id: str, body: DecisionIn) -> dict[str, Any]:
+    return interview_decision(request, interview_id, body, agree=True)
+
+
+@interviews_router.post(
+    "/{interview_id}/decline",
+    response={200: InterviewOut, **problems(403, 409, 422)},
+    summary="Decline an interview with the alleged perpetrator, with a note saying why",
+)
+def interview_decline(request: HttpRequest, interview_id: str, body: DecisionIn) -> dict[str, Any]:
+    return interview_decision(request, interview_id, body, agree=False)

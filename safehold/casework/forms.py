@@ -75,7 +75,12 @@ class ReferralForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    note = forms.CharField(required=False, max_length=5000, label="Note")
+    note = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea,
+        label="Your reasons (needed to approve)",
+    )
 
 
 class ActionForm(forms.Form):
@@ -192,7 +197,6 @@ class LetterForm(forms.Form):
 
 
 class InterviewForm(forms.Form):
-    manager = forms.ChoiceField(required=False, label="Manager who agrees it is appropriate")
     survivor_agrees = forms.BooleanField(
         required=False, label="The survivor agrees to the interview"
     )
@@ -203,6 +207,15 @@ class InterviewForm(forms.Form):
         label="Why it is safe to interview them",
     )
 
-    def __init__(self, *args: Any, managers: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["manager"].choices = [("", "Choose a manager"), *managers]  # type: ignore[attr-defined]
+
+class InterviewDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("agree", "Agree"), ("decline", "Decline")],
+        error_messages={"required": "Choose whether to agree or decline"},
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea,
+        label="Why you agree or decline",
+    )

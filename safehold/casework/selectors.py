@@ -106,12 +106,14 @@ def referral_for(user: Staff, referral_id: str) -> Referral:
 
 def approvals_waiting(user: Staff, *, limit: int = 200) -> list[Referral]:
     """Referrals held for approval on the cases where the user decides disclosures
-    (restricted ones included, where the policy gives them the decision), oldest first."""
+    (restricted ones included, where the policy gives them the decision), oldest first;
+    never one they made."""
     return list(
         Referral.objects.filter(
             status=ReferralStatus.AWAITING_APPROVAL,
             case__in=access.cases_for_decision(user, access.Decision.DISCLOSURE),
         )
+        .exclude(created_by=user)  # nobody decides on their own request
         .select_related("case", "created_by")
         .order_by("created_at")[:limit]
     )
@@ -148,7 +150,8 @@ class DisclosureView:
     @property
     def ground_words(self) -> str:
         ground = self.referral.without_consent_ground
-        return DISCLOSURE_GROUND_LABELS.get(ground, ground)  # type: ignore[call-overload]
+        labels: dict[str, str] = {str(k): v for k, v in DISCLOSURE_GROUND_LABELS.items()}
+        return labels.get(ground, ground)
 
     @property
     def agency_name(self) -> str:
@@ -262,13 +265,15 @@ def interviews_of(case: Case) -> list[InterviewView]:
 
 def interviews_to_agree(user: Staff, *, limit: int = 200) -> list[PerpetratorInterview]:
     """Interview requests waiting for this user's agreement: on the open cases of their
-    team for a manager, and on restricted cases for the roles that decide there."""
+    team for a manager, and on restricted cases for the roles that decide there; never
+    one they asked for."""
     return list(
         PerpetratorInterview.objects.filter(
             status=InterviewStatus.AWAITING_AGREEMENT,
             case__status="open",
             case__in=access.cases_for_decision(user, access.Decision.INTERVIEW),
         )
+        .exclude(planned_by=user)  # nobody decides on their own request
         .select_related("case", "case__team", "planned_by")
         .order_by("created_at")[:limit]
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from safehold.accounts.models import Staff
 from safehold.cases import access, sealing
 from safehold.cases.models import Case, new_id
+from safehold.cases.training import check_trained
 from safehold.casework.models import Consent, ConsentPurpose, Referral, ReferralStatus
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
@@ -211,6 +212,7 @@ def referral_make(
 ) -> Referral:
     """Sends a referral with consent; without it, holds one made on an allowed ground for
     an approver. Either way the disclosure is recorded: what, to whom, on what basis."""
+    check_trained(by, doing="referrals")
     now = now or timezone.now()
     policy = active_policy()
     case = Case.objects.select_for_update().select_related("data_key").get(pk=case.pk)
@@ -270,7 +272,9 @@ def check_ground(policy: Policy, ground: str, explanation: str) -> None:
 
 
 def may_approve(user: Staff) -> bool:
-    return user.is_active and user.role in active_policy().disclosure.approver_roles
+    """Whether the user's role approves disclosures without consent on some case: the
+    policy's approver roles, or the roles that take the decision on a restricted case."""
+    return access.takes_decision(user, access.Decision.DISCLOSURE)
 
 
 def not_an_approver() -> Refusal:
@@ -292,7 +296,8 @@ def referral_decide(
     note: str = "",
     now: datetime | None = None,
 ) -> Referral:
-    """An approver sends, or refuses, a referral held for sharing without consent."""
+    """An approver sends, or refuses, a referral held for sharing without consent: never
+    the person who made it (`own_request`), and an approval says why (`note_required`)."""
     if not may_approve(by):
         raise not_an_approver()
     referral = (
@@ -300,12 +305,22 @@ def referral_decide(
         .select_related("case", "case__data_key")
         .get(pk=referral.pk)
     )
-    access.case_for(by, referral.case_id)  # an approver who may not see the case: 404
+    # An approver who may not see the case, nor decide on it when restricted: 404.
+    access.check_decision_access(by, referral.case, access.Decision.DISCLOSURE)
+    if not access.decides(by, referral.case, access.Decision.DISCLOSURE):
+        raise not_an_approver()
     if referral.status != ReferralStatus.AWAITING_APPROVAL:
         raise Refusal("already_decided", f"This referral is already {referral.status}", status=409)
+    access.check_not_own_request(by, referral.created_by_id, "disclosure")
+    if approve and not note.strip():
+        raise Refusal(
+            "note_required",
+            "Say why you approve sharing without the survivor's consent",
+            field="note",
+        )
     now = now or timezone.now()
     details = sealing.unseal(referral.case.data_key, referral)
-    details["note"] = note
+    details["note"] = note.strip()
     referral.sealed = sealing.seal(referral.case.data_key, referral, details)
     referral.status = ReferralStatus.SENT if approve else ReferralStatus.REJECTED
     referral.sent_at = now if approve else None
