@@ -98,15 +98,18 @@ def check_approver_role(request: HttpRequest) -> Any:
 
 @cases_router.post(
     "/{case_id}/closure/approve",
-    response={200: ClosureOut, **problems(403, 409)},
-    summary="Approve a closure waiting as closing (the policy's approver roles)",
+    response={200: ClosureOut, **problems(403, 409, 422)},
+    summary="Approve a closure waiting as closing (the policy's approver roles; without the "
+    "survivor's agreement its override role, with a note); never the person who asked",
 )
 def closure_approve(
     request: HttpRequest, case_id: str, body: DecisionIn | None = None
 ) -> dict[str, Any]:
     user = check_approver_role(request)
     closure = services.closure_approve(
-        case=access.case_for(user, case_id), by=user, note=body.note if body else ""
+        case=selectors.case_for_closure_decision(user, case_id),
+        by=user,
+        note=body.note if body else "",
     )
     return closure_out(closure)
 
@@ -114,11 +117,14 @@ def closure_approve(
 @cases_router.post(
     "/{case_id}/closure/decline",
     response={200: ClosureOut, **problems(403, 409, 422)},
-    summary="Decline a closure: the case stays open (the policy's approver roles)",
+    summary="Decline a closure: the case stays open (the policy's approver roles; never the "
+    "person who asked)",
 )
 def closure_decline(request: HttpRequest, case_id: str, body: DecisionIn) -> dict[str, Any]:
     user = check_approver_role(request)
-    closure = services.closure_decline(case=access.case_for(user, case_id), by=user, note=body.note)
+    closure = services.closure_decline(
+        case=selectors.case_for_closure_decision(user, case_id), by=user, note=body.note
+    )
     return closure_out(closure)
 
 
@@ -129,8 +135,9 @@ def closure_decline(request: HttpRequest, case_id: str, body: DecisionIn) -> dic
 )
 def closure_evaluation(request: HttpRequest, case_id: str, body: EvaluationIn) -> dict[str, Any]:
     user = staff(request)
+    services.check_evaluator(user)  # a role that evaluates nothing: 403, before any lookup
     closure = services.closure_evaluate(
-        case=access.case_for(user, case_id), by=user, notes=body.notes
+        case=selectors.case_for_evaluation(user, case_id), by=user, notes=body.notes
     )
     return closure_out(closure)
 

@@ -9,13 +9,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 
 from safehold.accounts.models import Staff
 from safehold.cases import access, sealing
-from safehold.cases.models import Case, PersonRole, Status
-from safehold.casework.models import Document, LetterKind, Recipient
-from safehold.casework.selectors import on_visible_case
+from safehold.cases.models import Case, Contact, PersonRole, Status
+from safehold.casework.models import (
+    Action,
+    ActionStatus,
+    Document,
+    LetterKind,
+    Recipient,
+    Referral,
+    ReferralStatus,
+)
+from safehold.casework.selectors import MARAC
 from safehold.casework.services import permission_missing
 from safehold.closure.models import (
     Appeal,
@@ -26,6 +35,7 @@ from safehold.closure.models import (
     FeedbackRequest,
 )
 from safehold.policy.loader import active_policy
+from safehold.risk.selectors import latest_assessment
 
 QUEUE_LIMIT = 200
 
@@ -155,17 +165,57 @@ def after_closure(case: Case) -> AfterClosure:
 
 
 def appeal_for(user: Staff, appeal_id: str) -> Appeal:
-    rows = Appeal.objects.select_related("case", "case__data_key", "escalated_from")
-    return on_visible_case(rows, user, appeal_id, "appeal")
+    """An appeal on a case the user may see, or on a restricted case while it waits for
+    the user's answer as the reviewer there (that read audited); 404 otherwise."""
+    found = (
+        Appeal.objects.select_related("case", "case__data_key", "escalated_from")
+        .filter(pk=appeal_id)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such appeal")
+    waiting = Q(appeals__pk=found.pk, appeals__reviewer_role=user.role) & ~Q(
+        appeals__status=AppealStatus.DECIDED
+    )
+    found.case = access.case_for_decision(
+        user, found.case_id, decision=access.Decision.APPEAL, waiting=waiting
+    )
+    return found
+
+
+def closure_waiting(*, survivor_agrees: bool | None = None) -> Q:
+    """On a case (as a condition on it): a closure waits for approval, with or without
+    the survivor's agreement."""
+    rows = Closure.objects.filter(case=OuterRef("pk"), status=ClosureStatus.AWAITING_APPROVAL)
+    if survivor_agrees is not None:
+        rows = rows.filter(survivor_agrees=survivor_agrees)
+    return Q(Exists(rows), status=Status.CLOSING)
+
+
+def evaluation_waiting() -> Q:
+    """On a case: its closure waits for the policy's evaluation."""
+    rows = Closure.objects.filter(
+        case=OuterRef("pk"), status=ClosureStatus.CLOSED, evaluated_at__isnull=True
+    )
+    return Q(Exists(rows), status=Status.CLOSED)
 
 
 def closures_to_approve(user: Staff) -> QuerySet[Case]:
-    """Cases waiting as `closing` that this user's role may approve."""
-    if user.role not in active_policy().closure.approver_roles:
-        return Case.objects.none()
+    """Cases waiting as `closing` that this user may decide: with the survivor's agreement
+    for the approver roles, without it for the override role; restricted cases for the
+    roles deciding there; never a closure the user asked for."""
+    approve = access.cases_for_decision(user, access.Decision.CLOSURE).filter(
+        closure_waiting(survivor_agrees=True)
+    )
+    override = access.cases_for_decision(user, access.Decision.CLOSURE_OVERRIDE).filter(
+        closure_waiting(survivor_agrees=False)
+    )
+    own = Closure.objects.filter(
+        case=OuterRef("pk"), status=ClosureStatus.AWAITING_APPROVAL, requested_by=user
+    )
     return (
-        access.cases_visible_to(user)
-        .filter(status=Status.CLOSING)
+        Case.objects.filter(Q(pk__in=approve.values("pk")) | Q(pk__in=override.values("pk")))
+        .exclude(Exists(own))
         .select_related("team", "assigned_officer")
         .order_by("reported_at")[:QUEUE_LIMIT]
     )
@@ -173,14 +223,9 @@ def closures_to_approve(user: Staff) -> QuerySet[Case]:
 
 def closures_to_evaluate(user: Staff) -> QuerySet[Case]:
     """Closed cases whose closure the policy's evaluator has not yet evaluated."""
-    if user.role != active_policy().closure.evaluation_role:
-        return Case.objects.none()
-    waiting = Closure.objects.filter(
-        case=OuterRef("pk"), status=ClosureStatus.CLOSED, evaluated_at__isnull=True
-    )
     return (
-        access.cases_visible_to(user)
-        .filter(Exists(waiting), status=Status.CLOSED)
+        access.cases_for_decision(user, access.Decision.EVALUATION)
+        .filter(evaluation_waiting())
         .select_related("team", "assigned_officer")
         .order_by("closed_at")[:QUEUE_LIMIT]
     )
@@ -207,7 +252,7 @@ def appeals_to_answer(user: Staff) -> list[Appeal]:
     return list(
         Appeal.objects.filter(
             reviewer_role=user.role,
-            case__in=access.cases_visible_to(user),
+            case__in=access.cases_for_decision(user, access.Decision.APPEAL),
         )
         .exclude(status=AppealStatus.DECIDED)
         .select_related("case")
@@ -242,3 +287,65 @@ def appeal_detail(user: Staff, appeal_id: str) -> AppealDetail:
     details = sealing.unseal(appeal.case.data_key, appeal)
     later = Appeal.objects.filter(escalated_from=appeal).first()
     return AppealDetail(AppealView(appeal, details), later)
+
+
+@dataclass(frozen=True)
+class ClosingPicture:
+    """What someone asking for or approving a closure sees beside the decision: the risk
+    and when it was assessed, MARAC, what is still open, and the last contact."""
+
+    risk_level: str
+    assessed_at: datetime | None
+    marac_recommended: bool
+    marac_referrals: list[Referral]
+    referrals_waiting: list[Referral]
+    open_actions: list[Action]
+    last_contact: Contact | None
+
+
+def closing_picture(case: Case) -> ClosingPicture:
+    """For a case reached through `access.case_for` or `access.case_for_decision`."""
+    latest = latest_assessment(case)
+    referrals = list(
+        Referral.objects.filter(case=case).select_related("created_by").order_by("-created_at")
+    )
+    return ClosingPicture(
+        risk_level=case.get_risk_level_display() if case.risk_level else "Not yet assessed",
+        assessed_at=latest.completed_at if latest else None,
+        marac_recommended=bool(latest and latest.marac_referral_recommended),
+        marac_referrals=[
+            r for r in referrals if r.agency == MARAC and r.status != ReferralStatus.REJECTED
+        ],
+        referrals_waiting=[r for r in referrals if r.status == ReferralStatus.AWAITING_APPROVAL],
+        open_actions=list(
+            Action.objects.filter(case=case, status=ActionStatus.OPEN).order_by("due_at")
+        ),
+        last_contact=Contact.objects.filter(case=case).order_by("-at").first(),
+    )
+
+
+def case_for_closure_decision(user: Staff, case_id: str) -> Case:
+    """The case whose waiting closure the user decides on (`access.case_for_decision`):
+    one the survivor agreed to for the approver roles, one without her agreement for the
+    override role."""
+    try:
+        return access.case_for_decision(
+            user,
+            case_id,
+            decision=access.Decision.CLOSURE,
+            waiting=closure_waiting(survivor_agrees=True),
+        )
+    except Http404:
+        return access.case_for_decision(
+            user,
+            case_id,
+            decision=access.Decision.CLOSURE_OVERRIDE,
+            waiting=closure_waiting(survivor_agrees=False),
+        )
+
+
+def case_for_evaluation(user: Staff, case_id: str) -> Case:
+    """The closed case whose closure the user evaluates (`access.case_for_decision`)."""
+    return access.case_for_decision(
+        user, case_id, decision=access.Decision.EVALUATION, waiting=evaluation_waiting()
+    )

@@ -13,11 +13,12 @@ from django.utils import timezone
 
 from safehold.accounts.models import Staff
 from safehold.accounts.roles import Role
-from safehold.cases import sealing
+from safehold.cases import access, sealing
 from safehold.cases.models import Case, PersonRole, Status, new_id
+from safehold.cases.training import check_trained
 from safehold.casework import letters
 from safehold.casework import services as casework
-from safehold.casework.models import Action, ActionStatus, LetterKind
+from safehold.casework.models import Action, ActionStatus, LetterKind, Referral, ReferralStatus
 from safehold.closure.models import Closure, ClosureStatus
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
@@ -25,7 +26,6 @@ from safehold.policy.schema import Policy
 from safehold.privacy import audit
 
 REOPEN_ROLES = (Role.MANAGER, Role.DIRECTOR, Role.DA_LEAD)
-MIN_REASON = 10
 
 
 def record(by: Staff, action: str, case: Case, **detail: str) -> None:
@@ -49,40 +49,44 @@ def check_reason(policy: Policy, reason: str) -> None:
         )
 
 
-def may_override_agreement(policy: Policy, user: Staff) -> bool:
-    """Whether the policy lets this person close a case the survivor has not agreed to
-    close: agreement is overridable, and they have the override role."""
+def agreement_overridable(policy: Policy) -> bool:
+    """Whether the policy lets a case close without the survivor's agreement: someone in
+    its `override_role` decides, never the person who asked."""
     rules = policy.closure
-    return rules.survivor_agreement == "overridable" and user.role == rules.override_role
+    return rules.survivor_agreement == "overridable" and rules.override_role is not None
 
 
-def check_agreement(policy: Policy, by: Staff, survivor_agrees: bool, override_reason: str) -> None:
+def check_agreement(policy: Policy, survivor_agrees: bool, override_reason: str) -> None:
     """Without the survivor's agreement a case closes only where the policy lets a named
-    role override it, and that person gives a reason."""
+    role override it; the person asking says why, and it waits for that role's decision."""
     if survivor_agrees:
         return
-    rules = policy.closure
-    if not may_override_agreement(policy, by):
-        rule = (
-            "closure.survivor_agreement" if rules.override_role is None else "closure.override_role"
-        )
+    if not agreement_overridable(policy):
         raise Refusal(
             "survivor_agreement_required",
-            "The policy closes a case only with the survivor's agreement"
-            + (
-                f", unless the {rules.override_role} decides otherwise"
-                if rules.override_role
-                else ""
-            ),
-            policy_rule=rule,
+            "The policy closes a case only with the survivor's agreement",
+            policy_rule="closure.survivor_agreement",
             field="survivor_agrees",
         )
-    if len(override_reason.strip()) < MIN_REASON:
+    if not override_reason.strip():
         raise Refusal(
             "override_reason_required",
-            "Say why the case closes without the survivor's agreement",
+            "Say why the case should close without the survivor's agreement",
             policy_rule="closure.override_role",
             field="override_reason",
+        )
+
+
+def check_no_decisions_pending(case: Case) -> None:
+    """A case does not close while a disclosure on it awaits an approver's decision."""
+    waiting = Referral.objects.filter(case=case, status=ReferralStatus.AWAITING_APPROVAL).count()
+    if waiting:
+        raise Refusal(
+            "decisions_pending",
+            f"{waiting} disclosure{'s' if waiting != 1 else ''} on this case "
+            f"{'await' if waiting != 1 else 'awaits'} an approver's decision: the case cannot "
+            "close until it is decided",
+            status=409,
         )
 
 
@@ -136,14 +140,16 @@ def closure_request(
     `closing`; otherwise it closes now and its letters are written. `explanation` is for
     the survivor's letter; `perpetrator_explanation` (optional) for the letters to the
     alleged perpetrators."""
+    check_trained(by, doing="asking to close a case")
     now = now or timezone.now()
     policy = active_policy()
     case = locked(case)
     if case.status != Status.OPEN:
         raise Refusal("case_not_open", f"The case is {case.status}, not open", status=409)
+    check_no_decisions_pending(case)
     check_reason(policy, reason)
     override_reason = override_reason.strip() or ("" if survivor_agrees else explanation.strip())
-    check_agreement(policy, by, survivor_agrees, override_reason)
+    check_agreement(policy, survivor_agrees, override_reason)
     check_review_meeting(policy, review_meeting_at, now)
     check_no_open_actions(policy, case)
     closure = Closure(
@@ -174,7 +180,8 @@ def closure_request(
         reason=reason,
         survivor_agrees=str(survivor_agrees).lower(),
     )
-    if policy.closure.manager_approval_required:
+    # Without her agreement it always waits: the override is someone else's decision.
+    if policy.closure.manager_approval_required or not survivor_agrees:
         case.status = Status.CLOSING
         case.save(update_fields=["status"])
         return closure
@@ -238,15 +245,49 @@ def perpetrator_letters_write(*, case: Case, by: Staff, now: datetime) -> None:
         )
 
 
+def may_not_approve(policy: Policy) -> Refusal:
+    roles = ", ".join(policy.closure.approver_roles)
+    return Refusal(
+        "may_not_approve_closure",
+        f"Only these roles approve a closure: {roles}",
+        policy_rule="closure.approver_roles",
+        status=403,
+    )
+
+
 def check_approver(policy: Policy, by: Staff) -> None:
-    if by.role not in policy.closure.approver_roles:
-        roles = ", ".join(policy.closure.approver_roles)
+    """A role that never decides on a closure, on any case: refused before any lookup."""
+    if not (
+        access.takes_decision(by, access.Decision.CLOSURE)
+        or access.takes_decision(by, access.Decision.CLOSURE_OVERRIDE)
+    ):
+        raise may_not_approve(policy)
+
+
+def decision_on(closure: Closure) -> access.Decision:
+    """Approving a closure the survivor agreed to, or one without her agreement."""
+    return access.Decision.CLOSURE if closure.survivor_agrees else access.Decision.CLOSURE_OVERRIDE
+
+
+def check_closure_decider(policy: Policy, by: Staff, case: Case, closure: Closure) -> None:
+    """Who decides on this closure: the approver roles, or for one without the survivor's
+    agreement the override role; on a restricted case never a manager; never the person
+    who asked."""
+    decision = decision_on(closure)
+    access.check_decision_access(by, case, decision)
+    if not access.decides(by, case, decision):
+        if decision == access.Decision.CLOSURE:
+            raise may_not_approve(policy)
+        roles = access.decision_roles(policy, decision, restricted=case.restricted)
         raise Refusal(
-            "may_not_approve_closure",
-            f"Only these roles approve a closure: {roles}",
-            policy_rule="closure.approver_roles",
+            "may_not_override_agreement",
+            "The survivor has not agreed to the case closing: only "
+            + (" or ".join(roles) or "nobody")
+            + " may decide to close it without her agreement",
+            policy_rule="closure.override_role",
             status=403,
         )
+    access.check_not_own_request(by, closure.requested_by_id, "closure")
 
 
 def pending_closure(case: Case) -> Closure:
@@ -272,14 +313,32 @@ def decision_note(closure: Closure, case: Case, note: str) -> None:
 def closure_approve(
     *, case: Case, by: Staff, note: str = "", now: datetime | None = None
 ) -> Closure:
+    """Approves a closure waiting as `closing`. Without the survivor's agreement the
+    approver is the policy's override role and gives the reason (`note`)."""
     now = now or timezone.now()
-    check_approver(active_policy(), by)
+    policy = active_policy()
+    check_approver(policy, by)
     case = locked(case)
     closure = pending_closure(case)
+    check_closure_decider(policy, by, case, closure)
+    check_no_decisions_pending(case)
+    if not closure.survivor_agrees and not note.strip():
+        raise Refusal(
+            "override_reason_required",
+            "Say why the case closes without the survivor's agreement",
+            policy_rule="closure.override_role",
+            field="note",
+        )
     closure.decided_by, closure.decided_at = by, now
     decision_note(closure, case, note)
     closure.save(update_fields=["decided_by", "decided_at", "sealed"])
-    record(by, "closure.approved", case, closure=closure.pk)
+    record(
+        by,
+        "closure.approved",
+        case,
+        closure=closure.pk,
+        survivor_agrees=str(closure.survivor_agrees).lower(),
+    )
     return close(case=case, closure=closure, by=by, now=now)
 
 
@@ -287,11 +346,13 @@ def closure_approve(
 def closure_decline(*, case: Case, by: Staff, note: str, now: datetime | None = None) -> Closure:
     """The approver does not agree: the case stays open, and the note says why."""
     now = now or timezone.now()
-    check_approver(active_policy(), by)
-    if len(note.strip()) < MIN_REASON:
-        raise Refusal("note_required", "Say why the case should stay open", field="note")
+    policy = active_policy()
+    check_approver(policy, by)
     case = locked(case)
     closure = pending_closure(case)
+    check_closure_decider(policy, by, case, closure)
+    if not note.strip():
+        raise Refusal("note_required", "Say why the case should stay open", field="note")
     closure.status = ClosureStatus.DECLINED
     closure.decided_by, closure.decided_at = by, now
     decision_note(closure, case, note)
@@ -309,7 +370,7 @@ def case_reopen(*, case: Case, by: Staff, reason: str, now: datetime | None = No
     now = now or timezone.now()
     if by.role not in REOPEN_ROLES:
         raise Refusal("may_not_reopen", "Only a manager, director or DA lead reopens", status=403)
-    if len(reason.strip()) < MIN_REASON:
+    if not reason.strip():
         raise Refusal("reason_required", "Say why the case is reopened", field="reason")
     case = locked(case)
     if case.status != Status.CLOSED:
@@ -327,21 +388,33 @@ def case_reopen(*, case: Case, by: Staff, reason: str, now: datetime | None = No
     return closure
 
 
+def may_not_evaluate() -> Refusal:
+    role = active_policy().closure.evaluation_role
+    return Refusal(
+        "may_not_evaluate",
+        "The policy asks " + (f"the {role}" if role else "nobody") + " to evaluate closures",
+        policy_rule="closure.evaluation_role",
+        status=403,
+    )
+
+
+def check_evaluator(by: Staff) -> None:
+    """A role that evaluates no closure, on any case: refused before any lookup."""
+    if not access.takes_decision(by, access.Decision.EVALUATION):
+        raise may_not_evaluate()
+
+
 @transaction.atomic
 def closure_evaluate(*, case: Case, by: Staff, notes: str, now: datetime | None = None) -> Closure:
     """The post-closure evaluation the policy asks of one role (WHA: the director)."""
     now = now or timezone.now()
-    role = active_policy().closure.evaluation_role
-    if role is None or by.role != role:
-        raise Refusal(
-            "may_not_evaluate",
-            "The policy asks " + (f"the {role}" if role else "nobody") + " to evaluate closures",
-            policy_rule="closure.evaluation_role",
-            status=403,
-        )
+    check_evaluator(by)
     if not notes.strip():
         raise Refusal("notes_required", "Write the evaluation", field="notes")
     case = locked(case)
+    access.check_decision_access(by, case, access.Decision.EVALUATION)
+    if not access.decides(by, case, access.Decision.EVALUATION):
+        raise may_not_evaluate()
     closure = (
         Closure.objects.select_for_update().filter(case=case, status=ClosureStatus.CLOSED).first()
     )

@@ -148,11 +148,11 @@ def after_decision(request: HttpRequest, user: Any, case_id: str, message: str) 
 @require_http_methods(["GET", "POST"])
 def closure_decision(request: HttpRequest, case_id: str) -> HttpResponse:
     user = signed_in_staff(request)
+    case = selectors.case_for_closure_decision(user, case_id)
     try:
         services.check_approver(active_policy(), user)
     except Refusal as error:
         raise PermissionDenied from error
-    case = selectors.case_for_closure_decision(user, case_id)
     form = DecisionForm(posted(request))
     refusal = None
     if request.method == "POST" and form.is_valid():
@@ -204,11 +204,11 @@ def case_reopen(request: HttpRequest, case_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def closure_evaluation(request: HttpRequest, case_id: str) -> HttpResponse:
     user = signed_in_staff(request)
+    case = selectors.case_for_evaluation(user, case_id)
     try:
         services.check_evaluator(user)
     except Refusal as error:
         raise PermissionDenied from error
-    case = selectors.case_for_evaluation(user, case_id)
     form = EvaluationForm(posted(request))
     refusal = None
     if request.method == "POST" and form.is_valid():
