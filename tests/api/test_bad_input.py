@@ -190,8 +190,9 @@ def test_the_document_declares_what_each_kind_of_operation_may_answer(
     [
         ("POST", "/api/v1/cases", {403, 422}),
         ("POST", "/api/v1/cases/{case_id}/closure", {409, 422}),
-        ("POST", "/api/v1/cases/{case_id}/closure/approve", {403, 409}),
-        ("POST", "/api/v1/referrals/{referral_id}/approve", {403, 409}),
+        # Issue 16: approving needs a reason (note_required, override_reason_required).
+        ("POST", "/api/v1/cases/{case_id}/closure/approve", {403, 409, 422}),
+        ("POST", "/api/v1/referrals/{referral_id}/approve", {403, 409, 422}),
         ("GET", "/api/v1/cases/{case_id}/audit", {403}),
         ("GET", "/api/v1/reports/monitoring", {400, 403, 422}),
         ("GET", "/api/v1/policy", set()),
