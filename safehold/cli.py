@@ -319,7 +319,10 @@ def run_staff(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     print(f"Created {staff.role} {staff.username} in team {staff.team.name}.")
     print(f"Initial password (give it to them by a safe route): {password}")
-    print("They set up two-factor sign-in the first time they sign in.")
+    print(
+        "They set up two-factor sign-in the first time they sign in, then choose their own "
+        "password."
+    )
     if args.token:
         print(services.token_create(staff=staff))
     return EXIT_OK
@@ -333,6 +336,7 @@ def run_token(args: argparse.Namespace) -> int:
     if staff is None:
         print(f"safehold: no active account called {args.username}", file=sys.stderr)
         return EXIT_FAILED
+    # Audited as made at the server (`by: cli`); the person and the DA leads are told.
     print(services.token_create(staff=staff))
     return EXIT_OK
 

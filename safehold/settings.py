@@ -111,6 +111,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The client's address for the audit entries a request writes (limits/addresses.py).
+    "safehold.limits.addresses.ClientAddressMiddleware",
     # The header middleware wrap everything that can answer early (WhiteNoise's static
     # files, ProblemMiddleware's 413, the sign-in redirects), so that every answer has
     # its headers: tests/test_security_headers.py.
@@ -124,9 +126,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Refused requests (403, 429, refused break glass) in the audit trail: it sees the
+    # CSRF refusals and everything after (accounts/refusals.py).
+    "safehold.accounts.middleware.RefusalAuditMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "safehold.accounts.middleware.SessionLimitsMiddleware",
     "safehold.accounts.middleware.TwoFactorRequiredMiddleware",
+    "safehold.accounts.middleware.SessionRecordMiddleware",
+    "safehold.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -230,12 +237,19 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_ENGINE = "safehold.accounts.session_store"
 CSRF_COOKIE_HTTPONLY = True
 
-# Lock-out after repeated failed sign-ins (django-axes), counted per username (so that
-# guessing one account from many addresses is stopped) and per address (so that trying
-# many accounts from one address is stopped). An admin can unlock an account early.
+# Lock-out after repeated failed sign-ins (django-axes, with accounts/lockout.py), for
+# 15 minutes: 5 wrong passwords for one username from one client address lock that pair
+# only, so a stranger who knows a username cannot lock its owner out from elsewhere; 5
+# from one address lock that address (trying many usernames from one place). Past
+# SAFEHOLD_SIGN_IN_USERNAME_CEILING failures for one username from all addresses in the
+# window, each address gets one wrong try for it, not 5: a guess spread over many
+# addresses is slowed, and the owner still signs in at the first right password.
+# docs/security.md, "Lock-out". An admin can lift a username's lock-out early.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "safehold.accounts.lockout.LockoutHandler"
+SAFEHOLD_SIGN_IN_USERNAME_CEILING = 20
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "safehold.accounts.views.locked_out"
 AXES_VERBOSE = False
@@ -275,6 +289,9 @@ SAFEHOLD_BREAK_GLASS_DURATION = timedelta(hours=24)
 SAFEHOLD_BREAK_GLASS_MIN_REASON = 10
 # A token's use is audited at most this often (every read of a case is audited anyway).
 SAFEHOLD_TOKEN_USE_AUDIT_INTERVAL = timedelta(minutes=5)
+# Refused requests (403, 429) recorded in the audit trail per person, token or address
+# in a minute; the rest of that minute's are not (accounts/refusals.py).
+SAFEHOLD_REFUSAL_AUDIT_PER_MINUTE = 10
 
 # Email (break-glass alerts to DA leads). Django's SMTP backend by default; in
 # development the messages are printed.

@@ -13,6 +13,7 @@ from django_otp.oath import TOTP
 
 from safehold.accounts.middleware import SIGNED_IN_AT
 from safehold.accounts.models import Authenticator, Staff
+from safehold.accounts.sessions import session_start
 from tests.factories import DeviceFactory, StaffFactory, TeamFactory
 
 # Cases made through the real intake service, shared by every test folder.
@@ -95,6 +96,10 @@ def signed_in(staff: Staff) -> Client:
     session[DEVICE_ID_SESSION_KEY] = Authenticator.objects.get(user=staff).persistent_id
     session[SIGNED_IN_AT] = timezone.now().isoformat()
     session.save()
+    # The row every signed-in session has (accounts/sessions.py), as sign-in writes it.
+    session_start(
+        staff=staff, session_key=str(session.session_key), address="127.0.0.1", user_agent=""
+    )
     return client
 
 

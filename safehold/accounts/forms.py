@@ -61,3 +61,51 @@ class PasswordForm(forms.Form):
     password = forms.CharField(
         widget=forms.PasswordInput, error_messages={"required": "Enter a new password"}
     )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices, error_messages={"required": "Choose a role"})
+
+
+class TeamForm(forms.Form):
+    team = forms.CharField(max_length=100, error_messages={"required": "Enter a team"})
+
+
+class OwnPasswordForm(forms.Form):
+    current_password = forms.CharField(
+        label="Your current password",
+        widget=forms.PasswordInput,
+        strip=False,
+        error_messages={"required": "Enter your current password"},
+    )
+    new_password = forms.CharField(
+        label="New password",
+        widget=forms.PasswordInput,
+        strip=False,
+        error_messages={"required": "Enter a new password"},
+    )
+    new_password_again = forms.CharField(
+        label="New password again",
+        widget=forms.PasswordInput,
+        strip=False,
+        error_messages={"required": "Enter the new password again"},
+    )
+
+    def clean(self) -> dict[str, object]:
+        cleaned: dict[str, object] = super().clean() or {}
+        new, again = cleaned.get("new_password"), cleaned.get("new_password_again")
+        if new and again and new != again:
+            self.add_error("new_password_again", "The two new passwords are not the same")
+        return cleaned
+
+
+class ReauthForm(CodeForm):
+    """Both factors again, before an API token that acts as the person is made."""
+
+    password = forms.CharField(
+        label="Your password",
+        widget=forms.PasswordInput,
+        strip=False,
+        error_messages={"required": "Enter your password"},
+    )
+    field_order = ["password", "code"]

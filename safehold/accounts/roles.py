@@ -24,3 +24,18 @@ class Sex(models.TextChoices):
 def manages_staff(role: str) -> bool:
     """Only administrators manage accounts; they never see case content."""
     return role == Role.ADMIN
+
+
+# Directors and DA leads see every case but restricted ones (API.md §4): a change to
+# their accounts needs a second administrator's approval (services.approval_reason).
+PRIVILEGED_ROLES = frozenset({Role.DIRECTOR, Role.DA_LEAD})
+
+
+def is_privileged(role: str) -> bool:
+    return role in PRIVILEGED_ROLES
+
+
+def grant_needs_second_admin(role: str) -> bool:
+    """Making someone a director or DA lead, or another administrator (who could then
+    approve the first one's changes), needs a second administrator."""
+    return is_privileged(role) or manages_staff(role)

@@ -6,8 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from safehold.accounts.models import ApiToken, Staff
+from safehold.accounts.models import AccountChange, ApiToken, ChangeStatus, Staff
 from safehold.accounts.services import token_digest
+from safehold.cases.models import Alert
 from safehold.prepared import Prepared
 
 
@@ -42,3 +43,14 @@ def signed_in_staff(request: HttpRequest) -> Staff:
     if not isinstance(request.user, Staff):
         raise PermissionDenied
     return request.user
+
+
+def account_alerts(staff: Staff, *, limit: int = 20) -> list[Alert]:
+    """What the person has been told about their own account (accounts/notices.py)."""
+    return list(Alert.objects.filter(recipient=staff, case__isnull=True)[:limit])
+
+
+def pending_changes() -> QuerySet[AccountChange]:
+    return AccountChange.objects.filter(status=ChangeStatus.PENDING).select_related(
+        "staff", "requested_by"
+    )

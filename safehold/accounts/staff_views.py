@@ -1,6 +1,9 @@
-"""Pages where an administrator manages staff accounts and API tokens.
+"""Pages where an administrator manages staff accounts.
 
-Administrators see accounts and settings only, never case content (API.md §4)."""
+Administrators see accounts and settings only, never case content (API.md §4), and can
+never act as someone else: they may revoke an API token but not make one, and a change
+that could hand them someone's sign-in waits for a second administrator
+(services.account_change_request)."""
 
 from __future__ import annotations
 
@@ -8,15 +11,16 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from axes.utils import reset as axes_reset
+from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safehold.accounts import selectors, services
-from safehold.accounts.forms import PasswordForm, StaffCreateForm
-from safehold.accounts.models import ApiToken, Staff
+from safehold.accounts.forms import PasswordForm, RoleForm, StaffCreateForm, TeamForm
+from safehold.accounts.models import AccountChange, ApiToken, ChangeKind, ChangeStatus, Staff
 from safehold.accounts.roles import manages_staff
 from safehold.accounts.selectors import signed_in_staff
 from safehold.errors import Refusal
@@ -36,7 +40,13 @@ def admin_only(view: View) -> View:
 
 @admin_only
 def staff_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/staff_index.html", {"staff_list": selectors.staff_list()})
+    context = {
+        "nav": "staff",
+        "staff_list": selectors.staff_list(),
+        "pending": selectors.pending_changes(),
+        "me": signed_in_staff(request),
+    }
+    return render(request, "accounts/staff_index.html", context)
 
 
 @admin_only
@@ -51,6 +61,8 @@ def staff_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error("password", error)
         else:
+            if not staff.is_active:
+                messages.info(request, f"The account is made, disabled until then. {WAITING}")
             return redirect("staff-detail", username=staff.username)
     return render(
         request, "accounts/staff_new.html", {"form": form}, status=400 if form.errors else 200
@@ -69,58 +81,145 @@ def staff_detail(request: HttpRequest, username: str) -> HttpResponse:
 
 def staff_context(staff: Staff, **extra: Any) -> dict[str, Any]:
     return {
+        "nav": "staff",
         "member": staff,
         "tokens": staff.api_tokens.all(),
         "two_factor": services.two_factor_device(staff=staff),
         "password_form": PasswordForm(),
+        "role_form": RoleForm(initial={"role": staff.role}),
+        "team_form": TeamForm(initial={"team": staff.team.name}),
+        "changes": staff.account_changes.select_related("requested_by", "decided_by")[:10],
         **extra,
     }
+
+
+# The buttons of the staff page: each is a change the services make at once or leave
+# for a second administrator (services.account_change_request).
+CHANGES = {
+    "enable": ChangeKind.ENABLE,
+    "reset-two-factor": ChangeKind.TWO_FACTOR_RESET,
+    "unlock": ChangeKind.UNLOCK,
+}
+DONE = {
+    ChangeKind.PASSWORD: (
+        "A temporary password is set: they choose their own at their next sign-in."
+    ),
+    ChangeKind.TWO_FACTOR_RESET: (
+        "Two-factor sign-in is reset: they set up their app again at their next sign-in. "
+        "Their sessions and API tokens have ended."
+    ),
+    ChangeKind.UNLOCK: "The lock-out after failed sign-ins is lifted.",
+    ChangeKind.ROLE: "The role is changed.",
+    ChangeKind.TEAM: "The team is changed.",
+    ChangeKind.ENABLE: "The account is enabled.",
+}
+TOLD = " They and the DA leads have been told."
+WAITING = "This change waits for a second administrator to approve it: the others have been told."
 
 
 @admin_only
 @require_POST
 def staff_action(request: HttpRequest, username: str, action: str) -> HttpResponse:
-    staff = get_object_or_404(Staff, username=username)
+    staff = get_object_or_404(Staff.objects.select_related("team"), username=username)
+    by = signed_in_staff(request)
     if action == "disable":
-        if staff.pk == request.user.pk:
-            raise PermissionDenied("You cannot disable your own account")
-        services.staff_disable(staff=staff, by=signed_in_staff(request))
-    elif action == "enable":
-        services.staff_enable(staff=staff, by=signed_in_staff(request))
-    elif action == "reset-two-factor":
-        services.two_factor_reset(staff=staff, by=signed_in_staff(request))
-    elif action == "unlock":
-        axes_reset(username=staff.username)
-    elif action == "token":
-        token = services.token_create(staff=staff, by=signed_in_staff(request))
-        return render(request, "accounts/staff_detail.html", staff_context(staff, new_token=token))
-    elif action == "password":
-        return staff_password(request, staff)
-    else:
-        raise PermissionDenied
-    return redirect("staff-detail", username=staff.username)
-
-
-def staff_password(request: HttpRequest, staff: Staff) -> HttpResponse:
-    form = PasswordForm(request.POST)
-    if form.is_valid():
         try:
-            services.staff_set_password(
+            services.staff_disable(staff=staff, by=by)
+        except Refusal as refusal:
+            raise PermissionDenied(refusal.message) from refusal
+        messages.success(request, "The account is disabled and its sessions have ended.")
+        return redirect("staff-detail", username=staff.username)
+    if action in CHANGES:
+        return staff_change(request, staff, CHANGES[action])
+    if action == "password":
+        form: forms.Form = PasswordForm(request.POST)
+        return staff_change(request, staff, ChangeKind.PASSWORD, form=form, field="password")
+    if action == "role":
+        return staff_change(
+            request, staff, ChangeKind.ROLE, form=RoleForm(request.POST), field="role"
+        )
+    if action == "team":
+        return staff_change(
+            request, staff, ChangeKind.TEAM, form=TeamForm(request.POST), field="team"
+        )
+    raise Http404
+
+
+def staff_change(
+    request: HttpRequest,
+    staff: Staff,
+    kind: ChangeKind,
+    *,
+    form: forms.Form | None = None,
+    field: str = "",
+) -> HttpResponse:
+    """Asks the services for the change; a refusal of the role (403) is the 403 page, any
+    other is shown on the staff page with its form."""
+    status = 400
+    if form is None or form.is_valid():
+        value = form.cleaned_data.get(field, "") if form is not None else ""
+        try:
+            change = services.account_change_request(
                 staff=staff,
-                password=form.cleaned_data["password"],
+                kind=kind,
                 by=signed_in_staff(request),
+                value=value if kind != ChangeKind.PASSWORD else "",
+                password=value if kind == ChangeKind.PASSWORD else "",
             )
-        except ValidationError as error:
-            form.add_error("password", error)
+        except Refusal as refusal:
+            if refusal.status == 403:
+                raise PermissionDenied(refusal.message) from refusal
+            form = form or forms.Form()
+            form.add_error(field or None, refusal.message)
+            status = refusal.status if refusal.status == 409 else 400
+        except ValidationError as error:  # only a password is validated
+            form = form or forms.Form()
+            form.add_error(field or None, error)
         else:
+            if change.status == ChangeStatus.PENDING:
+                messages.info(request, WAITING)
+            else:
+                messages.success(request, DONE[kind] + TOLD)
             return redirect("staff-detail", username=staff.username)
-    context = staff_context(staff, password_form=form)
-    return render(request, "accounts/staff_detail.html", context, status=400)
+    forms_shown = {"password": "password_form", "role": "role_form", "team": "team_form"}
+    extra = {forms_shown.get(field, "change_form"): form}
+    return render(
+        request, "accounts/staff_detail.html", staff_context(staff, **extra), status=status
+    )
+
+
+@admin_only
+@require_POST
+def change_decide(request: HttpRequest, change_id: int, decision: str) -> HttpResponse:
+    """A second administrator approves or refuses a pending change (403 `own_request`
+    for the one who asked, `own_account` for the person it is about)."""
+    if decision not in ("approve", "refuse"):
+        raise Http404
+    change = get_object_or_404(AccountChange, pk=change_id)
+    try:
+        services.account_change_decide(
+            change=change, by=signed_in_staff(request), approve=decision == "approve"
+        )
+    except Refusal as refusal:
+        if refusal.status == 403:
+            raise PermissionDenied(refusal.message) from refusal
+        messages.error(request, refusal.message)
+        return redirect("staff-index")
+    messages.success(
+        request,
+        "The change is made; the person and the DA leads have been told."
+        if decision == "approve"
+        else "The change is refused.",
+    )
+    return redirect("staff-index")
 
 
 @admin_only
 @require_POST
 def token_revoke(request: HttpRequest, username: str, token_id: int) -> HttpResponse:
+    """An administrator may revoke anyone's token, never make one (API.md §1: tokens
+    come from the person themselves or the operator's `safehold token create`)."""
     token = get_object_or_404(ApiToken, pk=token_id, staff__username=username)
     services.token_revoke(token=token, by=signed_in_staff(request))
+    messages.success(request, f"The token {token.prefix}… is revoked; its owner has been told.")
     return redirect("staff-detail", username=username)

@@ -20,10 +20,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from safehold.accounts import services
+from safehold.accounts import services, sessions
 from safehold.accounts.forms import CodeForm, SignInForm
 from safehold.accounts.middleware import SIGNED_IN_AT
 from safehold.accounts.models import Staff
+from safehold.limits.addresses import client_address
 
 PENDING_STAFF = "safehold_pending_staff"
 PENDING_AT = "safehold_pending_at"
@@ -130,7 +131,17 @@ def complete_sign_in(request: HttpRequest, staff: Staff, device: TOTPDevice) -> 
     for key in (PENDING_STAFF, PENDING_AT, PENDING_NEXT):
         request.session.pop(key, None)
     request.session[SIGNED_IN_AT] = timezone.now().isoformat()
+    if request.session.session_key is None:  # login() has given it a new one already
+        request.session.save()
+    sessions.session_start(
+        staff=staff,
+        session_key=str(request.session.session_key),
+        address=client_address(request),
+        user_agent=request.headers.get("User-Agent", ""),
+    )
     services.sign_in_record(action="sign_in.succeeded", username=staff.username)
+    if staff.password_change_required:
+        return redirect("password-change")
     return HttpResponseRedirect(target)
 
 
@@ -138,6 +149,7 @@ def complete_sign_in(request: HttpRequest, staff: Staff, device: TOTPDevice) -> 
 def sign_out(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         services.sign_in_record(action="sign_out", username=request.user.get_username())
+        sessions.session_end_current(session_key=request.session.session_key, reason="signed_out")
     logout(request)
     response = redirect("signed-out")
     response["Clear-Site-Data"] = CLEAR_SITE_DATA
@@ -156,11 +168,14 @@ def locked_out(
     """django-axes calls this when an account has had too many failed sign-ins."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     locked = (
-        "This account is locked after too many failed sign-in attempts. Try again in "
-        f"{minutes} minutes, or ask an administrator to unlock it."
+        "Signing in from here is locked after too many failed attempts. Try again in "
+        f"{minutes} minutes, or ask an administrator to lift the lock-out."
     )
+    # Limited per address and minute: a locked-out guesser cannot flood the audit trail.
     services.sign_in_record(
-        action="sign_in.locked_out", username=request.POST.get("username", "")[:150]
+        action="sign_in.locked_out",
+        username=request.POST.get("username", "")[:150],
+        limit_key=f"locked_out:{client_address(request)}",
     )
     context = {"form": SignInForm(request), "locked": locked}
     return render(request, "accounts/sign_in.html", context, status=429)

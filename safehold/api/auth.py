@@ -32,9 +32,9 @@ class BearerToken(HttpBearer):
         found = token_for(token)
         if found is None:
             return None
+        request.user = found.staff  # named in the audit entry of a rate-limited request
         request_count(
             request, group="api.token", key=str(found.pk), rate=settings.SAFEHOLD_API_RATE_PER_TOKEN
         )
         token_use_record(token=found)
-        request.user = found.staff
         return found.staff

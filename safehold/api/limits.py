@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from safehold.accounts.refusals import RATE_LIMIT_KEY
 from safehold.limits import counters
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -32,4 +33,6 @@ def request_count(request: HttpRequest, *, group: str, key: str, rate: str | Non
     limit, period = parsed(rate)
     count = counters.hit(f"{group}:{key}", period)
     if count.value > limit:
+        # For the audit entry of the refusal (accounts/refusals.py), itself limited per key.
+        setattr(request, RATE_LIMIT_KEY, f"{group}:{key}")
         raise RateLimited(retry_after=count.seconds_left)

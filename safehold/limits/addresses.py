@@ -10,8 +10,11 @@ that reaches Safehold directly cannot choose its address."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
+
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ipware import get_client_ip
 
 FORWARDED_FOR = "HTTP_X_FORWARDED_FOR"
@@ -32,3 +35,26 @@ def client_address(request: HttpRequest) -> str:
         if address:
             return address
     return str(request.META.get("REMOTE_ADDR") or "")
+
+
+# The address of the request being answered, for the audit entries it writes
+# (privacy/audit.py `record` adds it to each entry's detail as `address`). Set by
+# ClientAddressMiddleware for the length of one request; "" outside a request (the
+# command line, the worker).
+REQUEST_ADDRESS: ContextVar[str] = ContextVar("safehold_request_address", default="")
+
+
+def request_address() -> str:
+    return REQUEST_ADDRESS.get()
+
+
+class ClientAddressMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = REQUEST_ADDRESS.set(client_address(request))
+        try:
+            return self.get_response(request)
+        finally:
+            REQUEST_ADDRESS.reset(token)

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Field, Max
 from django.utils import timezone
 
+from safehold.limits.addresses import request_address
 from safehold.prepared import statement_cursor
 from safehold.privacy.models import GENESIS_HASH, AuditCheckpoint, AuditEntry, AuditHead
 from safehold.privacy.seals import AuditKeys, Checkpoint, audit_keys, audit_keys_for
@@ -88,7 +89,7 @@ def record(
         action=action,
         target_type=target_type,
         target_id=target_id,
-        detail=dict(detail or {}),
+        detail=with_request_address(detail),
         key_id=keys.key_id,
     )
     if connection.vendor == "postgresql" and appended_in_one(entry, keys):
@@ -100,6 +101,17 @@ def record(
         entry.seal = keys.seal(entry.hash)
         append(entry)
     return entry
+
+
+def with_request_address(detail: Mapping[str, DetailValue] | None) -> dict[str, DetailValue]:
+    """The detail, with the client's address (`address`) when the entry is written while
+    answering a request (limits/addresses.py; ASVS 16.2.1). Only the detail carries it:
+    the entry's columns and canonical form are unchanged."""
+    found = dict(detail or {})
+    address = request_address()
+    if address and "address" not in found:
+        found["address"] = address
+    return found
 
 
 def appended_in_one(entry: AuditEntry, keys: AuditKeys) -> bool:

@@ -15,6 +15,7 @@ from pytest_django.fixtures import Settings
 
 from safehold.accounts.models import Staff
 from safehold.accounts.views import THROTTLED, WRONG_CODE
+from safehold.privacy.models import AuditEntry
 from tests.conftest import current_code
 from tests.factories import PASSWORD
 
@@ -74,6 +75,79 @@ def test_without_the_proxy_count_everyone_behind_the_balancer_shares_one_address
     settings.SAFEHOLD_PROXY_COUNT = 0
     guess_passwords(through_the_balancer(GUESSER))
     assert password_step(through_the_balancer(COLLEAGUE), officer).status_code == 429
+
+
+def test_a_stranger_who_knows_a_username_cannot_lock_its_owner_out(
+    settings: Settings, officer: Staff
+) -> None:
+    """Issue 17 §8 (ASVS 6.1.1): failures count per username and address together, so
+    five wrong passwords for the officer lock the guesser's address out of her account,
+    and she signs in from hers."""
+    settings.SAFEHOLD_PROXY_COUNT = 1
+    guesser = through_the_balancer(GUESSER)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        guesser.post("/sign-in", {"username": officer.username, "password": "a guess"})
+    assert password_step(guesser, officer).status_code == 429
+
+    at_her_desk = password_step(through_the_balancer(COLLEAGUE), officer)
+    assert (at_her_desk.status_code, at_her_desk["Location"]) == (302, "/sign-in/two-factor")
+
+
+def test_past_the_username_ceiling_each_address_gets_one_wrong_try(
+    settings: Settings, officer: Staff
+) -> None:
+    """A guess spread over many addresses is slowed: once the username has had
+    SAFEHOLD_SIGN_IN_USERNAME_CEILING failures from everywhere in the window, an address
+    that has failed for it once is locked out of it. The officer, at an address she has
+    not failed from, still signs in with her password."""
+    settings.SAFEHOLD_PROXY_COUNT = 1
+    settings.SAFEHOLD_SIGN_IN_USERNAME_CEILING = 6
+    for n in range(settings.SAFEHOLD_SIGN_IN_USERNAME_CEILING - 1):
+        bot = through_the_balancer(f"192.0.2.{n + 10}")
+        answer = bot.post("/sign-in", {"username": officer.username, "password": "x"})
+        assert answer.status_code == 400  # a wrong password, nothing locked yet
+    # The failure that reaches the ceiling, and any address's first one after it, is
+    # answered with the lock-out: one wrong try per address per window.
+    for address in ("192.0.2.98", "192.0.2.99"):
+        bot = through_the_balancer(address)
+        assert (
+            bot.post("/sign-in", {"username": officer.username, "password": "x"}).status_code == 429
+        )
+        assert password_step(bot, officer).status_code == 429
+    assert password_step(through_the_balancer("192.0.2.10"), officer).status_code == 429
+
+    assert password_step(through_the_balancer(COLLEAGUE), officer).status_code == 302
+
+
+def test_below_the_ceiling_an_address_keeps_its_five_tries(
+    settings: Settings, officer: Staff
+) -> None:
+    """The failure twin: the same one failure per address, short of the ceiling, locks
+    nothing."""
+    settings.SAFEHOLD_PROXY_COUNT = 1
+    settings.SAFEHOLD_SIGN_IN_USERNAME_CEILING = 6
+    for n in range(settings.SAFEHOLD_SIGN_IN_USERNAME_CEILING - 2):
+        through_the_balancer(f"192.0.2.{n + 10}").post(
+            "/sign-in", {"username": officer.username, "password": "x"}
+        )
+    another = through_the_balancer("192.0.2.99")
+    another.post("/sign-in", {"username": officer.username, "password": "a first guess"})
+    assert password_step(another, officer).status_code == 302
+
+
+def test_lock_outs_are_audited_a_few_a_minute_per_address(
+    settings: Settings, officer: Staff
+) -> None:
+    """A locked-out guesser who keeps trying cannot flood the audit trail."""
+    settings.SAFEHOLD_PROXY_COUNT = 1
+    settings.SAFEHOLD_REFUSAL_AUDIT_PER_MINUTE = 3
+    guesser = through_the_balancer(GUESSER)
+    for _ in range(settings.AXES_FAILURE_LIMIT + 10):
+        guesser.post("/sign-in", {"username": officer.username, "password": "a guess"})
+    locked = AuditEntry.objects.filter(action="sign_in.locked_out").order_by("seq")
+    assert locked.count() == 3
+    assert {entry.detail["address"] for entry in locked} == {GUESSER}
+    assert locked.last().detail["more_this_minute_not_recorded"] is True  # type: ignore[union-attr]
 
 
 def wrong(code: str) -> str:

@@ -77,9 +77,11 @@ def test_one_tokens_limit_does_not_touch_another_token(
         assert api(other).get("/api/v1/cases").status_code == 200
 
 
-def test_a_limited_request_reaches_no_handler_and_writes_nothing(
+def test_a_limited_request_reaches_no_handler_and_writes_nothing_but_its_refusal(
     settings: Settings, officer: Staff
 ) -> None:
+    """The handler never runs (no search is audited); since issue 17 §8 the refusal itself
+    is in the audit trail, naming the token's owner (accounts/refusals.py)."""
     settings.SAFEHOLD_API_RATE_PER_TOKEN = "1/h"
     token = services.token_create(staff=officer)
     with time_machine.travel(time.time(), tick=False):
@@ -89,7 +91,9 @@ def test_a_limited_request_reaches_no_handler_and_writes_nothing(
             "/api/v1/cases/search", {"q": "Jane Doe"}, content_type="application/json"
         )
     assert_rate_limited(refused, period=3600)
-    assert AuditEntry.objects.count() == entries
+    written = AuditEntry.objects.filter(seq__gt=entries).order_by("seq")
+    assert [(e.actor, e.action) for e in written] == [(officer.username, "request.rate_limited")]
+    assert "Jane" not in json.dumps(written[0].detail)
 
 
 def test_requests_without_a_valid_token_are_limited_per_address(

@@ -118,11 +118,53 @@ def test_an_admin_manages_an_account(
     expect(page.get_by_role("heading", level=1)).to_have_text("Ruth New")
     assert_accessible(page)
 
-    page.get_by_role("button", name="Issue an API token").click()
-    expect(page.get_by_test_id("new-token")).to_contain_text("shk_")
+    # Issue 17 §3: no API token for someone else. A password for an account with no
+    # authenticator yet would hand the administrator both factors: it waits.
+    expect(page.get_by_role("button", name="Issue an API token")).to_have_count(0)
+    page.get_by_label("Password").fill("a temporary passphrase for ruth")
+    page.get_by_role("button", name="Set a temporary password").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "waits for a second administrator"
+    )
     assert_accessible(page)
     page.get_by_role("button", name="Disable account").click()
     expect(page.get_by_test_id("status")).to_have_text("Disabled")
+
+
+def test_a_person_changes_their_password_sees_their_sessions_and_makes_a_token(
+    page: Page, live_server, officer: Staff
+) -> None:
+    """Issue 17 §3 and §8: "Your account", each page checked with axe."""
+    sign_in(page, live_server.url, officer)
+    page.get_by_role("link", name="Your account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Change your password").click()
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your current password")
+    assert_accessible(page)
+    page.get_by_label("Your current password").fill(PASSWORD)
+    page.get_by_label("New password", exact=True).fill("my own new passphrase here")
+    page.get_by_label("New password again").fill("my own new passphrase here")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Your password is changed")
+
+    page.get_by_role("link", name="Where you are signed in").click()
+    expect(page.get_by_test_id("session")).to_have_count(1)
+    expect(page.get_by_test_id("session")).to_contain_text("This session")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Your account").first.click()
+    page.get_by_role("link", name="Your API tokens").click()
+    assert_accessible(page)
+    page.get_by_label("Your password").fill("my own new passphrase here")
+    page.get_by_label("Code from your authenticator app").fill(
+        current_code(officer, offset_steps=1)
+    )
+    page.get_by_role("button", name="Make a token").click()
+    expect(page.get_by_test_id("new-token")).to_contain_text("shk_")
+    assert_accessible(page)
 
 
 def test_error_pages_are_accessible(page: Page, live_server, officer: Staff) -> None:

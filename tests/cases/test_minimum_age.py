@@ -50,7 +50,9 @@ def test_it_records_a_fifteen_year_olds_report_flagged_and_routed(
     assert case["under_minimum_age"] is True
     assert case["under_age_referral_agency"] == "childrens_services"
     entry = AuditEntry.objects.get(action="case.under_minimum_age", target_id=case["id"])
-    assert entry.detail == {"minimum_age": 16, "referral_agency": "childrens_services"}
+    assert entry.detail == {
+        "minimum_age": 16, "referral_agency": "childrens_services", "address": "127.0.0.1",
+    }  # fmt: skip
 
 
 @time_machine.travel(NOW, tick=False)

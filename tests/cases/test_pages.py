@@ -256,19 +256,29 @@ def test_the_audit_trail_is_found_by_reference(
 def test_account_changes_are_audited(
     admin: Staff, officer: Staff, as_staff: Callable[[Staff], Client]
 ) -> None:
+    """Issue 17 §3: an administrator no longer makes tokens (the page has no such action),
+    and every power is audited, unlocking too; a password set after a two-factor reset
+    would hand the administrator both factors, so it waits for a second administrator."""
     client = as_staff(admin)
-    client.post(f"/staff/{officer.username}/token")
+    assert client.post(f"/staff/{officer.username}/token").status_code == 404
     client.post(f"/staff/{officer.username}/disable")
+    client.post(f"/staff/{officer.username}/enable")
+    client.post(f"/staff/{officer.username}/unlock")
+    client.post(f"/staff/{officer.username}/team", {"team": "Riverside"})
     client.post(f"/staff/{officer.username}/reset-two-factor")
+    client.post(f"/staff/{officer.username}/password", {"password": "a temporary passphrase"})
     actions = list(
         AuditEntry.objects.filter(target_type="staff", target_id=officer.username).values_list(
             "actor", "action"
         )
     )
     assert actions == [
-        (admin.username, "token.issued"),
         (admin.username, "staff.disabled"),
+        (admin.username, "staff.enabled"),
+        (admin.username, "staff.unlocked"),
+        (admin.username, "staff.team_changed"),
         (admin.username, "staff.two_factor_reset"),
+        (admin.username, "staff.change_requested"),
     ]
 
 

@@ -182,7 +182,7 @@ def test_viridian_shows_the_offer_as_a_task_until_the_survivor_answers(
     case.refresh_from_db()
     assert (case.same_sex_officer_answer, case.same_sex_officer) == ("declined", False)
     entry = AuditEntry.objects.get(action="same_sex_officer.answered", target_id=case.pk)
-    assert entry.detail == {"answer": "declined"}
+    assert entry.detail == {"answer": "declined", "address": "127.0.0.1"}
 
 
 @pytest.mark.parametrize("policy", ["viridian"], indirect=True)

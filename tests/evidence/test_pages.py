@@ -72,6 +72,7 @@ def test_every_download_is_audited_without_the_name_or_description(
         "evidence": evidence.pk,
         "content_type": "application/pdf",
         "size": evidence.size,
+        "address": "127.0.0.1",  # the client's, on every entry of a request (issue 17)
     }
     trail = json.dumps([e.detail for e in AuditEntry.objects.all()])
     assert "Zephyrine" not in trail
@@ -85,7 +86,7 @@ def test_the_list_is_audited_as_a_read(as_staff, officer: Staff, case: Case, add
     assert (entry.actor, entry.target_id, entry.detail) == (
         officer.username,
         case.pk,
-        {"via": "web", "count": 1},
+        {"via": "web", "count": 1, "address": "127.0.0.1"},
     )
 
 

@@ -102,6 +102,7 @@ def test_every_report_is_audited_without_its_figures(
     assert entry.actor == director.username
     assert entry.detail == {
         "from": "2026-01-01", "to": "2026-03-31", "team": "", "form": "api", "suppressed": True,
+        "address": "127.0.0.1",  # the client's, on every entry of a request (issue 17)
     }  # fmt: skip
 
 
