@@ -239,7 +239,7 @@ def rows_of(make: Callable[[], str]) -> AddRows:
 @pytest.mark.parametrize(
     ("role", "times_shown", "queries"),
     [
-        ("officer", 2, 17),  # in "My cases" and "Awaiting first contact"
+        ("officer", 2, 16),  # in "My cases" and "Awaiting first contact"
         ("manager", 1, 18),
         ("director", 1, 20),
         ("da_lead", 2, 19),  # and in the alert that someone broke the glass
