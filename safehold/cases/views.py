@@ -170,11 +170,24 @@ def under_age_referral(policy: Policy, case: Case) -> dict[str, Any] | None:
     return {"agency": agency, "name": named, "referral": referral}
 
 
+def may_decide_closure(user: Staff, case: Case, after: closure_selectors.AfterClosure) -> bool:
+    """Whether the case page offers "Decide on the closure": to whoever decides the waiting
+    closure (the approver roles, or without her agreement the override role), never to
+    the person who asked for it."""
+    latest = after.closures[0].closure if after.closures else None
+    if case.status != "closing" or latest is None or latest.requested_by_id == user.pk:
+        return False
+    agrees = latest.survivor_agrees
+    decision = access.Decision.CLOSURE if agrees else access.Decision.CLOSURE_OVERRIDE
+    return access.decides(user, case, decision)
+
+
 def case_context(user: Staff, view: selectors.CaseView, **extra: Any) -> dict[str, Any]:
     policy = active_policy()
     case = view.case
     consents = casework_selectors.consents_standing(case)
     plan = casework_selectors.plan_of(case)
+    after = closure_selectors.after_closure(case)
     return {
         "view": view,
         "case": case,
@@ -199,10 +212,10 @@ def case_context(user: Staff, view: selectors.CaseView, **extra: Any) -> dict[st
         "policy_offers": offers.policy_offers(policy, view, [action for action, _ in plan]),
         "interviews": casework_selectors.interviews_of(case),
         "documents": casework_selectors.documents_of(case),
-        "after_closure": closure_selectors.after_closure(case),
-        "may_approve_closure": user.role in policy.closure.approver_roles,
+        "after_closure": after,
+        "may_approve_closure": may_decide_closure(user, case, after),
         "may_reopen": user.role in REOPEN_ROLES,
-        "may_evaluate": user.role == policy.closure.evaluation_role,
+        "may_evaluate": access.decides(user, case, access.Decision.EVALUATION),
         "now": timezone.now(),
         **extra,
     }

@@ -131,13 +131,16 @@ LISTINGS: dict[str, Listing] = {
 
 def closure_counts(user: Staff) -> list[tuple[Queue, int]]:
     """The closure queues this person's role works from: approving and evaluating only
-    for the policy's roles; appeals for the policy's reviewer, or anyone with some."""
+    for the roles deciding them (on ordinary or restricted cases, cases/access.py);
+    appeals for the policy's reviewer, or anyone with some."""
     policy = active_policy()
     approve, evaluate, ask, answer = CLOSURE_QUEUES
     found = []
-    if user.role in policy.closure.approver_roles:
+    if access.takes_decision(user, access.Decision.CLOSURE) or access.takes_decision(
+        user, access.Decision.CLOSURE_OVERRIDE
+    ):
         found.append((approve, closure_selectors.closures_to_approve(user).count()))
-    if user.role == policy.closure.evaluation_role:
+    if access.takes_decision(user, access.Decision.EVALUATION):
         found.append((evaluate, closure_selectors.closures_to_evaluate(user).count()))
     if policy.feedback.after_closure:
         found.append((ask, closure_selectors.feedback_to_request(user).count()))

@@ -540,6 +540,8 @@ def test_a_decider_who_asked_is_refused_on_the_decision_page(
     policy: str, case: Case, manager: Staff, as_staff: Callable[[Staff], Any], api_as: Any
 ) -> None:
     assert close(api_as(manager), case).status_code == 201
+    page = as_staff(manager).get(f"/cases/{case.pk}/").content.decode()
+    assert "Decide on the closure" not in page  # not offered to the person who asked
     own = as_staff(manager).post(
         f"/cases/{case.pk}/closure/decision", {"decision": "approve", "note": "Mine"}
     )
