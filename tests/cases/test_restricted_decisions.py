@@ -193,6 +193,7 @@ def test_the_closure_approver_and_the_evaluator_decide(
     evaluation = f"/cases/{restricted.pk}/closure/evaluation"
     evaluator = decider(make_staff, Decision.EVALUATION)
     assert post(api_as(manager), evaluation, {"notes": "Fine"}).status_code in (403, 404)
+    assert as_staff(evaluator).get(f"/cases/{restricted.pk}/closure/evaluation").status_code == 200
     done = post(api_as(evaluator), evaluation, {"notes": "The plan worked; letters clear."})
     assert done.status_code == 200, done.content
 
@@ -206,6 +207,7 @@ def test_the_appeal_reviewer_decides(
     outsider: Staff,
     make_staff: Callable[..., Staff],
     api_as,
+    as_staff,
 ) -> None:
     """[000 Appeals] "The HSD will conduct this review." (the baseline for the others)."""
     appeal = post(
@@ -221,6 +223,10 @@ def test_the_appeal_reviewer_decides(
         assert_hidden(api_as(hidden), restricted)
 
     reviewer = make_staff("the.reviewer", role=appeal["reviewer_role"], team="Head Office")
+    page = as_staff(reviewer).get(f"/appeals/{appeal['id']}/")
+    assert page.status_code == 200
+    assert "The case was handled unfairly." in page.content.decode()
+    assert as_staff(manager).get(f"/appeals/{appeal['id']}/").status_code == 404
     decided = post(api_as(reviewer), decision, outcome)
 
     assert decided.status_code == 200, decided.content
