@@ -186,7 +186,7 @@ def account_change_request(
         admin_required(by)
     if kind not in ChangeKind.values:
         raise Refusal("unknown_change", "There is no such change", status=404)
-    staff = Staff.objects.select_for_update().select_related("team").get(pk=staff.pk)
+    staff = Staff.objects.select_for_update(of=("self",)).select_related("team").get(pk=staff.pk)
     value, password_hash = change_checked(staff, kind, value=value, password=password)
     if AccountChange.objects.filter(staff=staff, kind=kind, status=ChangeStatus.PENDING).exists():
         raise Refusal(
@@ -265,7 +265,7 @@ def account_change_decide(*, change: AccountChange, by: Staff, approve: bool) ->
     account."""
     admin_required(by)
     change = (
-        AccountChange.objects.select_for_update()
+        AccountChange.objects.select_for_update(of=("self",))
         .select_related("staff", "staff__team", "requested_by")
         .get(pk=change.pk)
     )
@@ -292,7 +292,9 @@ def account_change_decide(*, change: AccountChange, by: Staff, approve: bool) ->
 
 
 def change_apply(change: AccountChange, *, approved_by: Staff | None) -> None:
-    staff = Staff.objects.select_for_update().select_related("team").get(pk=change.staff_id)
+    staff = (
+        Staff.objects.select_for_update(of=("self",)).select_related("team").get(pk=change.staff_id)
+    )
     by = change.requested_by
     detail: dict[str, str] = {}
     if change.kind == ChangeKind.PASSWORD:
