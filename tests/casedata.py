@@ -99,21 +99,27 @@ def case(open_case: Callable[..., Case]) -> Case:
     return open_case()
 
 
+def full_survivor() -> inputs.SurvivorDetails:
+    """A survivor with every detail a leak could carry: phone, email, safe times; post is
+    safe."""
+    return inputs.SurvivorDetails(
+        name=SURVIVOR_NAME,
+        date_of_birth=date(1988, 4, 12),
+        sex="female",
+        address=SURVIVOR_ADDRESS,
+        tenancy_ref="T-55821",
+        safe_contact=inputs.SafeContact(
+            phone=SURVIVOR_PHONE, email=EMAIL, safe_times=SAFE_TIMES, post_ok=True
+        ),
+    )
+
+
 @pytest.fixture
 def full_case(open_case: Callable[..., Case]) -> Case:
     """A case with every survivor detail a leak could carry: phone, email, safe times,
     a child's name; post is safe."""
     return open_case(
-        survivor=inputs.SurvivorDetails(
-            name=SURVIVOR_NAME,
-            date_of_birth=date(1988, 4, 12),
-            sex="female",
-            address=SURVIVOR_ADDRESS,
-            tenancy_ref="T-55821",
-            safe_contact=inputs.SafeContact(
-                phone=SURVIVOR_PHONE, email=EMAIL, safe_times=SAFE_TIMES, post_ok=True
-            ),
-        ),
+        survivor=full_survivor(),
         alleged_perpetrators=(
             inputs.PerpetratorDetails(
                 name=PERPETRATOR_NAME, relationship="partner", tenancy_ref="T-99001"

@@ -10,7 +10,7 @@ to both the complainant and alleged perpetrators, clearly explaining the reasons
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from html import unescape
 from typing import Any
 
@@ -32,6 +32,7 @@ from tests.casedata import (
     SURVIVOR_ADDRESS,
     SURVIVOR_NAME,
     SURVIVOR_PHONE,
+    full_survivor,
     pdf_text,
 )
 
@@ -88,16 +89,7 @@ def case_in_policy(policy: str, open_case: Callable[..., Case]) -> Case:
 def two_perpetrators(policy: str, open_case: Callable[..., Case]) -> Case:
     """Every survivor detail a letter could leak, and two alleged perpetrators."""
     return open_case(
-        survivor=inputs.SurvivorDetails(
-            name=SURVIVOR_NAME,
-            date_of_birth=date(1988, 4, 12),
-            sex="female",
-            address=SURVIVOR_ADDRESS,
-            tenancy_ref="T-55821",
-            safe_contact=inputs.SafeContact(
-                phone=SURVIVOR_PHONE, email=EMAIL, safe_times=SAFE_TIMES, post_ok=True
-            ),
-        ),
+        survivor=full_survivor(),
         alleged_perpetrators=(
             inputs.PerpetratorDetails(
                 name=PERPETRATOR_NAME, relationship="partner", tenancy_ref="T-99001"
