@@ -324,6 +324,7 @@ def break_glass_create(
     user = staff(request)
     if not access.may_break_glass(user):
         raise Refusal("may_not_break_glass", "Your role may not break the glass", status=403)
+    services.break_glass_reason(body.reason)  # before the lookup: no oracle
     case = access.case_to_break_glass(user, case_id=case_id)
     if case is None:
         raise Http404("No such case")

@@ -494,15 +494,23 @@ def officer_assign(*, case: Case, officer_username: str, by: Staff) -> Case:
     return case
 
 
+def break_glass_reason(reason: str) -> str:
+    """The reason, refused when too short. Both doors call this before they look the case
+    up, so the answer to a short reason is the same for a case that exists and one that
+    does not: no oracle by sequential reference (issue 17)."""
+    reason = reason.strip()
+    if len(reason) < settings.SAFEHOLD_BREAK_GLASS_MIN_REASON:
+        raise Refusal("reason_required", "Say why you need to see this case", field="reason")
+    return reason
+
+
 @transaction.atomic
 def break_glass(*, case: Case, by: Staff, reason: str, now: datetime | None = None) -> BreakGlass:
     """Gives `by` access to one case for a limited time; the DA leads are alerted."""
     now = now or timezone.now()
     if not access.may_break_glass(by):
         raise Refusal("may_not_break_glass", "Your role may not break the glass", status=403)
-    reason = reason.strip()
-    if len(reason) < settings.SAFEHOLD_BREAK_GLASS_MIN_REASON:
-        raise Refusal("reason_required", "Say why you need to see this case", field="reason")
+    reason = break_glass_reason(reason)
     grant = BreakGlass.objects.create(
         id=new_id("brk"),
         case=case,

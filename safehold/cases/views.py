@@ -337,6 +337,27 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/list.html", {"cases": cases, "cursor": cursor, "nav": "cases"})
 
 
+def break_glass_granted(user: Staff, form: BreakGlassForm) -> Case | None:
+    """The case opened by break glass, or None with the form's errors set. The reason is
+    checked before the case is looked up, so a short reason reads the same for a
+    reference that exists and one that does not: no oracle."""
+    try:
+        reason = services.break_glass_reason(form.cleaned_data["reason"])
+    except Refusal as refusal:
+        form.add_error("reason", refusal.message)
+        return None
+    case = access.case_to_break_glass(user, reference=form.cleaned_data["reference"])
+    if case is None:
+        form.add_error("reference", "No case has that reference")
+        return None
+    try:
+        services.break_glass(case=case, by=user, reason=reason)
+    except Refusal as refusal:
+        form.add_error("reason", refusal.message)
+        return None
+    return case
+
+
 @require_http_methods(["GET", "POST"])
 def break_glass(request: HttpRequest) -> HttpResponse:
     user = signed_in_staff(request)
@@ -344,16 +365,9 @@ def break_glass(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        case = access.case_to_break_glass(user, reference=form.cleaned_data["reference"])
-        if case is None:
-            form.add_error("reference", "No case has that reference")
-        else:
-            try:
-                services.break_glass(case=case, by=user, reason=form.cleaned_data["reason"])
-            except Refusal as refusal:
-                form.add_error("reason", refusal.message)
-            else:
-                return redirect("case", case_id=case.pk)
+        case = break_glass_granted(user, form)
+        if case is not None:
+            return redirect("case", case_id=case.pk)
     hours = int(settings.SAFEHOLD_BREAK_GLASS_DURATION.total_seconds() // 3600)
     context = {"form": form, "hours": hours}
     return render(request, "cases/break_glass.html", context, status=400 if form.errors else 200)

@@ -238,6 +238,33 @@ def test_break_glass_on_a_missing_case_is_404(outsider: Staff, api_as) -> None:
     assert response.status_code == 404
 
 
+def test_a_short_break_glass_reason_reads_the_same_for_a_case_that_exists_and_one_that_does_not(
+    case: Case, outsider: Staff, api_as, as_staff
+) -> None:
+    """Issue 17 §5: the reason is refused before the case is looked up, so a short reason
+    is no oracle by sequential reference, through the API and the page alike."""
+    client = api_as(outsider)
+    answers = [
+        client.post(f"/api/v1/cases/{case_id}/break-glass", {"reason": "x"}, "application/json")
+        for case_id in (case.pk, "case_00000000000000000000")
+    ]
+    assert [a.status_code for a in answers] == [422, 422]
+    assert answers[0].json() == answers[1].json()
+
+    page = as_staff(outsider)
+    reference = case.reference
+    missing = reference[:-5] + ("99999" if not reference.endswith("99999") else "99998")
+    pages = [
+        page.post("/cases/break-glass", {"reference": ref, "reason": "x"})
+        for ref in (reference, missing)
+    ]
+    assert [p.status_code for p in pages] == [400, 400]
+    for response in pages:
+        assert "Say why you need to see this case" in response.content.decode()
+        assert "No case has that reference" not in response.content.decode()
+    assert not AuditEntry.objects.filter(action="case.break_glass").exists()
+
+
 def test_a_restricted_case_is_seen_only_by_people_named_on_it(
     open_case: Callable[..., Case],
     officer: Staff,
