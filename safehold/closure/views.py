@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from safehold.accounts.selectors import signed_in_staff
 from safehold.cases import access
+from safehold.cases.selectors import viewed_record
 from safehold.closure import appeals, feedback, selectors, services
 from safehold.closure.forms import (
     LONDON,
@@ -323,6 +324,7 @@ def appeal_page(request: HttpRequest, appeal_id: str) -> HttpResponse:
     except Refusal as error:
         refusal = refused(escalation if step == "escalate" else decision, error)
     form = escalation if step == "escalate" else decision
+    viewed_record(user, appeal.case, via="appeal")  # the page shows the grounds
     context = {
         "form": form,
         "decision_form": decision,

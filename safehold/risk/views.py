@@ -12,6 +12,7 @@ from safehold.accounts.models import Staff
 from safehold.accounts.roles import Role
 from safehold.accounts.selectors import signed_in_staff
 from safehold.cases import access
+from safehold.cases.selectors import viewed_record
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
 from safehold.risk import selectors, services, tools
@@ -83,6 +84,7 @@ def section(
             "risk-section", case_id=case_id, assessment_id=assessment_id, section_id=following
         )
     ids = tools.section_ids(tool)
+    viewed_record(user, assessment.case, via="risk_section")  # its answers and notes
     context = {
         "case": assessment.case,
         "assessment": assessment,
@@ -127,6 +129,7 @@ def result(request: HttpRequest, case_id: str, assessment_id: str) -> HttpRespon
     if assessment.status != AssessmentStatus.COMPLETE:
         return redirect("risk-finish", case_id=case_id, assessment_id=assessment_id)
     tool = tools.tool_by_id(assessment.tool_id)
+    viewed_record(user, assessment.case, via="risk_result")
     context = {
         "case": assessment.case,
         "assessment": assessment,

@@ -21,6 +21,7 @@ from safehold.casework import plan
 from safehold.closure import appeals, feedback, services
 from safehold.closure.models import Appeal, Closure, Feedback, FeedbackRequest
 from safehold.policy.loader import active_policy
+from safehold.privacy.models import AuditEntry
 from tests.casedata import SURVIVOR_NAME
 
 pytestmark = pytest.mark.django_db
@@ -537,3 +538,23 @@ def test_the_case_page_makes_a_fixed_number_of_queries(
             case=closed_case, by=officer, party="survivor", grounds="The case closed too early."
         )
     assert count() == few
+
+
+def test_reading_an_appeal_page_is_recorded_as_a_read_of_the_case(
+    closed_case: Case, officer: Staff, director: Staff, as_staff
+) -> None:
+    """Issue 17 §9: the appeal page shows the grounds, so reading it is a read of the case."""
+    appeal = appeals.appeal_make(
+        case=closed_case, by=officer, party="survivor", grounds="The case closed too early."
+    )
+    reads = AuditEntry.objects.filter(action="case.viewed", target_id=closed_case.pk)
+    before = reads.count()
+
+    page = as_staff(director).get(f"/appeals/{appeal.pk}/")
+
+    assert page.status_code == 200
+    assert "The case closed too early." in page.content.decode()
+    latest = reads.order_by("-seq").first()
+    assert reads.count() == before + 1
+    assert latest is not None
+    assert (latest.actor, latest.detail["via"]) == (director.username, "appeal")

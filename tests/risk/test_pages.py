@@ -13,6 +13,7 @@ from django.utils import timezone
 from safehold.accounts.models import Staff
 from safehold.cases import services as case_services
 from safehold.cases.models import Case
+from safehold.privacy.models import AuditEntry
 from safehold.risk import tools
 from safehold.risk.models import RiskAssessment
 
@@ -188,3 +189,20 @@ def test_the_case_keeps_the_history_of_its_assessments(
     assert "High" in history and "Standard" in history  # noqa: PT018
     case.refresh_from_db()
     assert case.risk_level == "standard"
+
+
+def test_reading_a_section_or_the_result_is_recorded_as_a_read_of_the_case(
+    case: Case, officer: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    """Issue 17 §9: a section page shows the answers and notes given, the result the
+    score: each is a read of the case."""
+    client = as_staff(officer)
+    reads = AuditEntry.objects.filter(action="case.viewed", target_id=case.pk)
+    first = start(client, case)
+
+    assert client.get(first).status_code == 200
+    assert [e.detail["via"] for e in reads.order_by("seq")][-1:] == ["risk_section"]
+
+    result = complete(client, case, "no")
+    assert client.get(result).status_code == 200
+    assert [e.detail["via"] for e in reads.order_by("seq")][-1:] == ["risk_result"]
