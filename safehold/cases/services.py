@@ -410,8 +410,13 @@ def contact_record(
         from safehold.casework.services import check_perpetrator_permission
 
         check_perpetrator_permission(case, active_policy())
-    if with_whom == "alleged_perpetrator" and channel in INTERVIEW_CHANNELS:
+    if (
+        with_whom == "alleged_perpetrator"
+        and direction == "outbound"
+        and channel in INTERVIEW_CHANNELS
+    ):
         # Meeting him is interviewing him: the interview rules apply (casework owns them).
+        # He may still turn up unannounced (inbound): what he said and did is recorded.
         from safehold.casework.interviews import check_interview_agreed
 
         check_interview_agreed(case, active_policy())
