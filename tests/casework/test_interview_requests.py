@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
 from safehold.accounts.models import Staff
 from safehold.cases.models import Case
@@ -116,7 +117,7 @@ def test_it_waits_for_a_manager_of_the_team_who_agrees_with_a_note(
     again = answer(api_as(manager), interview["id"], "decline")
     assert again.status_code == 409
     page = as_staff(officer).get(f"/cases/{case_in_policy.pk}/").content.decode()
-    assert f"by {manager.full_name}" in page
+    assert f"by {escape(manager.full_name)}" in page
     assert AGREED in page
 
 
