@@ -92,6 +92,8 @@ SETTING_QUESTIONS: dict[str, str] = {
     "review_date": "when the next review is due",
     "definitions.minimum_age": "the age from which abuse is domestic abuse",
     "definitions.under_age_referral_agency": "who a younger survivor is referred to",
+    "restricted_cases.break_glass_roles": "who may open such a case in an emergency",
+    "restricted_cases.break_glass_needs_approval": "whether another must approve it first",
 }
 
 # The id of Safehold's own baseline, whose every setting is Safehold's default.
@@ -314,6 +316,20 @@ def _confidentiality_rules(policy: Policy) -> Iterable[Draft]:
         f"this policy gives only to managers is taken by "
         f"{roles_named(policy.restricted_cases.fallback_roles)}.",
         ("restricted_cases.fallback_roles",),
+    )
+    restricted = policy.restricted_cases
+    approval = (
+        ", and only once another of them has approved it with a reason"
+        if restricted.break_glass_needs_approval
+        else ""
+    )
+    yield (
+        section,
+        "Opening a case in an emergency when the survivor works for us",
+        "Nobody may open a case they are not named on when the survivor is a member of our "
+        f"staff except {roles_named(restricted.break_glass_roles)}{approval}. Each request, "
+        "its reason and the decision on it are recorded.",
+        ("restricted_cases.break_glass_roles", "restricted_cases.break_glass_needs_approval"),
     )
     yield (
         section,

@@ -147,11 +147,26 @@ class RestrictedCases(PolicyModel):
     Otherwise the policy's own role for the decision takes it, seeing what the decision
     needs and nothing more. Never `manager`."""
 
+    break_glass_roles: DecisionRoles = ("da_lead",)
+    """Who may break the glass on a restricted case they are not named on. Anyone else
+    (an officer, a manager, a director) who tries is answered exactly as for a case that
+    does not exist. Never `manager`: they may be the survivor's own line manager."""
+
+    break_glass_needs_approval: bool = True
+    """Breaking the glass on a restricted case is a request, with its reason, that a
+    second person of `break_glass_roles` (never the one who asked) approves or refuses,
+    with a reason of their own; access starts only when it is approved."""
+
     @model_validator(mode="after")
     def _no_manager_falls_back(self) -> RestrictedCases:
         if "manager" in self.fallback_roles:
             raise setting_error(
                 "fallback_roles", "a manager never decides on a restricted case: leave it out"
+            )
+        if "manager" in self.break_glass_roles:
+            raise setting_error(
+                "break_glass_roles",
+                "a manager never breaks the glass on a restricted case: leave it out",
             )
         return self
 
