@@ -24,7 +24,7 @@ from safehold.errors import Refusal
 from safehold.policy import clock
 from safehold.policy.loader import active_policy
 from safehold.prepared import Prepared
-from safehold.privacy import audit
+from safehold.privacy import audit, trail
 from safehold.privacy.models import AuditEntry
 
 PAGE_SIZE = 50
@@ -310,9 +310,12 @@ def my_cases(user: Staff, *, limit: int = 200) -> list[Case]:
     return list(listed(cases).order_by("response_due_at", "id")[:limit])
 
 
-def audit_trail(user: Staff, case_id: str) -> tuple[Case, list[AuditEntry]]:
+def audit_trail(user: Staff, case_id: str) -> tuple[Case, list[trail.TrailEntry]]:
+    """The case's trail as `user` is shown it: whole to someone who may see the case, and
+    without case content to anyone else, an auditor above all (privacy/trail.py)."""
     case = access.case_for_audit(user, case_id)
-    entries = list(AuditEntry.objects.filter(target_type="case", target_id=case.pk).order_by("seq"))
+    found = AuditEntry.objects.filter(target_type="case", target_id=case.pk).order_by("seq")
+    entries = trail.shown(found, sees_case=access.may_see(user, case.pk))
     with transaction.atomic():
         audit.record(
             actor=user.username,

@@ -293,7 +293,8 @@ def audit_page(request: HttpRequest, case_id: str) -> HttpResponse:
         case, entries = selectors.audit_trail(user, case_id)
     except Refusal as refusal:
         raise PermissionDenied from refusal
-    return render(request, "cases/audit.html", {"case": case, "entries": entries})
+    context = {"case": case, "entries": entries, "whole": access.may_see(user, case.pk)}
+    return render(request, "cases/audit.html", context)
 
 
 @require_http_methods(["GET", "POST"])
