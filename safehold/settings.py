@@ -127,7 +127,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Refused requests (403, 429, refused break glass) in the audit trail: it sees the
-    # CSRF refusals and everything after (accounts/refusals.py).
+    # CSRF refusals (and writes nothing for them) and everything after (accounts/refusals.py).
     "safehold.accounts.middleware.RefusalAuditMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "safehold.accounts.middleware.SessionLimitsMiddleware",
@@ -236,6 +236,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # (safehold/accounts/session_store.py): a copy of the table opens no session.
 SESSION_ENGINE = "safehold.accounts.session_store"
 CSRF_COOKIE_HTTPONLY = True
+# Marks a CSRF refusal so that it is not audited in the name of the session it carried
+# (accounts/refusals.py): another site's request is not that person's.
+CSRF_FAILURE_VIEW = "safehold.accounts.refusals.csrf_failure"
 
 # Lock-out after repeated failed sign-ins (django-axes, with accounts/lockout.py), for
 # 15 minutes: 5 wrong passwords for one username from one client address lock that pair

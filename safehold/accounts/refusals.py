@@ -9,7 +9,14 @@ count is one statement on the rate-limit counters (safehold/limits/counters.py),
 flood of refused requests costs the chain a few entries a minute per key, not one each.
 
 A 404 is never recorded here: "missing" and "not yours" must stay alike in answer and in
-time (cases/access.py), and recording only one of them would tell them apart."""
+time (cases/access.py), and recording only one of them would tell them apart.
+
+Nor is anything written in the name of a session that another site's request carried
+(issue 17 §9): a request that fails the CSRF check writes no entry at all (Django's log
+has it, `django.security.csrf`), and the refusal of one the browser says came from
+another site (`Sec-Fetch-Site: cross-site`, a header no page can set) is recorded with
+no actor, by its address. An API request is someone's only through its bearer token: a
+session the browser sends with it names nobody."""
 
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ import json
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.views import csrf
 
 from safehold.accounts.models import Staff
 from safehold.limits import counters
@@ -31,6 +39,11 @@ RATE_LIMIT_KEY = "safehold_rate_limit_key"
 # PermissionDenied raised by a page.
 REFUSAL_CODE = "safehold_refusal_code"
 PATH_KEPT = 200
+# Set by `csrf_failure` (settings.CSRF_FAILURE_VIEW) on a request that failed the CSRF check.
+CSRF_REFUSED = "safehold_csrf_refused"
+# Set by the API's bearer token check (api/auth.py): the member of staff the token is for.
+API_CALLER = "safehold_api_caller"
+API_PREFIX = "/api/"
 
 
 def limited_record(
@@ -73,13 +86,28 @@ def refusal_code(request: HttpRequest, response: HttpResponse) -> str:
     return ""
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF refusal, marked so that `response_record` writes no entry for it."""
+    setattr(request, CSRF_REFUSED, True)
+    return csrf.csrf_failure(request, reason=reason)
+
+
 def who(request: HttpRequest) -> str:
-    user = getattr(request, "user", None)
+    """The member of staff making the request: on the API only a bearer token's; on a
+    page, the session's, unless the browser says another site sent the request."""
+    if request.path.startswith(API_PREFIX):
+        user = getattr(request, API_CALLER, None)
+    elif request.headers.get("Sec-Fetch-Site") == "cross-site":
+        user = None
+    else:
+        user = getattr(request, "user", None)
     return user.username if isinstance(user, Staff) else ""
 
 
 def response_record(request: HttpRequest, response: HttpResponse) -> None:
     """The audit entry, if any, for a refused answer."""
+    if getattr(request, CSRF_REFUSED, False):
+        return
     status = response.status_code
     if status == 403 or (is_break_glass(request) and status in (400, 403, 422)):
         actor = who(request)

@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from safehold.accounts.models import Staff
+from safehold.accounts.refusals import API_CALLER
 from safehold.accounts.selectors import token_for
 from safehold.accounts.services import token_use_record
 from safehold.api.limits import request_count
@@ -32,7 +33,8 @@ class BearerToken(HttpBearer):
         found = token_for(token)
         if found is None:
             return None
-        request.user = found.staff  # named in the audit entry of a rate-limited request
+        request.user = found.staff
+        setattr(request, API_CALLER, found.staff)  # named in the entry of a refusal
         request_count(
             request, group="api.token", key=str(found.pk), rate=settings.SAFEHOLD_API_RATE_PER_TOKEN
         )
