@@ -271,6 +271,8 @@ def search_of(user: Staff, *, q: str, status: str | None, risk_level: str | None
     # in this very order, so the database stops once it has a page of cases the reader
     # may see, and a common name costs no more than a rare one (docs/performance.md).
     index = sealing.survivor_name_index(q)
+    if not index:  # nothing but spaces or zero-width characters: no name, no match
+        return cases.none()
     cases = cases.filter(people__role=PersonRole.SURVIVOR, people__name_index=index)
     return cases.order_by("-people__case_reported_at", "-people__case")
 

@@ -107,7 +107,8 @@ class Run:
         remembered: the same names come up again and again."""
         found = self.memo.get((purpose, name))
         if found is None:
-            found = self.blind_index(purpose, sealing.normalised_name(name)) if name else ""
+            normalised = sealing.normalised_name(name)
+            found = self.blind_index(purpose, normalised) if normalised else ""
             if len(self.memo) >= INDEX_MEMO_LIMIT:
                 self.memo.clear()
             self.memo[(purpose, name)] = found
