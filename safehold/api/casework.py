@@ -236,6 +236,7 @@ def document_out(document: Document) -> dict[str, Any]:
         "recipient": document.recipient,
         "agency": document.agency,
         "alleged_perpetrator": document.person_id,
+        "reference": document.reference,
         "channel": document.channel,
         "created_at": utc(document.created_at),
     }
@@ -272,7 +273,7 @@ def document_get(request: HttpRequest, document_id: str) -> HttpResponse:
     document = selectors.document_for(user, document_id)
     response = HttpResponse(letters.document_pdf(document, by=user), content_type="application/pdf")
     response["Content-Disposition"] = (
-        f'attachment; filename="{document.case.reference}-{document.kind}.pdf"'
+        f'attachment; filename="{letters.document_file_name(document)}"'
     )
     return response
 

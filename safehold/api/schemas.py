@@ -411,6 +411,11 @@ class DocumentOut(Schema):
     recipient: str
     agency: str
     alleged_perpetrator: str | None = None
+    reference: str = Field(
+        "",
+        description="A letter to an alleged perpetrator: the neutral reference it quotes "
+        "instead of the case's; empty on other documents",
+    )
     channel: str
     created_at: datetime
 

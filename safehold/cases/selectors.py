@@ -29,6 +29,9 @@ from safehold.privacy.models import AuditEntry
 
 PAGE_SIZE = 50
 REFERENCE_PATTERN = re.compile(r"^DA-\d{4}-\d{5}$", re.IGNORECASE)
+# The neutral reference a letter to an alleged perpetrator quotes (casework/letters.py):
+# someone quoting it finds the case it was written on, as with the case's own.
+LETTER_REFERENCE_PATTERN = re.compile(r"^HM-[A-Z0-9]{6}$", re.IGNORECASE)
 
 
 def response_status(case: Case | CaseRow, now: datetime | None = None) -> str:
@@ -261,11 +264,14 @@ def case_row_page(
 
 
 def search_of(user: Staff, *, q: str, status: str | None, risk_level: str | None) -> QuerySet[Case]:
-    """By case reference, or by the survivor's full name (through its blind index)."""
+    """By case reference, a letter's neutral reference, or the survivor's full name
+    (through its blind index)."""
     cases = filtered(user, status=status, risk_level=risk_level)
     q = q.strip()
     if REFERENCE_PATTERN.match(q):
         return cases.filter(reference=q.upper()).order_by("-reported_at", "-id")
+    if LETTER_REFERENCE_PATTERN.match(q):
+        return cases.filter(documents__reference=q.upper()).order_by("-reported_at", "-id")
     # Through the survivor's own row, newest first by its copies of the report time and
     # the case: the (role, name_index, case_reported_at, case) index gives the matches
     # in this very order, so the database stops once it has a page of cases the reader

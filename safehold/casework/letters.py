@@ -1,9 +1,13 @@
 """Letters as PDFs (WeasyPrint) from templates the provider can edit.
 
 A letter for the alleged perpetrator is rendered from `PerpetratorLetterView`, built from
-the perpetrator's own details and the case reference only: it has no survivor address,
-contact details, safe times or children's names to leak, rather than having them removed
-afterwards. A letter to the survivor goes only by a channel she marked safe.
+the perpetrator's own details only: it has no survivor address, contact details, safe
+times or children's names to leak, rather than having them removed afterwards. Nor does
+it quote the case reference ("DA-2026-00001" tells him there is a domestic abuse case):
+each such letter has a neutral reference of its own (`HM-` and six letters and digits,
+stored on the document, found by Safehold's search), in its text and its file name
+(docs/casework.md, "Letters"). A letter to the survivor goes only by a channel she
+marked safe, and quotes the case reference.
 
 A letter to an agency is a disclosure: it is written only on a basis that stands (her
 consent, or a disclosure approved without it), says only what that basis allows, and is
@@ -13,6 +17,8 @@ permission where the policy asks for it."""
 from __future__ import annotations
 
 import base64
+import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -48,6 +54,41 @@ RECIPIENTS = {
     LetterKind.CLOSURE: {Recipient.SURVIVOR, Recipient.ALLEGED_PERPETRATOR},
 }
 CHANNELS = ("post", "by_hand")
+# A letter to an alleged perpetrator's own reference: says nothing of what it is about.
+NEUTRAL_PREFIX = "HM-"
+NEUTRAL_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread
+NEUTRAL_LENGTH = 6  # 32**6: about a billion
+NEUTRAL_REFERENCE = re.compile(rf"^{NEUTRAL_PREFIX}[{NEUTRAL_ALPHABET}]{{{NEUTRAL_LENGTH}}}$")
+CASE_REFERENCE_IN_TEXT = re.compile(r"\bDA-\d{4}-\d+\b", re.IGNORECASE)
+REFERENCE_REMOVED = "[reference removed]"
+
+
+def neutral_reference_new() -> str:
+    """A reference no document has yet, for a letter to an alleged perpetrator."""
+    while True:
+        reference = NEUTRAL_PREFIX + "".join(
+            secrets.choice(NEUTRAL_ALPHABET) for _ in range(NEUTRAL_LENGTH)
+        )
+        if not Document.objects.filter(reference=reference).exists():
+            return reference
+
+
+def without_case_references(text: str, case: Case, neutral: str) -> str:
+    """Free text an officer wrote for the alleged perpetrator, with this case's reference
+    written as the letter's own and any other case reference taken out."""
+
+    def replaced(match: re.Match[str]) -> str:
+        return neutral if match.group(0).upper() == case.reference else REFERENCE_REMOVED
+
+    return CASE_REFERENCE_IN_TEXT.sub(replaced, text)
+
+
+def document_file_name(document: Document) -> str:
+    """The download's file name: a letter to an alleged perpetrator names its neutral
+    reference (or, written before those, its document id), never the case's."""
+    if document.recipient == Recipient.ALLEGED_PERPETRATOR:
+        return f"{document.reference or document.pk}-{document.kind}.pdf"
+    return f"{document.case.reference}-{document.kind}.pdf"
 
 
 @dataclass(frozen=True)
@@ -116,9 +157,10 @@ def directory_entry(agency_id: str) -> tuple[str, str]:
 
 
 def perpetrator_view(
-    case: Case, perpetrator: Person, now: datetime, *, kind: str
+    case: Case, perpetrator: Person, now: datetime, *, kind: str, reference: str
 ) -> PerpetratorLetterView:
-    """From this one person's own details: no other alleged perpetrator's, none of hers."""
+    """From this one person's own details: no other alleged perpetrator's, none of hers;
+    with the letter's neutral `reference`, never the case's."""
     from safehold.closure.selectors import perpetrator_explanation_of_closure
 
     details = sealing.unseal(case.data_key, perpetrator)
@@ -129,9 +171,9 @@ def perpetrator_view(
         explanation = perpetrator_explanation_of_closure(case)
     return PerpetratorLetterView(
         closure_message=closure_message,
-        closure_explanation=explanation,
+        closure_explanation=without_case_references(explanation, case, reference),
         provider=active_policy().provider,
-        reference=case.reference,
+        reference=reference,
         name=details.get("name", ""),
         tenancy_ref=details.get("tenancy_ref", ""),
         date=now,
@@ -331,10 +373,12 @@ def letter_create(
     view: object
     person: Person | None = None
     basis: services.DisclosureBasis | None = None
+    reference = ""
     if recipient == Recipient.ALLEGED_PERPETRATOR:
         person = perpetrator_for_letter(case, alleged_perpetrator)
         services.check_perpetrator_permission(case, active_policy())
-        view = perpetrator_view(case, person, now, kind=kind)
+        reference = neutral_reference_new()
+        view = perpetrator_view(case, person, now, kind=kind, reference=reference)
     elif recipient == Recipient.AGENCY:
         basis = services.check_disclosure(case, agency)
         view = agency_view(case, by, basis, now)
@@ -348,6 +392,7 @@ def letter_create(
         agency=agency,
         person=person,
         channel=channel,
+        reference=reference,
         created_by=by,
         created_at=now,
     )

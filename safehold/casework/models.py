@@ -229,6 +229,12 @@ class Document(models.Model):
         help_text="The alleged perpetrator a letter is addressed to",
     )
     channel = models.CharField(max_length=10, default="post")
+    reference = models.CharField(
+        max_length=12,
+        blank=True,
+        help_text="A letter to an alleged perpetrator: the neutral reference it quotes "
+        "instead of the case's (casework/letters.py); empty on other documents",
+    )
     sealed = models.BinaryField(help_text="Encrypted: the PDF, base64")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -237,6 +243,13 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=~models.Q(reference=""),
+                name="one_document_per_neutral_reference",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient}"

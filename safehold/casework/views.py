@@ -328,7 +328,7 @@ def document_download(request: HttpRequest, document_id: str) -> HttpResponse:
     user = signed_in_staff(request)
     document = selectors.document_for(user, document_id)
     response = HttpResponse(letters.document_pdf(document, by=user), content_type="application/pdf")
-    name = f"{document.case.reference}-{document.kind}.pdf"
+    name = letters.document_file_name(document)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

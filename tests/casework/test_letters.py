@@ -53,7 +53,7 @@ def test_a_warning_to_the_alleged_perpetrator_holds_nothing_of_the_survivor(
     assert created.status_code == 201
     text = pdf_text(client, created.json()["id"])
     assert PERPETRATOR_NAME in text
-    assert full_case.reference in text
+    assert created.json()["reference"] in text  # its own neutral reference (issue 17 §9)
     for value in (
         SURVIVOR_NAME,
         SURVIVOR_ADDRESS,
@@ -64,6 +64,7 @@ def test_a_warning_to_the_alleged_perpetrator_holds_nothing_of_the_survivor(
         CHILD,
         "T-55821",
         "1988",
+        full_case.reference,
     ):
         assert value not in text, f"{value!r} is in a letter to the alleged perpetrator"
 

@@ -73,7 +73,9 @@ def test_wha_writes_to_both_parties_explaining_the_reasons(
 
     to_him = pdf_text(client, letter_to(full_case, "alleged_perpetrator").pk)
     assert PERPETRATOR_NAME in to_him
-    assert full_case.reference in to_him
+    # issue 17 §9: his letter quotes its own neutral reference, never the case's
+    assert letter_to(full_case, "alleged_perpetrator").reference in to_him
+    assert full_case.reference not in to_him
     assert "Your tenancy with us has ended." in to_him
     for hers in (SURVIVOR_NAME, "Zephyrine", SURVIVOR_ADDRESS, "Wistmoor", SURVIVOR_PHONE):
         assert hers not in to_him
