@@ -35,6 +35,7 @@ from safehold.api.openapi import file_answer
 from safehold.api.schemas import Moment, Strict, problems
 from safehold.cases import access
 from safehold.records import rules, selectors, services
+from safehold.records.export import export_file_name
 from safehold.records.models import (
     LegalHold,
     ReleaseChannel,
@@ -336,7 +337,7 @@ def subject_access_export(
     else:
         text = json.dumps(document, indent=2, ensure_ascii=False)
         response = HttpResponse(text, content_type="application/json")
-    name = f"{sar.case.reference}-subject-access-{sar.pk}.{query.format}"
+    name = export_file_name(sar, query.format)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response

@@ -135,6 +135,23 @@ def full_name(staff: Staff | None) -> str | None:
     return staff.full_name if staff else None
 
 
+def export_reference(request: SubjectAccessRequest) -> str:
+    """What an export quotes as its reference: the case's to the survivor; to an alleged
+    perpetrator the request's own id, since a case reference ("DA-2026-00001") would tell
+    him there is a domestic abuse case (issue 17 §9; docs/records.md)."""
+    if request.subject == Subject.ALLEGED_PERPETRATOR:
+        return request.pk
+    return request.case.reference
+
+
+def export_file_name(request: SubjectAccessRequest, fmt: str) -> str:
+    """An attachment named by reference and request id, never by the person; an alleged
+    perpetrator's by the request id alone."""
+    if request.subject == Subject.ALLEGED_PERPETRATOR:
+        return f"subject-access-{request.pk}.{fmt}"
+    return f"{request.case.reference}-subject-access-{request.pk}.{fmt}"
+
+
 def request_header(request: SubjectAccessRequest, by: Staff, now: datetime) -> Section:
     """Who checked the requester's identity and how, who reviewed the export, and
     whether it was released: an export not yet reviewed says it is a draft."""
@@ -669,7 +686,7 @@ def perpetrator_export(request: SubjectAccessRequest, by: Staff, now: datetime) 
     return {
         "request": request_header(request, by, now),
         "scope": PERPETRATOR_SCOPE,
-        "reference": case.reference,
+        "reference": export_reference(request),
         "you": {
             "name": own.get("name", ""),
             "tenancy_ref": own.get("tenancy_ref", ""),

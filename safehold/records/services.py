@@ -449,7 +449,7 @@ def subject_access_export(
     document = export.export_for(request, by, now)
     view = export.ExportView(
         provider=document["request"]["provider"],
-        reference=case.reference,
+        reference=export.export_reference(request),
         date=now,
         export=document,
     )

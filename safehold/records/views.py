@@ -24,6 +24,7 @@ from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
 from safehold.records import rules, selectors, services
 from safehold.records.dates import LONDON
+from safehold.records.export import export_file_name
 from safehold.records.forms import (
     CasesForm,
     CloseForm,
@@ -311,7 +312,7 @@ def export_response(
     """An attachment named by case reference and request id, never by the person."""
     body = pdf if fmt == "pdf" else json.dumps(document, indent=2, ensure_ascii=False)
     response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
-    name = f"{sar.case.reference}-subject-access-{sar.pk}.{fmt}"
+    name = export_file_name(sar, fmt)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response
