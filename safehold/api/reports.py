@@ -19,7 +19,12 @@ router = Router(tags=["reports"])
 class MonitoringQuery(Schema):
     from_: str = Field("", alias="from", description="First day, YYYY-MM-DD (London)")
     to: str = Field("", description="Last day, YYYY-MM-DD, inclusive")
-    suppress: bool = Field(False, description='Replace counts of 1 to 4 in breakdowns by "<5"')
+    suppress: bool = Field(
+        True,
+        description='Replace counts of 1 to 4 in breakdowns by "<5" (the default); '
+        "suppress=false gives them exactly. Either way, cases the caller may not see are "
+        "counted only in the whole provider's totals over whole quarters (docs/reports.md)",
+    )
     team: str = Field("", description="A team's name; the whole provider when left out")
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
+from safehold.cases.models import Case
 from safehold.casework.models import (
     Action,
     ActionKind,
@@ -26,7 +27,14 @@ from safehold.reports.monitoring import Window
 
 
 def in_scope(rows: QuerySet[Any], window: Window) -> QuerySet[Any]:
-    return rows.filter(case__team=window.scope.team) if window.scope.team else rows
+    """Events on the scope's cases that the reader may see (reports/unseen.py): an event
+    on a case they may not see is in no compliance figure, whatever its case's date."""
+    if window.scope.team:
+        rows = rows.filter(case__team=window.scope.team)
+    if window.seen is not None:
+        seen = Case.objects.filter(window.seen, pk=OuterRef("case_id"))
+        rows = rows.filter(Q(case__restricted=False) | Q(Exists(seen)))
+    return rows
 
 
 # (Compliance counts events in the period, whatever their case's report date, so these

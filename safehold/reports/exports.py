@@ -43,6 +43,13 @@ def table(
         )
 
 
+def unseen_note(report: dict[str, Any]) -> str:
+    """What the figures cover (reports/unseen.py), as the page says it."""
+    return " ".join(
+        render_to_string("reports/unseen.html", {"unseen": report["unseen_cases"]}).split()
+    )
+
+
 def heading(current: dict[str, Any], previous: dict[str, Any]) -> list[tuple[Any, ...]]:
     scope = current["team"] or "Whole provider"
     return [
@@ -54,6 +61,7 @@ def heading(current: dict[str, Any], previous: dict[str, Any]) -> list[tuple[Any
             f"{previous['from']} to {previous['to']}",
         ),
         ("Counts from 1 to 4 in a breakdown are shown as <5", "", "", ""),
+        (unseen_note(current), "", "", ""),
         HEADER,
     ]
 

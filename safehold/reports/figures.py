@@ -28,7 +28,7 @@ TOTALS = (
     Figure("individuals", "Individuals", "Different survivors among those cases, each counted "
            "once however many times she reported."),
     Figure("repeat_reports", "Repeat reports", "Cases whose survivor had another case reported "
-           "in the 12 months before it."),
+           "in the 12 months before it, one you may see."),
     Figure("appeals", "Appeals", "Appeals made on those cases (an appeal taken to stage 2 "
            "counts once)."),
 )  # fmt: skip

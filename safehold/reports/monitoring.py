@@ -25,6 +25,7 @@ from safehold.policy.schema import Policy
 from safehold.policy.vocabulary import CLOSURE_REASONS
 from safehold.reports.period import Period
 from safehold.reports.scope import Scope
+from safehold.reports.unseen import repeats_through_unseen
 
 NOT_RECORDED = "not_recorded"
 NOT_ASSESSED = "not_assessed"
@@ -54,6 +55,11 @@ class Window:
     period: Period
     scope: Scope
     now: datetime
+    # The reader's cases (reports/unseen.py): None for every case (no reader, as in the
+    # checks against synthetic data); `unseen` the ids of the period's cases in the scope
+    # the reader may not see, left out of every figure here.
+    seen: Q | None = None
+    unseen: tuple[str, ...] = ()
 
     def cases(self) -> QuerySet[Case]:
         return Case.objects.filter(self.on_cases(""))
@@ -70,6 +76,8 @@ class Window:
         )
         if self.scope.team:
             condition &= Q(**{f"{path}team": self.scope.team})
+        if self.unseen:
+            condition &= ~Q(**{f"{path}pk__in": self.unseen})
         return condition
 
     def on_people(self) -> Q:
@@ -81,6 +89,8 @@ class Window:
         )
         if self.scope.team:
             condition &= Q(case_team=self.scope.team)
+        if self.unseen:
+            condition &= ~Q(case_id__in=self.unseen)
         return condition
 
 
@@ -95,7 +105,7 @@ def monitoring_figures(window: Window, policy: Policy) -> dict[str, Any]:
         "monitoring_fields": list(policy.monitoring.fields),
         "reports": case_level.reports,
         "individuals": window.cases().aggregate(n=Count("survivor_identity", distinct=True))["n"],
-        "repeat_reports": case_level.repeat_reports,
+        "repeat_reports": case_level.repeat_reports - repeats_unseen(window, policy),
         "by_abuse_type": by_abuse_type(window, policy),
         "by_source": case_level.by("source", Source.values, NOT_RECORDED),
         "by_risk_level": case_level.by("risk_level", RiskLevel.values, NOT_ASSESSED),
@@ -110,6 +120,13 @@ def monitoring_figures(window: Window, policy: Policy) -> dict[str, Any]:
         "appeal_outcomes": appeal_outcomes(window),
         **beyond,
     }
+
+
+def repeats_unseen(window: Window, policy: Policy) -> int:
+    """The reader's cases that are repeats only through a case they may not see."""
+    if window.seen is None:
+        return 0
+    return repeats_through_unseen(window.cases(), window.period, window.seen, policy)
 
 
 CASE_GROUPS = ("source", "risk_level", "status", "closure_reason")

@@ -9,6 +9,12 @@ from safehold.errors import Refusal
 from safehold.policy.clock import LONDON
 
 MAX_YEARS = 10
+QUARTER_STARTS = (1, 4, 7, 10)
+
+
+def months_earlier(first_of_month: date, months: int) -> date:
+    index = first_of_month.year * 12 + first_of_month.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 @dataclass(frozen=True)
@@ -30,8 +36,24 @@ class Period:
         """Midnight in London after the last day, in UTC: the period is [starts_at, ends_before)."""
         return datetime.combine(self.end + timedelta(days=1), time(), tzinfo=LONDON).astimezone(UTC)
 
+    @property
+    def whole_quarters(self) -> bool:
+        """Whether the period is made of whole calendar quarters (January to March, April
+        to June...), a financial year from April among them."""
+        after = self.end + timedelta(days=1)
+        return (
+            self.start.day == 1
+            and self.start.month in QUARTER_STARTS
+            and after.day == 1
+            and after.month in QUARTER_STARTS
+        )
+
     def previous(self) -> Period:
-        """The period of the same length just before, for comparison."""
+        """The period of the same length just before, for comparison: as many whole
+        quarters before, for a period of whole quarters; else as many days."""
+        if self.whole_quarters:
+            months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+            return Period(months_earlier(self.start, months), self.start - timedelta(days=1))
         return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
 
     def __str__(self) -> str:

@@ -6,19 +6,40 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from safehold.accounts.models import Staff
 from safehold.policy.schema import Policy
 from safehold.reports.compliance import compliance_figures
 from safehold.reports.monitoring import Window, monitoring_figures
 from safehold.reports.period import Period
 from safehold.reports.scope import Scope
 from safehold.reports.suppression import counts, suppressed
+from safehold.reports.unseen import IN_TOTALS, LEFT_OUT, Unseen, counted_in_totals, sees, unseen_in
 
 
 def monitoring_report(
-    *, period: Period, scope: Scope, now: datetime, policy: Policy, suppress: bool = False
+    *,
+    period: Period,
+    scope: Scope,
+    now: datetime,
+    policy: Policy,
+    suppress: bool = False,
+    reader: Staff | None = None,
 ) -> dict[str, Any]:
-    window = Window(period, scope, now)
+    """The report as `reader` may have it (reports/unseen.py): the cases they may not see
+    are in none of its figures but the whole provider's totals over ended quarters. With
+    no reader (checks over synthetic data, retention), every case is counted."""
+    in_totals = counted_in_totals(period, scope, now)
+    if reader is None:
+        window, unseen = Window(period, scope, now), Unseen()
+    else:
+        seen = sees(reader, now)
+        unseen = unseen_in(period, scope, seen)
+        window = Window(period, scope, now, seen=seen, unseen=unseen.ids)
     figures = monitoring_figures(window, policy)
+    if in_totals:
+        figures["reports"] += unseen.reports
+        figures["individuals"] += unseen.survivors
+        figures["repeat_reports"] += unseen.repeats
     compliance = compliance_figures(window, policy)
     if suppress:
         figures = suppressed(figures)
@@ -28,19 +49,31 @@ def monitoring_report(
         "to": period.end.isoformat(),
         "team": scope.team.name if scope.team else None,
         "suppressed": suppress,
+        "unseen_cases": IN_TOTALS if in_totals else LEFT_OUT,
         **figures,
         "compliance": compliance,
     }
 
 
 def with_previous(
-    *, period: Period, scope: Scope, now: datetime, policy: Policy, suppress: bool = False
+    *,
+    period: Period,
+    scope: Scope,
+    now: datetime,
+    policy: Policy,
+    suppress: bool = False,
+    reader: Staff | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """This period's report and the one before it, of the same length."""
     current = monitoring_report(
-        period=period, scope=scope, now=now, policy=policy, suppress=suppress
+        period=period, scope=scope, now=now, policy=policy, suppress=suppress, reader=reader
     )
     previous = monitoring_report(
-        period=period.previous(), scope=scope, now=now, policy=policy, suppress=suppress
+        period=period.previous(),
+        scope=scope,
+        now=now,
+        policy=policy,
+        suppress=suppress,
+        reader=reader,
     )
     return current, previous

@@ -36,7 +36,12 @@ def report_produce(
 ) -> dict[str, Any]:
     """The monitoring report for `by`, audited; `form` says how it leaves (api, csv...)."""
     report = monitoring_report(
-        period=period, scope=scope, now=timezone.now(), policy=active_policy(), suppress=suppress
+        period=period,
+        scope=scope,
+        now=timezone.now(),
+        policy=active_policy(),
+        suppress=suppress,
+        reader=by,
     )
     report_record(by=by, period=period, scope=scope, form=form, suppress=suppress)
     return report
@@ -46,7 +51,12 @@ def report_with_previous(
     *, by: Staff, period: Period, scope: Scope, form: str, suppress: bool
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     reports = with_previous(
-        period=period, scope=scope, now=timezone.now(), policy=active_policy(), suppress=suppress
+        period=period,
+        scope=scope,
+        now=timezone.now(),
+        policy=active_policy(),
+        suppress=suppress,
+        reader=by,
     )
     report_record(by=by, period=period, scope=scope, form=form, suppress=suppress)
     return reports

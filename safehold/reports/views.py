@@ -38,12 +38,12 @@ def asked_for(
     today = timezone.localdate()
     if "start_0" not in request.GET:
         start, end = last_twelve_months(today)
-        initial = {"start": start, "end": end}
+        initial = {"start": start, "end": end, "suppress": True}
         return (
             ReportForm(initial=initial, teams=provider_wide),
             Period(start, end),
             scope_for(user),
-            False,
+            True,  # small counts hidden unless the reader unticks the box (issue 17 §2)
         )
     form = ReportForm(request.GET, teams=provider_wide)
     if not form.is_valid():

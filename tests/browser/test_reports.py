@@ -25,6 +25,10 @@ def test_a_director_reads_the_monitoring_report(
 
     sign_in(page, live_server.url, director)
     page.get_by_role("link", name="Reports").click()
+    # Small counts are hidden by default (issue 17 §2): she unticks the box for exact ones.
+    expect(page.get_by_label("Show counts from 1 to 4 as <5")).to_be_checked()
+    page.get_by_label("Show counts from 1 to 4 as <5").uncheck()
+    page.get_by_role("button", name="Show the figures").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Monitoring report")
     expect(page.get_by_test_id("report-scope")).to_contain_text("Whole provider")

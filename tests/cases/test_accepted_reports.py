@@ -120,7 +120,9 @@ def test_the_monitoring_report_counts_kinds_the_policy_does_not_name(
     # vocabulary: a report of another kind still counts, after the policy's own.
     open_by_api(api_as(officer))
 
-    report = api_as(director).get("/api/v1/reports/monitoring?from=2026-11-01&to=2026-11-30")
+    report = api_as(director).get(  # exact counts: suppression is on by default (issue 17 §2)
+        "/api/v1/reports/monitoring?from=2026-11-01&to=2026-11-30&suppress=false"
+    )
 
     counts = report.json()["by_abuse_type"]
     own = list(active_policy().definitions.abuse_types)

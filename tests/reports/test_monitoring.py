@@ -183,7 +183,8 @@ def october(
         yield made
 
 
-def monitoring(client: Client, query: str = PERIOD) -> Any:
+def monitoring(client: Client, query: str = f"{PERIOD}&suppress=false") -> Any:
+    """Exact counts: suppression is on unless the caller turns it off (issue 17 §2)."""
     return client.get(f"/api/v1/reports/monitoring?{query}")
 
 
@@ -278,6 +279,7 @@ def test_suppression_replaces_small_counts_in_breakdowns(
 ) -> None:
     figures = monitoring(api_as(director), f"{PERIOD}&suppress=true").json()
 
+    assert monitoring(api_as(director), PERIOD).json() == figures  # on by default
     assert figures["suppressed"] is True
     assert (figures["reports"], figures["individuals"], figures["repeat_reports"]) == (6, 5, 2)
     assert figures["by_source"] == {

@@ -118,7 +118,7 @@ def test_the_csv_is_suppressed_audited_and_safe_against_formulas(
     assert answer["Content-Disposition"].startswith('attachment; filename="monitoring-')
     table = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
     assert table[0] == ["Monitoring report", f"'{FORMULA}", "", ""]
-    figures = {(row[0], row[1]): row[2] for row in table[4:]}
+    figures = {(row[0], row[1]): row[2] for row in table[5:]}
     assert figures[("Reports", "Reports")] == "7"
     assert figures[("Who reported", "Police")] == "6"
     assert figures[("Who reported", "The survivor")] == "<5"
@@ -134,7 +134,7 @@ def test_the_spreadsheet_is_suppressed_and_holds_no_formula(
 
     assert answer.status_code == 200
     sheet = load_workbook(io.BytesIO(answer.content)).active
-    values = {(row[0], row[1]): row[2] for row in sheet.iter_rows(min_row=5, values_only=True)}
+    values = {(row[0], row[1]): row[2] for row in sheet.iter_rows(min_row=6, values_only=True)}
     assert values[("Who reported", "Police")] == 6
     assert values[("Who reported", "The survivor")] == "<5"
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
