@@ -268,3 +268,13 @@ def test_suppression_is_on_by_default_on_the_api_and_the_page(
     page = signed_in(director).get("/reports/").content.decode()
     assert re.search(r'name="suppress" type="checkbox" value="on" checked', page)
     assert api_as(outsider).get(f"{PATH}?{DAY}").status_code == 403  # an officer: none
+
+
+def test_a_quarters_page_compares_it_with_the_quarter_before_and_says_what_it_counts(
+    policy: str, ordinary: list[Case], director: Staff, now: None
+) -> None:
+    query = "start_0=1&start_1=7&start_2=2026&end_0=30&end_1=9&end_2=2026"
+    page = signed_in(director).get(f"/reports/?{query}").content.decode()
+
+    assert "1 July 2026 to 30 September 2026, beside 1 April 2026 to 30 June 2026" in page
+    assert "its three totals count those cases too; nothing else does." in page
