@@ -115,6 +115,11 @@ class ActionForm(forms.Form):
         label="Legal action: is it likely to increase the risk to the survivor?",
         choices=[("yes", "Yes"), ("no", "No")],
     )
+    owner = forms.ChoiceField(
+        required=False,
+        label="Who will do it",
+        error_messages={"invalid_choice": "Choose someone who works on this case"},
+    )
     source = forms.ChoiceField(
         required=False,
         widget=forms.RadioSelect,

@@ -13,6 +13,7 @@ from safehold.accounts.roles import Role
 from safehold.cases import sealing
 from safehold.cases.models import Case, new_id
 from safehold.cases.training import check_trained
+from safehold.casework import owners
 from safehold.casework.models import (
     OPTIONS_BY_KIND,
     Action,
@@ -116,18 +117,21 @@ def check_legal_action_risk(likely_to_increase_risk: bool | None) -> None:
         )
 
 
-def owner_named(username: str, *, by: Staff) -> Staff:
-    if not username:
-        return by
+def owner_named(username: str, *, by: Staff, case: Case) -> Staff:
+    """The action's owner: the person adding it, unless another is named; either way
+    someone who may see the case (owners.py)."""
     owner = (
         Staff.objects.filter(username=username, is_active=True)
         .exclude(role__in=(Role.AUDITOR, Role.ADMIN))
         .first()
+        if username
+        else by
     )
     if owner is None:
         raise Refusal(
             "unknown_owner", f"No active member of staff called {username}", field="owner"
         )
+    owners.check_owner(owner, case)
     return owner
 
 
@@ -178,7 +182,7 @@ def action_add(
         measure=measure,
         option=option,
         source=source,
-        owner=owner_named(owner, by=by),
+        owner=owner_named(owner, by=by, case=case),
         due_at=due_at,
         agreed_with_survivor=agreed_with_survivor,
         recharge=recharge,

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safehold.accounts.models import Staff
 from safehold.accounts.selectors import signed_in_staff
 from safehold.cases import access
-from safehold.casework import interviews, letters, plan, queues, selectors, services
+from safehold.casework import interviews, letters, owners, plan, queues, selectors, services
 from safehold.casework.forms import (
     ActionCancelForm,
     ActionForm,
@@ -188,8 +188,10 @@ def action_new(request: HttpRequest, case_id: str) -> HttpResponse:
     user = signed_in_staff(request)
     case = access.case_for(user, case_id)
     # A prompt may link here with the kind chosen (?kind=security_measure).
-    initial = {"recharge": "none", "kind": request.GET.get("kind", "")}
+    initial = {"recharge": "none", "kind": request.GET.get("kind", ""), "owner": user.username}
     form = ActionForm(request.POST if request.method == "POST" else None, initial=initial)
+    # Only people who may see the case may own its actions (casework/owners.py).
+    form.fields["owner"].choices = owners.owner_choices(case)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         due = data["due_date"]
@@ -208,6 +210,7 @@ def action_new(request: HttpRequest, case_id: str) -> HttpResponse:
                 risk_assessment=data["risk_assessment"],
                 likely_to_increase_risk=YES_NO.get(data["likely_to_increase_risk"]),
                 source=data["source"] or "plan",
+                owner=data["owner"],
             )
         except Refusal as refusal:
             form.add_error(ACTION_FIELDS.get(refusal.code), refusal.message)
@@ -229,6 +232,8 @@ ACTION_FIELDS = {
     "survivor_agreement_required": "agreed_with_survivor",
     "unknown_option": "option",
     "unknown_measure": "measure",
+    "unknown_owner": "owner",
+    "owner_may_not_see_case": "owner",
 }
 
 
