@@ -323,7 +323,7 @@ def audit_trail(user: Staff, case_id: str) -> tuple[Case, list[trail.TrailEntry]
     without case content to anyone else, an auditor above all (privacy/trail.py)."""
     case = access.case_for_audit(user, case_id)
     found = AuditEntry.objects.filter(target_type="case", target_id=case.pk).order_by("seq")
-    entries = trail.shown(found, sees_case=access.may_see(user, case.pk))
+    entries = trail.shown(found, sees_case=trail.sees_case(user, case))
     with transaction.atomic():
         audit.record(
             actor=user.username,

@@ -32,6 +32,7 @@ from safehold.closure.services import REOPEN_ROLES
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
 from safehold.policy.schema import Policy
+from safehold.privacy import trail
 from safehold.records import rules as records_rules
 from safehold.risk import selectors as risk_selectors
 
@@ -293,7 +294,7 @@ def audit_page(request: HttpRequest, case_id: str) -> HttpResponse:
         case, entries = selectors.audit_trail(user, case_id)
     except Refusal as refusal:
         raise PermissionDenied from refusal
-    context = {"case": case, "entries": entries, "whole": access.may_see(user, case.pk)}
+    context = {"case": case, "entries": entries, "whole": trail.sees_case(user, case)}
     return render(request, "cases/audit.html", context)
 
 

@@ -19,6 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from safehold.accounts.models import Staff
+from safehold.accounts.roles import Role
+from safehold.cases import access
+from safehold.cases.models import Case
 from safehold.privacy.models import AuditEntry
 
 KEYS_WITHOUT_CASE_CONTENT = frozenset(
@@ -67,6 +71,13 @@ class TrailEntry:
     actor: str
     action: str
     detail: dict[str, Any]
+
+
+def sees_case(user: Staff, case: Case) -> bool:
+    """Whether `user`, who has reached this case's trail (access.case_for_audit), may see
+    the case itself. Everyone but an auditor reached it through `access.case_for`, so
+    they may; an auditor is asked the door (no extra query for anyone else)."""
+    return user.role != Role.AUDITOR or access.may_see(user, case.pk)
 
 
 def detail_without_case_content(detail: Mapping[str, Any]) -> dict[str, Any]:
