@@ -62,6 +62,11 @@ urlpatterns = [
     path("cases/new", case_views.intake, name="case-new"),
     path("cases/search", case_views.search, name="case-search"),
     path("cases/break-glass", case_views.break_glass, name="break-glass"),
+    path(
+        "break-glass/<str:grant_id>",
+        case_views.break_glass_request,
+        name="break-glass-request",
+    ),
     path("audit", case_views.audit_lookup, name="audit-lookup"),
     path("cases/<str:case_id>/", case_views.case_page, name="case"),
     path("cases/<str:case_id>/contacts/new", case_views.contact_new, name="case-contact"),

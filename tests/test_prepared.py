@@ -197,7 +197,6 @@ def grant(case: Case, to: Staff, *, expires_at: datetime) -> None:
         id=new_id("brk"),
         case=case,
         staff=to,
-        reason="Survivor on the phone, officer away",
         granted_at=expires_at - timedelta(hours=24),
         expires_at=expires_at,
     )

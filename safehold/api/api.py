@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 
 from safehold.api.auth import BearerToken
+from safehold.api.break_glass import router as break_glass_router
 from safehold.api.cases import router as cases_router
 from safehold.api.casework import (
     actions_router,
@@ -52,6 +53,7 @@ api = SafeholdApi(
     urls_namespace="api-v1",
 )
 api.add_router("/cases", cases_router)
+api.add_router("/break-glass", break_glass_router)
 api.add_router("/cases", risk_router)
 api.add_router("/cases", casework_router)
 api.add_router("/cases", closure_router)

@@ -18,6 +18,7 @@ from safehold.api.schemas import (
     AuditOut,
     BreakGlassIn,
     BreakGlassOut,
+    BreakGlassRequestOut,
     CaseIn,
     CaseOut,
     CasePage,
@@ -29,7 +30,7 @@ from safehold.api.schemas import (
     problems,
 )
 from safehold.cases import access, inputs, selectors, services
-from safehold.cases.models import Case
+from safehold.cases.models import BreakGlassStatus, Case
 from safehold.closure import selectors as closure_selectors
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
@@ -315,8 +316,14 @@ def assignment_create(request: HttpRequest, case_id: str, body: AssignmentIn) ->
 
 @router.post(
     "/{case_id}/break-glass",
-    response={201: BreakGlassOut, **problems(403, 422)},
+    response={201: BreakGlassOut, 202: BreakGlassRequestOut, **problems(403, 422)},
     summary="24 hours of access to one case outside your need to know; the DA leads are alerted",
+    description=(
+        "On a restricted case only the roles `restricted_cases.break_glass_roles` names may "
+        "ask (anyone else gets 404, as for a case that does not exist); where the policy "
+        "wants approval the answer is 202 with a request (`status` `waiting`) that another "
+        "of them decides at `/break-glass/{id}/approve` or `/decline`."
+    ),
 )
 def break_glass_create(
     request: HttpRequest, case_id: str, body: BreakGlassIn
@@ -329,6 +336,9 @@ def break_glass_create(
     if case is None:
         raise Http404("No such case")
     grant = services.break_glass(case=case, by=user, reason=body.reason)
+    if grant.status == BreakGlassStatus.WAITING:
+        waiting = {"id": grant.pk, "case": case.pk, "status": grant.status}
+        return Status(202, waiting | {"requested_at": utc(grant.requested_at)})
     return Status(201, {"id": grant.pk, "case": case.pk, "expires_at": utc(grant.expires_at)})
 
 

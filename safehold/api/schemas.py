@@ -245,6 +245,47 @@ class BreakGlassOut(Schema):
     expires_at: datetime
 
 
+class BreakGlassRequestOut(Schema):
+    """Break glass on a restricted case: a request waiting for a second person's decision
+    (202); its page is `GET /break-glass/{id}`."""
+
+    id: str
+    case: str
+    status: str
+    requested_at: datetime
+
+
+class BreakGlassDecisionIn(Strict):
+    reason: Annotated[str, StringConstraints(max_length=2000)]
+
+
+class BreakGlassWaiting(Schema):
+    id: str
+    status: str
+    requested_by: str
+    requested_at: datetime
+
+
+class BreakGlassWaitingList(Schema):
+    items: list[BreakGlassWaiting]
+
+
+class BreakGlassDetail(Schema):
+    id: str
+    case: str
+    reference: str
+    restricted: bool
+    status: str
+    requested_by: str
+    requested_at: datetime
+    reason: str
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_reason: str
+    granted_at: datetime | None
+    expires_at: datetime | None
+
+
 class AuditItem(Schema):
     at: datetime
     actor: str

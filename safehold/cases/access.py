@@ -57,21 +57,27 @@ def broke_glass(user: Staff, now: datetime) -> Q:
     return Q(Exists(grants))
 
 
+def by_role(user: Staff) -> Q | None:
+    """The cases `user` sees without break glass; None when they see no case at all."""
+    if not user.is_active or user.role in ROLES_WHO_SEE_NO_CASE:
+        return None
+    named = named_on_case(user)
+    if user.role == Role.OFFICER:
+        return named
+    if user.role == Role.MANAGER:
+        return named | (Q(team_id=user.team_id) & Q(restricted=False))
+    if user.role in (Role.DIRECTOR, Role.DA_LEAD):
+        return named | Q(restricted=False)
+    return None  # a role this rule does not know sees nothing, rather than everything
+
+
 def need_to_know(user: Staff, now: datetime | None = None) -> Q:
     """The condition, in one place, under which `user` may see a case's content (at
     `now`, when break-glass grants are judged; by default the present moment)."""
-    if not user.is_active or user.role in ROLES_WHO_SEE_NO_CASE:
+    seen = by_role(user)
+    if seen is None:
         return Q(pk__in=[])
-    named = named_on_case(user)
-    if user.role == Role.OFFICER:
-        by_role = named
-    elif user.role == Role.MANAGER:
-        by_role = named | (Q(team_id=user.team_id) & Q(restricted=False))
-    elif user.role in (Role.DIRECTOR, Role.DA_LEAD):
-        by_role = named | Q(restricted=False)
-    else:  # a role this rule does not know sees nothing, rather than everything
-        return Q(pk__in=[])
-    return by_role | broke_glass(user, now or timezone.now())
+    return seen | broke_glass(user, now or timezone.now())
 
 
 def cases_visible_to(user: Staff, now: datetime | None = None) -> QuerySet[Case]:
@@ -161,19 +167,75 @@ def may_assign(user: Staff, case: Case) -> bool:
     return user.role in (Role.DIRECTOR, Role.DA_LEAD)
 
 
+# Break glass ------------------------------------------------------------------------
+
+BREAK_GLASS_RULE = "restricted_cases.break_glass_roles"
+
+
+def decides_break_glass(user: Staff) -> bool:
+    """Whether the user's role may break the glass on a restricted case, and so decide
+    on another's request to (`restricted_cases.break_glass_roles`)."""
+    roles = active_policy().restricted_cases.break_glass_roles
+    return user.is_active and user.role in roles
+
+
 def may_break_glass(user: Staff) -> bool:
-    return user.is_active and user.role in (Role.OFFICER, Role.MANAGER)
+    """Officers and managers on ordinary cases; the roles the policy names on restricted
+    ones. Everyone else is refused (403) before any case is looked up."""
+    return user.is_active and (
+        user.role in (Role.OFFICER, Role.MANAGER) or decides_break_glass(user)
+    )
+
+
+def is_named_on(user: Staff, case: Case) -> bool:
+    return Case.objects.filter(named_on_case(user), pk=case.pk).exists()
+
+
+def sees_without_glass(user: Staff, case: Case) -> bool:
+    seen = by_role(user)
+    return seen is not None and Case.objects.filter(seen, pk=case.pk).exists()
+
+
+def may_break_glass_on(user: Staff, case: Case) -> bool:
+    """A restricted case the user is not named on is open to break glass only for the
+    roles `restricted_cases.break_glass_roles` names; to anyone else it does not exist."""
+    if case.erased_at is not None or not may_break_glass(user):
+        return False
+    return not case.restricted or decides_break_glass(user) or is_named_on(user, case)
 
 
 def case_to_break_glass(
     user: Staff, *, case_id: str | None = None, reference: str | None = None
 ) -> Case | None:
     """For break glass only: the case the user asks to open (by id or reference), when
-    it exists and they may break the glass. Nothing of it is shown before they do."""
+    it exists and they may break the glass on it; None, as for a case that does not
+    exist, for a restricted case they may not (issue 17 §5). Nothing of it is shown
+    before they do."""
     if not may_break_glass(user) or not (case_id or reference):
         return None
     lookup = {"pk": case_id} if case_id else {"reference": (reference or "").strip().upper()}
-    return Case.objects.filter(**lookup).first()
+    found = Case.objects.filter(**lookup).select_related("data_key").first()
+    return found if found is not None and may_break_glass_on(user, found) else None
+
+
+def break_glass_for(user: Staff, grant_id: str) -> BreakGlass:
+    """A break-glass request or grant, for its asker; on a restricted case for the roles
+    that decide on it (they may not see the case: the page shows only the request); on an
+    ordinary case for a DA lead who sees it. Http404 for anyone else, as for none."""
+    grant = (
+        BreakGlass.objects.filter(pk=grant_id, case__erased_at__isnull=True)
+        .select_related("case__data_key", "staff", "decided_by")
+        .first()
+    )
+    if grant is None or not user.is_active:
+        raise Http404("No such request")
+    if grant.staff_id == user.pk:
+        return grant
+    if grant.case.restricted and decides_break_glass(user):
+        return grant
+    if user.role == Role.DA_LEAD and sees_without_glass(user, grant.case):
+        return grant
+    raise Http404("No such request")
 
 
 def may_record_report(user: Staff) -> bool:

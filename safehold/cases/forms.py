@@ -356,6 +356,21 @@ class BreakGlassForm(forms.Form):
     )
 
 
+class BreakGlassDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("decline", "Decline")],
+        error_messages={"required": "Choose whether to approve or decline"},
+    )
+    reason = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea,
+        label="Why do you approve or decline this request?",
+        error_messages={
+            "required": "Say why you approve or decline this request to break the glass"
+        },
+    )
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(
         max_length=200,

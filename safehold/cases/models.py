@@ -304,15 +304,37 @@ class Contact(models.Model):
         return self.id
 
 
+class BreakGlassStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting for a decision"
+    GRANTED = "granted", "Granted"
+    DECLINED = "declined", "Declined"
+
+
 class BreakGlass(models.Model):
-    """Time-limited access to one case outside a person's need to know."""
+    """Time-limited access to one case outside a person's need to know. On a restricted
+    case, where the policy wants a second person's approval, it starts as a request
+    (`waiting`) and is `granted` or `refused` by them; `granted_at` and `expires_at` are
+    set only when access starts. The reasons, the asker's and the decider's, are sealed
+    under the case's data key like all free text."""
 
     id = models.CharField(primary_key=True, max_length=32)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="break_glass")
     staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    reason = models.TextField()
-    granted_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=BreakGlassStatus.choices, default=BreakGlassStatus.GRANTED
+    )
+    sealed = models.BinaryField(default=b"", help_text="Encrypted: reason, decision_reason")
+    requested_at = models.DateTimeField(default=timezone.now)
+    granted_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["staff", "expires_at"], name="break_glass_active")]
@@ -322,13 +344,18 @@ class BreakGlass(models.Model):
 
 
 class Alert(models.Model):
-    """An in-app alert, such as a DA lead's notice that someone broke the glass."""
+    """An in-app alert, such as a DA lead's notice that someone broke the glass. Its
+    message is kept in clear, so it never carries free text from a case (a break-glass
+    reason is read on the request's own page, `link`)."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts"
     )
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", null=True)
     message = models.CharField(max_length=300)
+    link = models.CharField(
+        max_length=200, blank=True, help_text="A page of Safehold the alert points to, if any"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 

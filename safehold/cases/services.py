@@ -7,8 +7,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
@@ -16,10 +14,10 @@ from django.utils import timezone
 from safehold.accounts.models import Staff, Team
 from safehold.accounts.roles import Role, Sex
 from safehold.cases import access, diversity, sealing
+from safehold.cases.glass import break_glass as break_glass
+from safehold.cases.glass import break_glass_reason as break_glass_reason
 from safehold.cases.inputs import Diversity, Report
 from safehold.cases.models import (
-    Alert,
-    BreakGlass,
     Case,
     CaseAbuseType,
     CaseTeamMember,
@@ -497,58 +495,6 @@ def officer_assign(*, case: Case, officer_username: str, by: Staff) -> Case:
     case.save(update_fields=["assigned_officer"])
     record(by, "case.assigned", case, officer=officer.username)
     return case
-
-
-def break_glass_reason(reason: str) -> str:
-    """The reason, refused when too short. Both doors call this before they look the case
-    up, so the answer to a short reason is the same for a case that exists and one that
-    does not: no oracle by sequential reference (issue 17)."""
-    reason = reason.strip()
-    if len(reason) < settings.SAFEHOLD_BREAK_GLASS_MIN_REASON:
-        raise Refusal("reason_required", "Say why you need to see this case", field="reason")
-    return reason
-
-
-@transaction.atomic
-def break_glass(*, case: Case, by: Staff, reason: str, now: datetime | None = None) -> BreakGlass:
-    """Gives `by` access to one case for a limited time; the DA leads are alerted."""
-    now = now or timezone.now()
-    if not access.may_break_glass(by):
-        raise Refusal("may_not_break_glass", "Your role may not break the glass", status=403)
-    reason = break_glass_reason(reason)
-    grant = BreakGlass.objects.create(
-        id=new_id("brk"),
-        case=case,
-        staff=by,
-        reason=reason,
-        granted_at=now,
-        expires_at=now + settings.SAFEHOLD_BREAK_GLASS_DURATION,
-    )
-    record(by, "case.break_glass", case, expires_at=grant.expires_at.isoformat())
-    da_leads_alert(case=case, by=by, reason=reason)
-    return grant
-
-
-def da_leads_alert(*, case: Case, by: Staff, reason: str) -> None:
-    message = f"{by.full_name} ({by.username}) broke the glass on {case.reference}: {reason}"
-    leads = list(Staff.objects.filter(role=Role.DA_LEAD, is_active=True))
-    Alert.objects.bulk_create(
-        [Alert(recipient=lead, case=case, message=message[:300]) for lead in leads]
-    )
-    addresses = [lead.email for lead in leads if lead.email]
-    if addresses:
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=f"Safehold: break glass on {case.reference}",
-                message=(
-                    f"{by.full_name} ({by.username}) broke the glass on {case.reference}. "
-                    "The reason they gave is in Safehold. This email holds no survivor details."
-                ),
-                from_email=None,
-                recipient_list=addresses,
-                fail_silently=True,
-            )
-        )
 
 
 def next_contact_due(case: Case, *, last_contact: datetime | None = None) -> datetime | None:

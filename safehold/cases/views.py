@@ -15,16 +15,17 @@ from django.views.decorators.http import require_http_methods
 from safehold.accounts.models import Staff
 from safehold.accounts.roles import Role
 from safehold.accounts.selectors import signed_in_staff
-from safehold.cases import access, selectors, services
+from safehold.cases import access, glass, selectors, services
 from safehold.cases.forms import (
     AssignForm,
     AuditLookupForm,
+    BreakGlassDecisionForm,
     BreakGlassForm,
     ContactForm,
     IntakeForm,
     SearchForm,
 )
-from safehold.cases.models import Case, Source
+from safehold.cases.models import BreakGlass, BreakGlassStatus, Case, Source
 from safehold.casework import offers
 from safehold.casework import selectors as casework_selectors
 from safehold.closure import selectors as closure_selectors
@@ -339,10 +340,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/list.html", {"cases": cases, "cursor": cursor, "nav": "cases"})
 
 
-def break_glass_granted(user: Staff, form: BreakGlassForm) -> Case | None:
-    """The case opened by break glass, or None with the form's errors set. The reason is
-    checked before the case is looked up, so a short reason reads the same for a
-    reference that exists and one that does not: no oracle."""
+def break_glass_granted(user: Staff, form: BreakGlassForm) -> BreakGlass | None:
+    """The grant (or, on a restricted case, the request) made by break glass, or None
+    with the form's errors set. The reason is checked before the case is looked up, so a
+    short reason reads the same for a reference that exists and one that does not; a
+    restricted case the user may not break the glass on reads as no case at all."""
     try:
         reason = services.break_glass_reason(form.cleaned_data["reason"])
     except Refusal as refusal:
@@ -353,11 +355,10 @@ def break_glass_granted(user: Staff, form: BreakGlassForm) -> Case | None:
         form.add_error("reference", "No case has that reference")
         return None
     try:
-        services.break_glass(case=case, by=user, reason=reason)
+        return services.break_glass(case=case, by=user, reason=reason)
     except Refusal as refusal:
         form.add_error("reason", refusal.message)
         return None
-    return case
 
 
 @require_http_methods(["GET", "POST"])
@@ -367,12 +368,49 @@ def break_glass(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        case = break_glass_granted(user, form)
-        if case is not None:
-            return redirect("case", case_id=case.pk)
+        grant = break_glass_granted(user, form)
+        if grant is not None and grant.status == BreakGlassStatus.WAITING:
+            messages.success(request, "Your request was sent: someone else must approve it first")
+            return redirect("break-glass-request", grant_id=grant.pk)
+        if grant is not None:
+            return redirect("case", case_id=grant.case_id)
     hours = int(settings.SAFEHOLD_BREAK_GLASS_DURATION.total_seconds() // 3600)
-    context = {"form": form, "hours": hours}
+    context = {"form": form, "hours": hours, "waiting": glass.waiting_for(user)}
     return render(request, "cases/break_glass.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def break_glass_request(request: HttpRequest, grant_id: str) -> HttpResponse:
+    """A request or grant to break the glass: who asked, why, and the decision; for a
+    second DA lead, the form to decide a waiting request (issue 17 §5)."""
+    user = signed_in_staff(request)
+    grant = access.break_glass_for(user, grant_id)
+    form = BreakGlassDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            glass.break_glass_decide(
+                grant=grant,
+                by=user,
+                approve=form.cleaned_data["decision"] == "approve",
+                reason=form.cleaned_data["reason"],
+            )
+        except Refusal as refusal:
+            if refusal.status == 403:
+                raise PermissionDenied from refusal
+            form.add_error("reason" if refusal.field == "reason" else None, refusal.message)
+        else:
+            messages.success(request, "Your decision is recorded")
+            return redirect("break-glass-request", grant_id=grant_id)
+    view = glass.grant_view(user, grant_id)
+    context = {
+        "view": view,
+        "form": form,
+        "may_decide": glass.may_decide(user, view.grant),
+        "may_open_case": access.may_see(user, view.grant.case_id),
+        "hours": int(settings.SAFEHOLD_BREAK_GLASS_DURATION.total_seconds() // 3600),
+    }
+    status = 400 if form.errors else 200
+    return render(request, "cases/break_glass_request.html", context, status=status)
 
 
 @require_http_methods(["POST"])

@@ -651,8 +651,9 @@ def case_erase(*, case: Case, now: datetime, actor: str = "") -> Case:
     # Already unreadable without the key; the ciphertext of files goes too, so backups
     # taken from now on do not carry it. Size and type stay for the figures.
     Evidence.objects.filter(case=case).update(content=b"")
-    # Break-glass reasons and their alerts are the only free text kept in clear.
-    BreakGlass.objects.filter(case=case).update(reason="")
+    # Break-glass reasons are sealed (unreadable now), their ciphertext goes like the
+    # files'; alerts hold no reason, but may name the case.
+    BreakGlass.objects.filter(case=case).update(sealed=b"")
     Alert.objects.filter(case=case).update(message=ERASED_ALERT)
     case.erased_at = now
     case.save(update_fields=["erased_at"])
