@@ -16,7 +16,10 @@ nobody: only its statistical columns and its audit trail remain.
 
 A restricted case (the survivor is a member of staff) is seen only by the people named
 on it: its assigned officer and its case team. Anyone but an auditor or admin may also
-see a case during an unexpired break-glass grant of their own.
+see a case during an unexpired break-glass grant of their own. Break glass on a restricted
+case is open only to `restricted_cases.break_glass_roles` (a case to anyone else reads as
+missing, `case_to_break_glass`), and where the policy says so only after a second of them
+approves (cases/glass.py).
 
 Decisions (`Decision`) are the one other way in: the people the policy names for a
 decision take it on a restricted case too, through `case_for_decision` and
