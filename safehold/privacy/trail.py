@@ -35,6 +35,7 @@ KEYS_WITHOUT_CASE_CONTENT = frozenset(
         "consent",
         "contact",
         "document",
+        "grant",
         "evidence",
         "feedback",
         "hold",
@@ -54,6 +55,7 @@ KEYS_WITHOUT_CASE_CONTENT = frozenset(
         "stage",
         # who and when
         "officer",
+        "requested_by",
         "expires_at",
         # where a member of staff wrote it from (privacy/audit.py, `with_request_address`)
         "address",

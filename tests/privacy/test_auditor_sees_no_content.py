@@ -6,6 +6,7 @@ shown the entries whole, as before."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -144,3 +145,33 @@ def test_whoever_may_see_the_case_still_reads_each_entry_whole(
         assert any("child_at_risk" in str(d.get("basis", "")) for d in details)
         assert "child_at_risk" in page
         assert "but not the case, so each entry" not in page
+
+
+def test_an_auditor_reads_who_asked_to_break_the_glass_and_who_approved_never_why(
+    open_case: Callable[..., Case],
+    da_lead: Staff,
+    make_staff: Callable[..., Staff],
+    auditor: Staff,
+    api_as,
+) -> None:
+    survivor = inputs.SurvivorDetails(
+        name=SURVIVOR_NAME, date_of_birth=date(1988, 4, 12), sex="female", is_staff_member=True
+    )
+    case = open_case(survivor=survivor)
+    second = make_staff("sam.second", role="da_lead")
+    reason = "The survivor rang the out-of-hours line about a threat tonight"
+    asked = post(api_as(da_lead), f"/cases/{case.pk}/break-glass", {"reason": reason})
+    assert asked.status_code == 202
+    decided = post(
+        api_as(second),
+        f"/break-glass/{asked.json()['id']}/approve",
+        {"reason": "An emergency the DA lead must act on tonight"},
+    )
+    assert decided.status_code == 200
+    items = api_as(auditor).get(f"/api/v1/cases/{case.pk}/audit").json()["items"]
+    (approved,) = [i for i in items if i["action"] == "case.break_glass_approved"]
+    assert approved["actor"] == second.username
+    assert approved["detail"]["requested_by"] == da_lead.username
+    assert "expires_at" in approved["detail"]
+    assert "out-of-hours" not in json.dumps(items)
+    assert "emergency" not in json.dumps(items)
