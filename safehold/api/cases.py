@@ -80,10 +80,11 @@ def full(view: selectors.CaseView) -> dict[str, Any]:
     details = survivor.details
     return {
         **summary(selectors.CaseRow.of(case)),
+        "repeat": view.repeat,
         "response_status": view.response_status,
         "summary": view.details.get("summary", ""),
         "survivor": {
-            "person_id": case.survivor_identity_id,
+            "person_id": view.person_id,
             "name": details["name"],
             "date_of_birth": details["date_of_birth"],
             "sex": survivor.person.sex,
@@ -311,7 +312,7 @@ def assignment_create(request: HttpRequest, case_id: str, body: AssignmentIn) ->
     case = services.officer_assign(
         case=access.case_for(user, case_id), officer_username=body.officer, by=user
     )
-    return summary(selectors.CaseRow.of(case))
+    return summary(selectors.rows_seen_by(user, [selectors.CaseRow.of(case)])[0])
 
 
 @router.post(

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import re
-from dataclasses import dataclass, field
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -78,6 +82,10 @@ class CaseView:
     details: dict[str, Any]
     incidents: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)
     contacts: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)
+    # `repeat` and `survivor.person_id` as this reader may be told them (repeats_seen_by,
+    # person_id_for): never computed from a case the reader may not see.
+    repeat: bool = False
+    person_id: str = ""
 
 
 def viewed_record(user: Staff, case: Case, *, via: str) -> None:
@@ -96,7 +104,80 @@ def case_detail(user: Staff, case_id: str, *, via: str) -> CaseView:
     """The case for one reader, recorded in the audit log as read."""
     case = access.case_for(user, case_id)
     viewed_record(user, case, via=via)
-    return case_view(case)
+    view = case_view(case)
+    view.repeat = case.pk in repeats_seen_by(user, [case])
+    view.person_id = person_id_for(user, case, view.survivor.person)
+    return view
+
+
+def repeats_seen_by(user: Staff, cases: Sequence[Case | CaseRow]) -> set[str]:
+    """The ids of those `cases` whose repeat flag `user` may be told: the case is a
+    repeat (`Case.repeat`, the truth the monitoring figures count) AND `user` may see an
+    earlier case of the same survivor in the policy's repeat window. A reader who may not
+    see the earlier case learns nothing of it, whatever `reported_at` says
+    (docs/security.md "Oracles")."""
+    rows = [(c.pk, c.survivor_identity_id, c.reported_at) for c in cases if c.repeat]
+    if not rows:
+        return set()
+    policy = active_policy()
+    earlier: dict[str, list[tuple[str, datetime]]] = defaultdict(list)
+    visible = access.cases_visible_to(user).filter(
+        survivor_identity_id__in={identity for _, identity, _ in rows}
+    )
+    for pk, identity, at in visible.values_list("pk", "survivor_identity_id", "reported_at"):
+        earlier[identity].append((pk, at))
+    seen = set()
+    for pk, identity, at in rows:
+        since = clock.repeat_window_start(policy, at)
+        if any(other != pk and since <= when < at for other, when in earlier[identity]):
+            seen.add(pk)
+    return seen
+
+
+def rows_seen_by(user: Staff, rows: list[CaseRow]) -> list[CaseRow]:
+    """List rows with `repeat` as `user` may be told it."""
+    seen = repeats_seen_by(user, rows)
+    return [replace(row, repeat=row.pk in seen) for row in rows]
+
+
+def cases_seen_by(user: Staff, cases: list[Case]) -> list[Case]:
+    """Listed cases with `repeat` as `user` may be told it. The instances are only
+    rendered, never saved: `Case.repeat` in the database stays the truth."""
+    seen = repeats_seen_by(user, cases)
+    for case in cases:
+        case.repeat = case.pk in seen
+    return cases
+
+
+def person_id_for(user: Staff, case: Case, survivor: Person) -> str:
+    """`survivor.person_id` as `user` is told it. The survivor's identity id links every
+    case of hers, so it is shown only to a reader who may see every one of them; anyone
+    else is told an alias of this case's survivor (same shape, `per_` and 20 hex digits),
+    which a new report may quote as person_id all the same (`identity_of_alias`)."""
+    identity = case.survivor_identity_id
+    every = Case.objects.filter(survivor_identity_id=identity)
+    if every.count() == access.cases_visible_to(user).filter(survivor_identity_id=identity).count():
+        return identity
+    return person_alias(survivor.pk)
+
+
+def person_alias(survivor_person_id: str) -> str:
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"person-alias:{survivor_person_id}".encode(), "sha256"
+    ).hexdigest()
+    return f"per_{digest[:20]}"
+
+
+def identity_of_alias(user: Staff, alias: str) -> str | None:
+    """The survivor identity behind an alias `person_id_for` gave `user`, among the
+    cases `user` may see."""
+    survivors = Person.objects.filter(
+        role=PersonRole.SURVIVOR, case__in=access.cases_visible_to(user)
+    ).values_list("pk", "survivor_identity_id")
+    for pk, identity in survivors.iterator():
+        if hmac.compare_digest(person_alias(pk), alias):
+            return identity
+    return None
 
 
 # A case's own rows, compiled once (safehold/prepared.py): every read of a case runs
@@ -169,6 +250,8 @@ class CaseRow:
     policy_id: str
     policy_version: str
     last_review_at: datetime | None
+    # Opaque, never shown: whether the reader is told `repeat` (repeats_seen_by).
+    survivor_identity_id: str
 
     @classmethod
     def of(cls, case: Case) -> CaseRow:
@@ -247,7 +330,8 @@ def case_page(
     limit: int = PAGE_SIZE,
 ) -> tuple[list[Case], str | None]:
     cases = page_of(user, status=status, risk_level=risk_level, cursor=cursor)
-    return paged(list(listed(cases)[: limit + 1]), limit)
+    found, next_cursor = paged(list(listed(cases)[: limit + 1]), limit)
+    return cases_seen_by(user, found), next_cursor
 
 
 def case_row_page(
@@ -260,7 +344,8 @@ def case_row_page(
 ) -> tuple[list[CaseRow], str | None]:
     """`case_page` as rows (the API's list)."""
     cases = page_of(user, status=status, risk_level=risk_level, cursor=cursor)
-    return paged(as_rows(cases[: limit + 1]), limit)
+    found, next_cursor = paged(as_rows(cases[: limit + 1]), limit)
+    return rows_seen_by(user, found), next_cursor
 
 
 def search_of(user: Staff, *, q: str, status: str | None, risk_level: str | None) -> QuerySet[Case]:
@@ -292,7 +377,7 @@ def case_search(
     limit: int = PAGE_SIZE,
 ) -> list[Case]:
     cases = search_of(user, q=q, status=status, risk_level=risk_level)
-    return list(listed(cases)[:limit])
+    return cases_seen_by(user, list(listed(cases)[:limit]))
 
 
 def case_row_search(
@@ -304,18 +389,19 @@ def case_row_search(
     limit: int = PAGE_SIZE,
 ) -> list[CaseRow]:
     """`case_search` as rows (the API's search)."""
-    return as_rows(search_of(user, q=q, status=status, risk_level=risk_level)[:limit])
+    rows = as_rows(search_of(user, q=q, status=status, risk_level=risk_level)[:limit])
+    return rows_seen_by(user, rows)
 
 
 def awaiting_first_contact(user: Staff, *, limit: int = 100) -> list[Case]:
     """Open cases with no contact with the survivor yet, the most urgent first."""
     cases = access.cases_visible_to(user).filter(status="open", first_contact_at__isnull=True)
-    return list(listed(cases).order_by("response_due_at", "id")[:limit])
+    return cases_seen_by(user, list(listed(cases).order_by("response_due_at", "id")[:limit]))
 
 
 def my_cases(user: Staff, *, limit: int = 200) -> list[Case]:
     cases = access.cases_visible_to(user).filter(assigned_officer=user).exclude(status="closed")
-    return list(listed(cases).order_by("response_due_at", "id")[:limit])
+    return cases_seen_by(user, list(listed(cases).order_by("response_due_at", "id")[:limit]))
 
 
 def audit_trail(user: Staff, case_id: str) -> tuple[Case, list[trail.TrailEntry]]:

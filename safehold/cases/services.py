@@ -13,11 +13,12 @@ from django.utils import timezone
 
 from safehold.accounts.models import Staff, Team
 from safehold.accounts.roles import Role, Sex
-from safehold.cases import access, diversity, sealing
+from safehold.cases import access, diversity, sealing, selectors
 from safehold.cases.glass import break_glass as break_glass
 from safehold.cases.glass import break_glass_reason as break_glass_reason
 from safehold.cases.inputs import Diversity, Report
 from safehold.cases.models import (
+    Alert,
     Case,
     CaseAbuseType,
     CaseTeamMember,
@@ -131,11 +132,17 @@ def survivor_identity_for(report: Report, *, by: Staff) -> SurvivorIdentity:
     survivor = report.survivor
     if survivor.person_id:
         visible = access.cases_visible_to(by).filter(survivor_identity_id=survivor.person_id)
-        if not visible.exists():
+        # The id itself, or the alias a reader who may not see all her cases was told.
+        found_id = (
+            survivor.person_id
+            if visible.exists()
+            else selectors.identity_of_alias(by, survivor.person_id)
+        )
+        if found_id is None:
             raise Refusal(
                 "unknown_person", "No survivor with that person_id", field="survivor.person_id"
             )
-        return SurvivorIdentity.objects.get(pk=survivor.person_id)
+        return SurvivorIdentity.objects.get(pk=found_id)
     dob = survivor.date_of_birth.isoformat() if survivor.date_of_birth else ""
     index = sealing.identity_index(survivor.name, dob)
     if index:
@@ -152,6 +159,38 @@ def is_repeat(policy: Policy, identity: SurvivorIdentity, reported_at: datetime)
         survivor_identity=identity, reported_at__gte=since, reported_at__lt=reported_at
     )
     return earlier.exists()
+
+
+def repeat_alerts_send(policy: Policy, case: Case, *, by: Staff) -> None:
+    """A new case that repeats earlier ones is told privately to those who may see each
+    earlier case, so they can link the two: for a restricted case only the staff named
+    on it, otherwise its officer (or, with none, those on its team), as the
+    subject-access notices do. The recorder is told nothing here: `repeat` on her answer says what she
+    may know. The message names the two references and nothing of the survivor."""
+    since = clock.repeat_window_start(policy, case.reported_at)
+    earlier = Case.objects.filter(
+        survivor_identity_id=case.survivor_identity_id,
+        reported_at__gte=since,
+        reported_at__lt=case.reported_at,
+    ).select_related("assigned_officer")
+    alerts = []
+    for other in earlier:
+        on_case = CaseTeamMember.objects.filter(case=other).select_related("staff")
+        named = {member.staff for member in on_case}
+        if other.assigned_officer is not None:
+            # Its officer, as the subject-access notices do (records.services.officers_of);
+            # a restricted case's whole named team, who alone may see it.
+            named = (
+                named | {other.assigned_officer} if other.restricted else {other.assigned_officer}
+            )
+        message = (
+            f"A new case, {case.reference}, may be about the same survivor as "
+            f"{other.reference}. Check them and link the two if so."
+        )
+        for person in named:
+            if person.pk != by.pk and person.is_active and access.may_see(person, other.pk):
+                alerts.append(Alert(recipient=person, case=other, message=message[:300]))
+    Alert.objects.bulk_create(alerts)
 
 
 def open_cases_of_survivor(report: Report, *, by: Staff) -> list[Case]:
@@ -231,6 +270,8 @@ def case_open(*, report: Report, by: Staff, now: datetime | None = None) -> Case
     CaseTeamMember.objects.create(case=case, staff=by, added_at=now)
     people_add(case=case, report=report)
     record(by, "case.opened", case, reference=case.reference, repeat=case.repeat)
+    if case.repeat:
+        repeat_alerts_send(policy, case, by=by)
     if case.under_minimum_age:
         # Recorded, never refused: flagged and routed to the safeguarding referral.
         record(
