@@ -165,8 +165,9 @@ def repeat_alerts_send(policy: Policy, case: Case, *, by: Staff) -> None:
     """A new case that repeats earlier ones is told privately to those who may see each
     earlier case, so they can link the two: for a restricted case only the staff named
     on it, otherwise its officer (or, with none, those on its team), as the
-    subject-access notices do. The recorder is told nothing here: `repeat` on her answer says what she
-    may know. The message names the two references and nothing of the survivor."""
+    subject-access notices do. The recorder is told nothing here: `repeat` on her
+    answer says what she may know. The message names the two references and nothing
+    of the survivor."""
     since = clock.repeat_window_start(policy, case.reported_at)
     earlier = Case.objects.filter(
         survivor_identity_id=case.survivor_identity_id,

@@ -103,7 +103,8 @@ def test_it_tells_the_named_officer_of_a_restricted_case_privately(
 
     [alert] = told(officer)
     assert alert.case_id == restricted_earlier["id"]
-    assert new["reference"] in alert.message and restricted_earlier["reference"] in alert.message
+    assert new["reference"] in alert.message
+    assert restricted_earlier["reference"] in alert.message
     assert SURVIVOR_NAME.lower() not in alert.message.lower()
 
 
