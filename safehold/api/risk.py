@@ -10,6 +10,7 @@ from ninja import Router, Status
 from safehold.api.cases import staff, utc
 from safehold.api.schemas import RiskAssessmentIn, RiskAssessmentOut, problems
 from safehold.cases import access
+from safehold.risk import selectors as risk_selectors
 from safehold.risk import services
 
 router = Router(tags=["risk"])
@@ -33,6 +34,7 @@ def assessment_create(
         professional_judgement=body.professional_judgement,
         police_callouts=body.police_callouts_last_12_months,
     )
+    risk_selectors.seen_by(user, [assessment])
     return Status(
         201,
         {

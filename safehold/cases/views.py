@@ -203,7 +203,7 @@ def case_context(user: Staff, view: selectors.CaseView, **extra: Any) -> dict[st
         "may_see_audit": access.may_see_audit(user),
         "may_handle_records": records_rules.may_handle_subject_access(user)
         or records_rules.may_hold(user),
-        "risk": risk_selectors.risk_step(case),
+        "risk": risk_selectors.risk_step_seen_by(user, case),
         "consents": consents,
         "perpetrator_permission": next(
             (c for c in consents if c.purpose == "contact_alleged_perpetrator"), None

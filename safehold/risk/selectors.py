@@ -13,7 +13,12 @@ from django.utils import timezone
 from safehold.accounts.models import Staff
 from safehold.cases import access
 from safehold.cases.models import Case, Incident
-from safehold.casework.selectors import case_referred_to_marac, marac_referral_since
+from safehold.casework.selectors import (
+    case_referred_to_marac,
+    marac_referral_since,
+    marac_referrals_sent,
+)
+from safehold.policy import clock
 from safehold.policy.loader import active_policy
 from safehold.risk.models import AssessmentStatus, RiskAssessment
 
@@ -26,6 +31,37 @@ REASON_TEXT = {
     "repeat": "The survivor was referred to MARAC in the {months} months before: this "
     "is a repeat referral.",
 }
+
+
+def repeat_reason_seen(user: Staff, assessment: RiskAssessment) -> bool:
+    """Whether `user` may be told the `repeat` MARAC reason of `assessment`: only when
+    they may see a case of the same survivor with a MARAC referral sent in the window
+    before the assessment. The stored reasons stay the truth (docs/security.md
+    "Oracles")."""
+    if "repeat" not in assessment.marac_reasons or assessment.completed_at is None:
+        return False
+    since = clock.marac_repeat_window_start(active_policy(), assessment.completed_at)
+    return (
+        marac_referrals_sent(
+            survivor_identity_id=assessment.case.survivor_identity_id,
+            since=since,
+            before=assessment.completed_at,
+        )
+        .filter(case__in=access.cases_visible_to(user))
+        .exists()
+    )
+
+
+def seen_by(user: Staff, assessments: Sequence[RiskAssessment | None]) -> None:
+    """The assessments as `user` may be told them: the `repeat` reason (and a
+    recommendation resting on it alone) taken from the rendered instances of whoever may
+    not see the earlier referral. The instances are only rendered, never saved."""
+    for assessment in assessments:
+        if assessment is None or "repeat" not in assessment.marac_reasons:
+            continue
+        if not repeat_reason_seen(user, assessment):
+            assessment.marac_reasons = [r for r in assessment.marac_reasons if r != "repeat"]
+            assessment.marac_referral_recommended = bool(assessment.marac_reasons)
 
 
 def reason_texts(assessment: RiskAssessment) -> list[str]:
@@ -94,6 +130,15 @@ def risk_step(case: Case, now: datetime | None = None) -> RiskStep:
         )
     new_incident = case.incidents.filter(created_at__gt=latest.completed_at).exists()
     return RiskStep(latest, started, marac_required, reassess, new_incident, history)
+
+
+def risk_step_seen_by(user: Staff, case: Case) -> RiskStep:
+    """`risk_step` as `user` may be told it (`seen_by`)."""
+    step = risk_step(case)
+    seen_by(user, [step.latest, *step.history])
+    if step.latest is not None and not step.latest.marac_referral_recommended:
+        step.marac_required = False
+    return step
 
 
 def latest_completion() -> Subquery:
@@ -172,6 +217,12 @@ def marac_view(user: Staff, *, limit: int = 200) -> MaracView:
     latest = latest_assessments(open_visible(user)).annotate(
         referred=marac_referral_since(case=OuterRef("case"), since=OuterRef("completed_at"))
     )
-    waiting = latest.filter(marac_referral_recommended=True, referred=False)
-    repeats = [a for a in latest.order_by("-completed_at")[:limit] if "repeat" in a.marac_reasons]
-    return MaracView(list(waiting.order_by("completed_at")[:limit]), repeats)
+    waiting = list(
+        latest.filter(marac_referral_recommended=True, referred=False).order_by("completed_at")[
+            :limit
+        ]
+    )
+    newest = list(latest.order_by("-completed_at")[:limit])
+    seen_by(user, [*waiting, *newest])
+    repeats = [a for a in newest if "repeat" in a.marac_reasons]
+    return MaracView([a for a in waiting if a.marac_referral_recommended], repeats)

@@ -130,13 +130,14 @@ def result(request: HttpRequest, case_id: str, assessment_id: str) -> HttpRespon
         return redirect("risk-finish", case_id=case_id, assessment_id=assessment_id)
     tool = tools.tool_by_id(assessment.tool_id)
     viewed_record(user, assessment.case, via="risk_result")
+    selectors.seen_by(user, [assessment])
     context = {
         "case": assessment.case,
         "assessment": assessment,
         "tool": tool,
         "reasons": selectors.reason_texts(assessment),
         "policy": active_policy(),
-        "step": selectors.risk_step(assessment.case),
+        "step": selectors.risk_step_seen_by(user, assessment.case),
     }
     return render(request, "risk/result.html", context)
 
