@@ -270,7 +270,9 @@ def case_open(*, report: Report, by: Staff, now: datetime | None = None) -> Case
     abuse_types_count(case, case.abuse_types)
     CaseTeamMember.objects.create(case=case, staff=by, added_at=now)
     people_add(case=case, report=report)
-    record(by, "case.opened", case, reference=case.reference, repeat=case.repeat)
+    # Not `repeat`: the trail is read by managers who may not see the earlier case
+    # (docs/security.md "Oracles"); the case row keeps it.
+    record(by, "case.opened", case, reference=case.reference)
     if case.repeat:
         repeat_alerts_send(policy, case, by=by)
     if case.under_minimum_age:
