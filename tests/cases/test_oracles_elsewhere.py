@@ -66,3 +66,39 @@ def test_it_counts_only_the_readers_cases_on_the_home_page(
     assert found is not None
     assert found.group(1) == "1"
     assert Case.objects.count() == 2
+
+
+def test_it_lists_no_hidden_case_among_a_subject_access_requests_other_cases(
+    open_case: Callable[..., Case],
+    officer: Staff,
+    outsider: Staff,
+    da_lead: Staff,
+    director: Staff,
+    api_as: Callable[[Staff], Client],
+) -> None:
+    """Her restricted case (a colleague), which the DA lead is not named on, is not among
+    the "other cases recorded with the same name and date of birth" of a request logged
+    on another team's case of hers."""
+    from dataclasses import replace
+
+    from tests.casedata import report
+    from tests.records.test_impostor import api, logged
+
+    hidden = open_case(
+        survivor=replace(report().survivor, is_staff_member=True), alleged_perpetrators=()
+    )
+    seen = open_case(by=outsider)
+    assert hidden.restricted
+    assert seen.survivor_identity_id == hidden.survivor_identity_id
+    lead = api_as(da_lead)
+    sar = logged(lead, seen)
+    checked = api(
+        api_as(director),
+        "post",
+        f"/subject-access-requests/{sar}/verification",
+        {"method": "safe_phone_call_back", "notes": "Called back on the number on the case"},
+    )
+    assert checked.status_code == 200, checked.content
+    listed = api(lead, "get", f"/subject-access-requests/{sar}")
+    assert [c["reference"] for c in listed.json()["candidates"]] == [seen.reference]
+    assert hidden.reference not in listed.content.decode()
