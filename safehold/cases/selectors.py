@@ -106,7 +106,7 @@ def case_detail(user: Staff, case_id: str, *, via: str) -> CaseView:
     viewed_record(user, case, via=via)
     view = case_view(case)
     view.repeat = case.pk in repeats_seen_by(user, [case])
-    view.person_id = person_id_for(user, case, view.survivor.person)
+    view.person_id = person_id_for(user, case)
     return view
 
 
@@ -149,33 +149,30 @@ def cases_seen_by(user: Staff, cases: list[Case]) -> list[Case]:
     return cases
 
 
-def person_id_for(user: Staff, case: Case, survivor: Person) -> str:
-    """`survivor.person_id` as `user` is told it. The survivor's identity id links every
-    case of hers, so it is shown only to a reader who may see every one of them; anyone
-    else is told an alias of this case's survivor (same shape, `per_` and 20 hex digits),
-    which a new report may quote as person_id all the same (`identity_of_alias`)."""
-    identity = case.survivor_identity_id
-    every = Case.objects.filter(survivor_identity_id=identity)
-    if every.count() == access.cases_visible_to(user).filter(survivor_identity_id=identity).count():
-        return identity
-    return person_alias(survivor.pk)
+def person_id_for(user: Staff, case: Case) -> str:
+    """`survivor.person_id` as `user` is told it: an alias of the survivor's identity
+    for this reader (`per_` and 20 hex digits, as the identity id itself). The same for
+    every case of hers this reader sees, and different for another reader, so it tells
+    no one of a case they may not see, nor whether one exists; a new report may quote
+    it as person_id (`identity_of_alias`)."""
+    return person_alias(case.survivor_identity_id, user)
 
 
-def person_alias(survivor_person_id: str) -> str:
+def person_alias(identity_id: str, user: Staff) -> str:
     digest = hmac.new(
-        settings.SECRET_KEY.encode(), f"person-alias:{survivor_person_id}".encode(), "sha256"
+        settings.SECRET_KEY.encode(), f"person-alias:{user.pk}:{identity_id}".encode(), "sha256"
     ).hexdigest()
     return f"per_{digest[:20]}"
 
 
 def identity_of_alias(user: Staff, alias: str) -> str | None:
     """The survivor identity behind an alias `person_id_for` gave `user`, among the
-    cases `user` may see."""
-    survivors = Person.objects.filter(
-        role=PersonRole.SURVIVOR, case__in=access.cases_visible_to(user)
-    ).values_list("pk", "survivor_identity_id")
-    for pk, identity in survivors.iterator():
-        if hmac.compare_digest(person_alias(pk), alias):
+    identities of the cases `user` may see."""
+    identities = (
+        access.cases_visible_to(user).values_list("survivor_identity_id", flat=True).distinct()
+    )
+    for identity in identities.iterator():
+        if hmac.compare_digest(person_alias(identity, user), alias):
             return identity
     return None
 

@@ -132,7 +132,8 @@ def survivor_identity_for(report: Report, *, by: Staff) -> SurvivorIdentity:
     survivor = report.survivor
     if survivor.person_id:
         visible = access.cases_visible_to(by).filter(survivor_identity_id=survivor.person_id)
-        # The id itself, or the alias a reader who may not see all her cases was told.
+        # The alias this reader was told (cases.selectors.person_id_for), or the raw
+        # identity id of a case she may see.
         found_id = (
             survivor.person_id
             if visible.exists()

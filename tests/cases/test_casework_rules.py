@@ -141,10 +141,15 @@ def test_a_different_date_of_birth_is_a_different_survivor(open_case: Callable[.
 
 
 def test_person_id_names_the_same_survivor(case: Case, officer: Staff, api_as) -> None:
-    body = {"source": "police", "survivor": {"person_id": case.survivor_identity_id}}
-    response = api_as(officer).post("/api/v1/cases", body, content_type="application/json")
+    # The person_id the officer was told (an alias for her, docs/security.md "Oracles").
+    client = api_as(officer)
+    told = client.get(f"/api/v1/cases/{case.pk}").json()["survivor"]["person_id"]
+    body = {"source": "police", "survivor": {"person_id": told}}
+    response = client.post("/api/v1/cases", body, content_type="application/json")
     assert response.json()["repeat"] is True
-    assert response.json()["survivor"]["person_id"] == case.survivor_identity_id
+    assert response.json()["survivor"]["person_id"] == told
+    new = Case.objects.get(pk=response.json()["id"])
+    assert new.survivor_identity_id == case.survivor_identity_id
 
 
 def test_incidents_add_to_an_open_case(case: Case, officer: Staff, api_as) -> None:

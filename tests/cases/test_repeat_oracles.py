@@ -149,10 +149,12 @@ def test_it_shows_the_repeat_to_whoever_may_see_the_earlier_case(
     api_as: Callable[[Staff], Client],
 ) -> None:
     """The failure twin's setup, recorded by the team's manager, who sees the earlier case."""
-    new = probe(api_as(manager))
+    client = api_as(manager)
+    new = probe(client)
 
     assert new["repeat"] is True
-    assert new["survivor"]["person_id"] == team_earlier["survivor"]["person_id"]
+    earlier = client.get(f"/api/v1/cases/{team_earlier['id']}").json()
+    assert new["survivor"]["person_id"] == earlier["survivor"]["person_id"]
 
 
 @time_machine.travel(NOW, tick=False)
