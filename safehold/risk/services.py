@@ -306,7 +306,9 @@ def assessment_finish(
         detail={
             "assessment": assessment.pk,
             "level": result.level,
-            "marac_reasons": list(result.marac_reasons),
+            # Not `repeat`: managers read the trail of a case whose earlier referral
+            # they may not see (docs/security.md "Oracles"); the assessment keeps it.
+            "marac_reasons": [r for r in result.marac_reasons if r != "repeat"],
         },
     )
     return assessment

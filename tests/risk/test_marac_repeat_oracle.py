@@ -102,3 +102,22 @@ def test_it_shows_the_repeat_reason_to_whoever_may_see_the_earlier_referral(
     stored = RiskAssessment.objects.get(case=own)
     result = as_staff(officer).get(f"/cases/{own.pk}/risk/{stored.pk}/").content.decode()
     assert "repeat referral" in result
+
+
+def test_it_writes_no_repeat_reason_into_the_trail_a_manager_reads(
+    officer: Staff,
+    outsider: Staff,
+    make_staff: Callable[..., Staff],
+    api_as: Callable[[Staff], Client],
+) -> None:
+    """The other team's manager reads the probe case's trail, not the earlier referral."""
+    earlier_referred(api_as(officer), officer, restricted=False)
+    prober = api_as(outsider)
+    new = probe(prober)
+    assess(prober, new)
+    riverside_manager = make_staff("rita.manager", role="manager", team="Riverside")
+    trail = api_as(riverside_manager).get(f"/api/v1/cases/{new.pk}/audit")
+    assert trail.status_code == 200, trail.content
+    [assessed] = [e for e in trail.json()["items"] if e["action"] == "risk.assessed"]
+    assert assessed["detail"]["marac_reasons"] == []
+    assert RiskAssessment.objects.get(case=new).marac_reasons == ["repeat"]
