@@ -35,7 +35,7 @@ from safehold.closure.models import (
     FeedbackRequest,
 )
 from safehold.policy.loader import active_policy
-from safehold.risk.selectors import latest_assessment
+from safehold.risk.selectors import latest_assessment, seen_by
 
 QUEUE_LIMIT = 200
 
@@ -303,9 +303,12 @@ class ClosingPicture:
     last_contact: Contact | None
 
 
-def closing_picture(case: Case) -> ClosingPicture:
-    """For a case reached through `access.case_for` or `access.case_for_decision`."""
+def closing_picture(case: Case, user: Staff) -> ClosingPicture:
+    """For a case reached through `access.case_for` or `access.case_for_decision`, as
+    `user` may be told it (a MARAC recommendation resting only on a referral she may not
+    see is not hers to read: risk.selectors.seen_by)."""
     latest = latest_assessment(case)
+    seen_by(user, [latest])
     referrals = list(
         Referral.objects.filter(case=case).select_related("created_by").order_by("-created_at")
     )

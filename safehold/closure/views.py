@@ -132,7 +132,7 @@ def case_close(request: HttpRequest, case_id: str) -> HttpResponse:
         "form": form,
         "case": case,
         "rules": rules_of(policy, CLOSING),
-        "picture": selectors.closing_picture(case),
+        "picture": selectors.closing_picture(case, user),
     }
     return page(request, "closure/close.html", context, refusal=refusal)
 
@@ -174,7 +174,7 @@ def closure_decision(request: HttpRequest, case_id: str) -> HttpResponse:
         "form": form,
         "case": case,
         "pending": pending,
-        "picture": selectors.closing_picture(case),
+        "picture": selectors.closing_picture(case, user),
         "may_open_case": access.may_see(user, case.pk),
         "overridable": services.agreement_overridable(active_policy()),
     }

@@ -121,3 +121,18 @@ def test_it_writes_no_repeat_reason_into_the_trail_a_manager_reads(
     [assessed] = [e for e in trail.json()["items"] if e["action"] == "risk.assessed"]
     assert assessed["detail"]["marac_reasons"] == []
     assert RiskAssessment.objects.get(case=new).marac_reasons == ["repeat"]
+
+
+def test_it_shows_no_marac_recommendation_resting_on_a_hidden_referral_at_closing(
+    officer: Staff,
+    outsider: Staff,
+    api_as: Callable[[Staff], Client],
+    as_staff: Callable[[Staff], Client],
+) -> None:
+    earlier_referred(api_as(officer), officer, restricted=False)
+    new = probe(api_as(outsider))
+    assess(api_as(outsider), new)
+    page = as_staff(outsider).get(f"/cases/{new.pk}/close")
+    assert page.status_code == 200
+    assert "Recommended, not referred" not in page.content.decode()
+    assert "Not recommended, not referred" in page.content.decode()
