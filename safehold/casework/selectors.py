@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -36,6 +37,20 @@ def marac_referrals_sent(
     the one place the risk checks ask whether a referral would be a repeat."""
     return Referral.objects.filter(
         case__survivor_identity_id=survivor_identity_id,
+        agency=MARAC,
+        status=ReferralStatus.SENT,
+        sent_at__gte=since,
+        sent_at__lt=before,
+    )
+
+
+def marac_referrals_sent_for_any(
+    *, survivor_identity_ids: Iterable[str], since: datetime, before: datetime
+) -> QuerySet[Referral]:
+    """`marac_referrals_sent` for several survivors at once, over one span: a page
+    checks all its rows in one query."""
+    return Referral.objects.filter(
+        case__survivor_identity_id__in=list(survivor_identity_ids),
         agency=MARAC,
         status=ReferralStatus.SENT,
         sent_at__gte=since,

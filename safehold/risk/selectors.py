@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import Http404
@@ -16,7 +17,7 @@ from safehold.cases.models import Case, Incident
 from safehold.casework.selectors import (
     case_referred_to_marac,
     marac_referral_since,
-    marac_referrals_sent,
+    marac_referrals_sent_for_any,
 )
 from safehold.policy import clock
 from safehold.policy.loader import active_policy
@@ -38,28 +39,48 @@ def repeat_reason_seen(user: Staff, assessment: RiskAssessment) -> bool:
     they may see a case of the same survivor with a MARAC referral sent in the window
     before the assessment. The stored reasons stay the truth (docs/security.md
     "Oracles")."""
-    if "repeat" not in assessment.marac_reasons or assessment.completed_at is None:
-        return False
-    since = clock.marac_repeat_window_start(active_policy(), assessment.completed_at)
-    return (
-        marac_referrals_sent(
-            survivor_identity_id=assessment.case.survivor_identity_id,
-            since=since,
-            before=assessment.completed_at,
+    return assessment.pk in repeat_reasons_seen(user, [assessment])
+
+
+def repeat_reasons_seen(user: Staff, assessments: Sequence[RiskAssessment]) -> set[Any]:
+    """The ids of those of `assessments` whose `repeat` reason `user` may be told, in
+    one query however many there are (a page's rows)."""
+    policy = active_policy()
+    windows: dict[Any, tuple[str, datetime, datetime]] = {
+        assessment.pk: (
+            assessment.case.survivor_identity_id,
+            clock.marac_repeat_window_start(policy, assessment.completed_at),
+            assessment.completed_at,
+        )
+        for assessment in assessments
+        if "repeat" in assessment.marac_reasons and assessment.completed_at is not None
+    }
+    if not windows:
+        return set()
+    sent: list[tuple[str, datetime | None]] = list(
+        marac_referrals_sent_for_any(
+            survivor_identity_ids={identity for identity, _, _ in windows.values()},
+            since=min(since for _, since, _ in windows.values()),
+            before=max(before for _, _, before in windows.values()),
         )
         .filter(case__in=access.cases_visible_to(user))
-        .exists()
+        .values_list("case__survivor_identity_id", "sent_at")
     )
+    return {
+        pk
+        for pk, (identity, since, before) in windows.items()
+        if any(who == identity and at is not None and since <= at < before for who, at in sent)
+    }
 
 
 def seen_by(user: Staff, assessments: Sequence[RiskAssessment | None]) -> None:
     """The assessments as `user` may be told them: the `repeat` reason (and a
     recommendation resting on it alone) taken from the rendered instances of whoever may
     not see the earlier referral. The instances are only rendered, never saved."""
-    for assessment in assessments:
-        if assessment is None or "repeat" not in assessment.marac_reasons:
-            continue
-        if not repeat_reason_seen(user, assessment):
+    told = [a for a in assessments if a is not None and "repeat" in a.marac_reasons]
+    seen = repeat_reasons_seen(user, told)
+    for assessment in told:
+        if assessment.pk not in seen:
             assessment.marac_reasons = [r for r in assessment.marac_reasons if r != "repeat"]
             assessment.marac_referral_recommended = bool(assessment.marac_reasons)
 
