@@ -284,11 +284,11 @@ def test_the_reasons_are_not_in_the_database_in_clear(
 def test_the_migration_seals_the_reasons_already_given_and_clears_them_from_alerts(
     case: Case, restricted: Case, outsider: Staff, da_lead: Staff, as_staff
 ) -> None:
-    """cases 0010: a reason given before it was stored in clear; the migration seals it
+    """cases 0010 to 0012: a reason given before it was stored in clear; the migration seals it
     under its case's key, and takes it out of the alerts (with, on a restricted case, the
     reference)."""
     before = [("cases", "0009_same_sex_answer_minimum_age_severity")]
-    after = [("cases", "0010_break_glass_requests_sealed_reasons")]
+    after = [("cases", "0012_break_glass_reason_in_clear_removed")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old = {case.pk: "brk_old_ordinary", restricted.pk: "brk_old_restricted"}

@@ -5,59 +5,15 @@ and its reasons are sealed like every other free text of a case (issue 17 ยง5, ย
 
 Existing reasons move into the sealed column under their case's data key and the clear
 column goes; an erased case's reason was already blanked. Existing alerts lose the reason
-they carried in clear, and on a restricted case its reference too."""
-
-import json
+they carried in clear, and on a restricted case its reference too.
+The data move is 0011 and the clear column's removal 0012, each in its own transaction:
+PostgreSQL refuses to alter a table in the transaction that has just updated its rows
+with deferred foreign keys ("pending trigger events")."""
 
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
-from django.db.models import F
-
-from safehold.privacy import vault
-
-TABLE, COLUMN = "cases_breakglass", "sealed"
-
-
-def seal_reasons(apps, schema_editor):
-    BreakGlass = apps.get_model("cases", "BreakGlass")
-    Alert = apps.get_model("cases", "Alert")
-    BreakGlass.objects.update(requested_at=F("granted_at"))
-    grants = BreakGlass.objects.exclude(reason="").select_related("case__data_key")
-    for grant in grants.iterator():
-        key = grant.case.data_key
-        if key.destroyed_at is not None:
-            continue
-        plain = json.dumps({"reason": grant.reason}, ensure_ascii=False, sort_keys=True)
-        grant.sealed = vault.encrypt(
-            vault.open_key(key), plain, table=TABLE, column=COLUMN, row_id=str(grant.pk)
-        )
-        grant.save(update_fields=["sealed"])
-    alerts = Alert.objects.filter(message__contains=" broke the glass on ", case__isnull=False)
-    for alert in alerts.select_related("case").iterator():
-        marker = f" broke the glass on {alert.case.reference}"
-        head, found, _ = alert.message.partition(marker)
-        if not found:
-            continue
-        where = " broke the glass on a restricted case." if alert.case.restricted else marker + "."
-        alert.message = (head + where)[:300]
-        alert.save(update_fields=["message"])
-
-
-def unseal_reasons(apps, schema_editor):
-    BreakGlass = apps.get_model("cases", "BreakGlass")
-    BreakGlass.objects.filter(granted_at__isnull=True).delete()  # requests never granted
-    grants = BreakGlass.objects.exclude(sealed=b"").select_related("case__data_key")
-    for grant in grants.iterator():
-        key = grant.case.data_key
-        if key.destroyed_at is not None:
-            continue
-        plain = vault.decrypt(
-            vault.open_key(key), bytes(grant.sealed), table=TABLE, column=COLUMN, row_id=str(grant.pk)
-        )
-        grant.reason = json.loads(plain).get("reason", "")
-        grant.save(update_fields=["reason"])
 
 
 class Migration(migrations.Migration):
@@ -107,10 +63,5 @@ class Migration(migrations.Migration):
             model_name="breakglass",
             name="granted_at",
             field=models.DateTimeField(blank=True, null=True),
-        ),
-        migrations.RunPython(seal_reasons, unseal_reasons),
-        migrations.RemoveField(
-            model_name="breakglass",
-            name="reason",
         ),
     ]
