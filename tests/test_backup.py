@@ -213,7 +213,7 @@ with connection.cursor() as cursor:
     cursor.execute("DROP TABLE privacy_auditcheckpoint")
     cursor.execute("DROP TABLE accounts_websession")
     cursor.execute(
-        "DELETE FROM django_migrations WHERE (app = 'privacy' AND name LIKE '0002_%')"
+        "DELETE FROM django_migrations WHERE (app = 'privacy' AND name >= '0002_')"
         " OR (app = 'accounts' AND name LIKE '0004_%')"
     )
 """
