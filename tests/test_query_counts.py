@@ -75,10 +75,11 @@ AUDIT_ENTRY_SAVING = 0 if connection.vendor == "sqlite" else 4
 
 
 @pytest.fixture
-def fixed_queries() -> Check:
+def fixed_queries(fresh_minute: None) -> Check:
     """Asks for the page once to warm up (a token's first use, the audit chain's head and
     the like are written once), then with FEW rows and with MANY: the same pinned number
-    of queries both times, and every row on the page. `queries` is SQLite's number."""
+    of queries both times, and every row on the page. `queries` is SQLite's number. It
+    runs from the start of a fresh minute (conftest.py `fresh_minute`)."""
 
     def check(fetch: Fetch, add: AddRows, *, queries: int) -> str:
         assert fetch().status_code == 200

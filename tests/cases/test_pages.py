@@ -206,7 +206,7 @@ def test_the_home_queue_puts_the_most_urgent_first_and_marks_the_overdue(
 
 
 def test_list_pages_make_a_fixed_number_of_queries(
-    open_case: Callable[..., Case], officer: Staff, as_staff, api_as
+    open_case: Callable[..., Case], officer: Staff, as_staff, api_as, fresh_minute: None
 ) -> None:
     client, api = as_staff(officer), api_as(officer)
     api.get("/api/v1/cases")  # the token's first use is audited once
