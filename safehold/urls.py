@@ -147,6 +147,11 @@ urlpatterns = [
         name="risk-finish",
     ),
     path(
+        "cases/<str:case_id>/risk/<str:assessment_id>/resume",
+        risk_views.resume,
+        name="risk-resume",
+    ),
+    path(
         "cases/<str:case_id>/risk/<str:assessment_id>/<slug:section_id>",
         risk_views.section,
         name="risk-section",

@@ -11,11 +11,13 @@ from safehold.risk import tools
 
 class SectionForm(forms.Form):
     """Each question of one section: an answer (Don't know always offered), a note, and
-    the source of the information when it is not the survivor."""
+    the source of the information when it is not the survivor. Questions carry their
+    printed number across the whole tool, and an error names the question by it."""
 
     def __init__(self, *args: Any, tool: tools.RiskTool, section: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.section = section
+        self.numbers = tools.question_numbers(tool)
         options = tools.answer_options(tool)
         for question in section.questions:
             self.fields[question.id] = forms.ChoiceField(
@@ -23,7 +25,7 @@ class SectionForm(forms.Form):
                 widget=forms.RadioSelect,
                 label=question.text,
                 help_text=question.help or "",
-                error_messages={"required": "Answer this question, or choose Don't know"},
+                error_messages={"required": unanswered_message(self.numbers, question)},
             )
             self.fields[f"note_{question.id}"] = forms.CharField(
                 required=False, max_length=2000, label="Note (optional)"
@@ -36,9 +38,9 @@ class SectionForm(forms.Form):
 
     def question_rows(
         self,
-    ) -> list[tuple[Any, forms.BoundField, forms.BoundField, forms.BoundField]]:
+    ) -> list[tuple[int, Any, forms.BoundField, forms.BoundField, forms.BoundField]]:
         return [
-            (q, self[q.id], self[f"note_{q.id}"], self[f"source_{q.id}"])
+            (self.numbers[q.id], q, self[q.id], self[f"note_{q.id}"], self[f"source_{q.id}"])
             for q in self.section.questions
         ]
 
@@ -48,6 +50,18 @@ class SectionForm(forms.Form):
             for q in self.section.questions
             if self.cleaned_data.get(f"{prefix}{q.id}")
         }
+
+
+def question_words(numbers: dict[str, int], question: tools.Question) -> str:
+    """A question as the pages name it: "Question 7: Do you and they disagree ...?"."""
+    return f"Question {numbers[question.id]}: {question.text}"
+
+
+def unanswered_message(numbers: dict[str, int], question: tools.Question) -> str:
+    """The error for a question left unanswered, naming it once."""
+    words = question_words(numbers, question)
+    stop = "" if words.endswith(("?", ".", "!")) else "."
+    return f"{words}{stop} Choose an answer, or Don't know"
 
 
 class FinishForm(forms.Form):

@@ -96,11 +96,16 @@ class Question(ToolModel):
     """Optional guidance for the officer: why the question matters, what counts as yes."""
 
 
+# Words the assessment's pages use after the assessment's id, so no section may have them.
+RESERVED_SECTION_IDS = ("finish", "resume")
+
+
 class Section(ToolModel):
     """A group of questions asked together, shown as one page of the assessment."""
 
     id: Id
-    """Unique across the tool's sections, such as `current_situation`."""
+    """Unique across the tool's sections, such as `current_situation`. Not `finish` or
+    `resume`: the assessment's pages use those words."""
 
     title: Line
     """The section's heading."""
@@ -118,6 +123,8 @@ def _ids_unique(sections: tuple[Section, ...]) -> tuple[Section, ...]:
     sections_seen: dict[str, int] = {}
     questions_seen: dict[str, str] = {}
     for number, section in enumerate(sections):
+        if section.id in RESERVED_SECTION_IDS:
+            raise key_error(f"[{number}].id", f"{section.id!r} is kept for the assessment's pages")
         if section.id in sections_seen:
             first = f"sections[{sections_seen[section.id]}]"
             raise key_error(f"[{number}].id", f"{section.id!r} is already the id of {first}")
@@ -431,6 +438,36 @@ def section_after(tool: RiskTool, section_id: str) -> str | None:
 def question_ids(tool: RiskTool) -> tuple[str, ...]:
     """Every question's id, section by section, in the order they are asked."""
     return tuple(question.id for section in tool.sections for question in section.questions)
+
+
+def numbered_questions(tool: RiskTool) -> tuple[tuple[int, Section, Question], ...]:
+    """Every question with its printed number (1, 2, ... across the whole tool, as the
+    checklist numbers them) and its section, in the order they are asked."""
+    pairs = [(section, question) for section in tool.sections for question in section.questions]
+    return tuple((number, s, q) for number, (s, q) in enumerate(pairs, start=1))
+
+
+def question_numbers(tool: RiskTool) -> dict[str, int]:
+    """Each question's printed number by its id: `q7` is 7 in DASH RIC."""
+    return {question.id: number for number, _, question in numbered_questions(tool)}
+
+
+def section_before(tool: RiskTool, section_id: str) -> str | None:
+    """The id of the section asked before `section_id`, or None before the first one."""
+    ids = section_ids(tool)
+    if section_id not in ids:
+        raise UnknownSection(tool.id, section_id)
+    position = ids.index(section_id)
+    return ids[position - 1] if position > 0 else None
+
+
+def first_unanswered_section(tool: RiskTool, answers: Mapping[str, str]) -> str | None:
+    """The id of the first section with a question not yet answered, or None when every
+    question has an answer ("Don't know" is an answer)."""
+    for section in tool.sections:
+        if any(question.id not in answers for question in section.questions):
+            return section.id
+    return None
 
 
 def answer_ids(tool: RiskTool) -> tuple[str, ...]:

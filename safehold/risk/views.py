@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from safehold.accounts.models import Staff
@@ -16,7 +17,7 @@ from safehold.cases.selectors import viewed_record
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
 from safehold.risk import selectors, services, tools
-from safehold.risk.forms import FinishForm, SectionForm
+from safehold.risk.forms import FinishForm, SectionForm, question_words
 from safehold.risk.models import AssessmentStatus, RiskAssessment
 
 # Who keeps the MARAC list: the DA leads, and the directors they answer to.
@@ -47,6 +48,49 @@ def in_progress(user: Staff, case_id: str, assessment_id: str) -> RiskAssessment
     if assessment.status != AssessmentStatus.IN_PROGRESS:
         raise Http404("This assessment is complete")
     return assessment
+
+
+def resume(request: HttpRequest, case_id: str, assessment_id: str) -> HttpResponse:
+    """Where an interrupted assessment carries on: the first section with a question not
+    yet answered, or the last page once every question has an answer. The case page's
+    task links here."""
+    user = signed_in_staff(request)
+    assessment = selectors.assessment_for(user, case_id, assessment_id)
+    if assessment.status != AssessmentStatus.IN_PROGRESS:
+        return redirect("risk-result", case_id=case_id, assessment_id=assessment_id)
+    tool = tools.tool_by_id(assessment.tool_id)
+    answers = services.assessment_record(assessment)["answers"]
+    viewed_record(user, assessment.case, via="risk_resume")  # which answers are given
+    following = tools.first_unanswered_section(tool, answers)
+    if following is None:
+        return redirect("risk-finish", case_id=case_id, assessment_id=assessment_id)
+    return redirect(
+        "risk-section", case_id=case_id, assessment_id=assessment_id, section_id=following
+    )
+
+
+def section_url(assessment: RiskAssessment, section_id: str) -> str:
+    return reverse(
+        "risk-section",
+        kwargs={
+            "case_id": assessment.case_id,
+            "assessment_id": assessment.pk,
+            "section_id": section_id,
+        },
+    )
+
+
+def back_from(assessment: RiskAssessment, tool: tools.RiskTool, section_id: str | None) -> str:
+    """The back link: the section before (the last one from the finish page), or the case
+    from the first section."""
+    before = (
+        tools.section_ids(tool)[-1]
+        if section_id is None
+        else tools.section_before(tool, section_id)
+    )
+    if before is None:
+        return reverse("case", kwargs={"case_id": assessment.case_id})
+    return section_url(assessment, before)
 
 
 @require_http_methods(["GET", "POST"])
@@ -93,6 +137,7 @@ def section(
         "form": form,
         "number": ids.index(current.id) + 1,
         "count": len(ids),
+        "back": back_from(assessment, tool, current.id),
     }
     return render(request, "risk/section.html", context, status=400 if form.errors else 200)
 
@@ -101,7 +146,11 @@ def section(
 def finish(request: HttpRequest, case_id: str, assessment_id: str) -> HttpResponse:
     user = signed_in_staff(request)
     assessment = in_progress(user, case_id, assessment_id)
+    tool = tools.tool_by_id(assessment.tool_id)
+    answers = services.assessment_record(assessment)["answers"]
+    unanswered = unanswered_questions(assessment, tool, answers)
     form = FinishForm(request.POST if request.method == "POST" else None)
+    refused = False
     if request.method == "POST" and form.is_valid():
         try:
             services.assessment_complete(
@@ -111,23 +160,50 @@ def finish(request: HttpRequest, case_id: str, assessment_id: str) -> HttpRespon
                 police_callouts=form.cleaned_data["police_callouts"],
             )
         except Refusal as refusal:
-            form.add_error(None, refusal.message)
+            if refusal.code != "answers_missing":
+                form.add_error(None, refusal.message)
+            # Questions left unanswered are named, each once, in the error summary.
+            refused = refusal.code == "answers_missing"
         else:
             return redirect("risk-result", case_id=case_id, assessment_id=assessment_id)
+    elif request.method == "POST" and unanswered:
+        refused = True  # named with the form's own errors, not instead of them
+    viewed_record(user, assessment.case, via="risk_finish")  # which answers are given
     context = {
         "case": assessment.case,
         "assessment": assessment,
+        "tool": tool,
         "form": form,
         "policy": active_policy(),
+        "unanswered": unanswered,
+        "unanswered_errors": refused,
+        "back": back_from(assessment, tool, None),
     }
-    return render(request, "risk/finish.html", context, status=400 if form.errors else 200)
+    status = 400 if form.errors or refused else 200
+    return render(request, "risk/finish.html", context, status=status)
+
+
+def unanswered_questions(
+    assessment: RiskAssessment, tool: tools.RiskTool, answers: dict[str, str]
+) -> list[dict[str, str]]:
+    """Each question not yet answered, in words and with a link to it on its section's
+    page."""
+    numbers = tools.question_numbers(tool)
+    return [
+        {
+            "words": question_words(numbers, question),
+            "url": f"{section_url(assessment, section.id)}#{question.id}",
+        }
+        for _, section, question in tools.numbered_questions(tool)
+        if question.id not in answers
+    ]
 
 
 def result(request: HttpRequest, case_id: str, assessment_id: str) -> HttpResponse:
     user = signed_in_staff(request)
     assessment = selectors.assessment_for(user, case_id, assessment_id)
     if assessment.status != AssessmentStatus.COMPLETE:
-        return redirect("risk-finish", case_id=case_id, assessment_id=assessment_id)
+        return redirect("risk-resume", case_id=case_id, assessment_id=assessment_id)
     tool = tools.tool_by_id(assessment.tool_id)
     viewed_record(user, assessment.case, via="risk_result")
     selectors.seen_by(user, [assessment])

@@ -93,7 +93,9 @@ def test_every_question_needs_an_answer_and_dont_know_is_offered(
     assert "Don" in page  # "Don't know", escaped
     response = client.post(first, {})
     assert response.status_code == 400
-    assert "Answer this question, or choose Don" in response.content.decode()
+    assert "Question 1: Were you hurt in what happened this time? Choose an answer, or Don" in (
+        response.content.decode().replace("&#x27;", "'")
+    )
 
 
 def test_the_result_cannot_be_reached_before_completion(
@@ -103,13 +105,13 @@ def test_the_result_cannot_be_reached_before_completion(
     start(client, case)
     assessment = RiskAssessment.objects.get()
     response = client.get(f"/cases/{case.pk}/risk/{assessment.pk}/")
-    assert response["Location"].endswith("/finish")
+    assert response["Location"].endswith("/resume")  # then to the questions not answered
     refused = client.post(
         f"/cases/{case.pk}/risk/{assessment.pk}/finish",
         {"professional_judgement": "no", "police_callouts": "0"},
     )
     assert refused.status_code == 400
-    assert "Answer every question" in refused.content.decode()
+    assert "Answer these questions before you finish" in refused.content.decode()
 
 
 def test_an_outsider_cannot_start_an_assessment(
