@@ -374,8 +374,10 @@ class BreakGlassDecisionForm(forms.Form):
 class SearchForm(forms.Form):
     q = forms.CharField(
         max_length=200,
-        label="Case reference or survivor's full name",
-        error_messages={"required": "Enter a case reference or a full name"},
+        label="Survivor's name, date of birth, phone number, postcode or a reference",
+        error_messages={
+            "required": "Enter a name, date of birth, phone number, postcode or reference"
+        },
     )
 
 

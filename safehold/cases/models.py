@@ -364,3 +364,29 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class SearchToken(models.Model):
+    """One way to find a case's survivor (cases/search.py): a keyed blind index of a
+    normalised token of her details (a name part, its sound key, date of birth, postcode,
+    phone digits, tenancy reference) or of the case's reference. Never the value itself:
+    an HMAC under the shared blind-index key, its purpose naming the kind. Written with
+    the person's details, deleted when the case is erased."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="search_tokens", db_index=False
+    )
+    role = models.CharField(max_length=20, choices=PersonRole.choices)
+    kind = models.CharField(max_length=10)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "role", "digest"], name="one_token_per_case")
+        ]
+        # A search asks, for each word, which cases have a token with one of its digests:
+        # read from this index alone, without reading any case (docs/performance.md).
+        indexes = [models.Index(fields=["digest", "role", "case"], name="search_token_digest")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"

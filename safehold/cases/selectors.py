@@ -13,22 +13,30 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from safehold.accounts.models import Staff
-from safehold.cases import access, sealing
-from safehold.cases.models import Alert, Case, Contact, Incident, Person, PersonRole
+from safehold.cases import access, sealing, search
+from safehold.cases.models import (
+    Alert,
+    Case,
+    Contact,
+    Incident,
+    Person,
+    PersonRole,
+    SearchToken,
+)
 from safehold.errors import Refusal
 from safehold.policy import clock
 from safehold.policy.loader import active_policy
 from safehold.prepared import Prepared
-from safehold.privacy import audit, trail
+from safehold.privacy import audit, trail, vault
 from safehold.privacy.models import AuditEntry
 
 PAGE_SIZE = 50
@@ -346,23 +354,33 @@ def case_row_page(
 
 
 def search_of(user: Staff, *, q: str, status: str | None, risk_level: str | None) -> QuerySet[Case]:
-    """By case reference, a letter's neutral reference, or the survivor's full name
-    (through its blind index)."""
+    """The cases `user` may see whose survivor or reference matches `q` as an officer
+    says it (cases/search.py): every term of `q` (a word, a date, a phone number, a
+    postcode) must match one of the case's search tokens. Cases matched exactly come
+    before those matched only by the sound of a name, newest first within each. A whole
+    case reference or a letter's neutral reference finds its case directly."""
     cases = filtered(user, status=status, risk_level=risk_level)
     q = q.strip()
     if REFERENCE_PATTERN.match(q):
         return cases.filter(reference=q.upper()).order_by("-reported_at", "-id")
     if LETTER_REFERENCE_PATTERN.match(q):
         return cases.filter(documents__reference=q.upper()).order_by("-reported_at", "-id")
-    # Through the survivor's own row, newest first by its copies of the report time and
-    # the case: the (role, name_index, case_reported_at, case) index gives the matches
-    # in this very order, so the database stops once it has a page of cases the reader
-    # may see, and a common name costs no more than a rare one (docs/performance.md).
-    index = sealing.survivor_name_index(q)
-    if not index:  # nothing but spaces or zero-width characters: no name, no match
+    terms = search.terms_of(vault.index_key(), q)
+    if not terms:  # nothing but spaces, punctuation or zero-width characters: no match
         return cases.none()
-    cases = cases.filter(people__role=PersonRole.SURVIVOR, people__name_index=index)
-    return cases.order_by("-people__case_reported_at", "-people__case")
+    # Each term, through the token index alone (digest, role, case): which cases have a
+    # token of it. The one door (`filtered`) decides which of them the reader sees.
+    exactly = Q()
+    for term in terms:
+        tokens = SearchToken.objects.filter(role=PersonRole.SURVIVOR)
+        cases = cases.filter(pk__in=tokens.filter(digest__in=term.digests).values("case_id"))
+        if term.near:
+            exact = tokens.filter(case=OuterRef("pk"), digest__in=term.exact)
+            exactly &= Q(Exists(exact))
+    if not exactly:  # no name in it: every match is exact
+        return cases.order_by("-reported_at", "-id")
+    cases = cases.annotate(found_exactly=ExpressionWrapper(exactly, output_field=BooleanField()))
+    return cases.order_by("-found_exactly", "-reported_at", "-id")
 
 
 def case_search(
@@ -417,5 +435,96 @@ def audit_trail(user: Staff, case_id: str) -> tuple[Case, list[trail.TrailEntry]
     return case, entries
 
 
+def audit_trail_page(
+    user: Staff, case_id: str, *, kind: str = "", number: int = 1
+) -> tuple[Case, trail.TrailPage, bool]:
+    """A page of the case's trail for the "Who has seen this case" page, newest first
+    (privacy/trail.py `trail_page`), cut for a reader who may not see the case as the
+    whole trail is; reading it is audited like reading the whole trail."""
+    case = access.case_for_audit(user, case_id)
+    sees = trail.sees_case(user, case)
+    found = AuditEntry.objects.filter(target_type="case", target_id=case.pk)
+    page = trail.trail_page(found, case, sees_case=sees, kind=kind, number=number)
+    with transaction.atomic():
+        audit.record(
+            actor=user.username,
+            action="case.audit_viewed",
+            target_type="case",
+            target_id=case.pk,
+        )
+    return case, page, sees
+
+
 def unread_alerts(user: Staff, *, limit: int = 20) -> list[Alert]:
     return list(Alert.objects.filter(recipient=user, read_at__isnull=True)[:limit])
+
+
+@dataclass(frozen=True)
+class Due:
+    """What is next due on a case, and by when."""
+
+    what: str
+    at: datetime
+    overdue: bool
+
+
+def next_due(case: Case, now: datetime | None = None) -> Due | None:
+    """The earliest of what a case still waits for: first contact (until it is made),
+    the next contact the survivor agreed to, the next review. A closed case waits for
+    nothing."""
+    if case.status == "closed":
+        return None
+    now = now or timezone.now()
+    waiting = []
+    if case.first_contact_at is None:
+        waiting.append(("First contact", case.response_due_at))
+    elif case.next_contact_due_at is not None:
+        waiting.append(("Contact", case.next_contact_due_at))
+    review = next_review_due_at(case)
+    if review is not None:
+        waiting.append(("Review", review))
+    if not waiting:
+        return None
+    what, at = min(waiting, key=lambda item: item[1])
+    return Due(what=what, at=at, overdue=at < now)
+
+
+def with_survivors(user: Staff, cases: list[Case], *, via: str) -> list[Case]:
+    """Lists for someone who may see every case in them (they come through
+    `access.cases_visible_to`) show what confirms the right person: the survivor's name
+    and date of birth, decrypted here, and what is next due. One query for all the
+    survivors of the page, whatever its length, and one audit entry (`case.listed`,
+    with the ids of the cases shown and where: the name is case content, so reading it
+    in a list is audited as reading a case is). An erased case shows neither."""
+    if not cases:
+        return cases
+    survivors = Person.objects.filter(
+        case_id__in=[c.pk for c in cases], role=PersonRole.SURVIVOR
+    ).select_related("case__data_key")
+    details: dict[str, dict[str, Any]] = {}
+    for person in survivors:
+        try:
+            details[person.case_id] = sealing.unseal(person.case.data_key, person)
+        except vault.KeyDestroyed:
+            continue
+    now = timezone.now()
+    for case in cases:
+        found = details.get(case.pk)
+        case.survivor_erased = found is None  # type: ignore[attr-defined]
+        case.survivor_name = (found or {}).get("name", "")  # type: ignore[attr-defined]
+        case.survivor_born = born_date((found or {}).get("date_of_birth", ""))  # type: ignore[attr-defined]
+        case.next_due = next_due(case, now)  # type: ignore[attr-defined]
+    audit.record(
+        actor=user.username,
+        action="case.listed",
+        target_type="case",
+        detail={"via": via, "cases": [c.pk for c in cases]},
+    )
+    return cases
+
+
+def born_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None

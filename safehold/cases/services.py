@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from safehold.accounts.models import Staff, Team
 from safehold.accounts.roles import Role, Sex
-from safehold.cases import access, diversity, sealing, selectors
+from safehold.cases import access, diversity, sealing, search, selectors
 from safehold.cases.glass import break_glass as break_glass
 from safehold.cases.glass import break_glass_reason as break_glass_reason
 from safehold.cases.inputs import Diversity, Report
@@ -366,6 +366,7 @@ def person_create(
     )
     person.sealed = sealing.seal(case.data_key, person, details)
     person.save(force_insert=True)
+    search.tokens_write(case, role, details)
     return person
 
 

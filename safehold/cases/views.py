@@ -324,8 +324,14 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.POST or None)
     results = None
     if request.method == "POST" and form.is_valid():
-        results = selectors.case_search(user, q=form.cleaned_data["q"])
-    context = {"form": form, "results": results, "nav": "search"}
+        found = selectors.case_search(user, q=form.cleaned_data["q"])
+        results = selectors.with_survivors(user, found, via="search")
+    context = {
+        "form": form,
+        "results": results,
+        "nav": "search",
+        "may_break_glass": access.may_break_glass(user),
+    }
     return render(request, "cases/search.html", context, status=400 if form.errors else 200)
 
 
@@ -337,6 +343,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases, cursor = selectors.case_page(user, cursor=request.GET.get("cursor"))
     except Refusal as refusal:
         raise Http404 from refusal
+    cases = selectors.with_survivors(user, cases, via="list")
     return render(request, "cases/list.html", {"cases": cases, "cursor": cursor, "nav": "cases"})
 
 

@@ -31,7 +31,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from safehold.accounts.models import Staff
-from safehold.cases import access, sealing
+from safehold.cases import access, sealing, search
 from safehold.cases.models import (
     Alert,
     BreakGlass,
@@ -643,6 +643,7 @@ def case_erase(*, case: Case, now: datetime, actor: str = "") -> Case:
     check_erasable(case, now)
     vault.data_key_destroy(wrapped=case.data_key)
     Person.objects.filter(case=case).update(name_index="")
+    search.tokens_erase(case)
     shares_identity = Case.objects.filter(
         survivor_identity_id=case.survivor_identity_id, erased_at__isnull=True
     ).exclude(pk=case.pk)
