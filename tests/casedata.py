@@ -26,6 +26,8 @@ SURVIVOR_NAME = "Zephyrine Quattlebaum"
 SURVIVOR_ADDRESS = "17 Wistmoor Crescent, Northgate"
 SURVIVOR_PHONE = "07700 900417"
 PERPETRATOR_NAME = "Barnaby Oddsworth"
+# His own postal address: a letter to him by post needs it (address_required without).
+PERPETRATOR_ADDRESS = "4 Quillon Terrace, Eastfold"
 SAFE_TIMES = "Tuesdays after 10 at the library"
 EMAIL = "quattlebaum@example.org"
 CHILD = "Peregrine"
@@ -44,7 +46,9 @@ def report(**changes: Any) -> inputs.Report:
         source="self",
         survivor=survivor,
         alleged_perpetrators=(
-            inputs.PerpetratorDetails(name=PERPETRATOR_NAME, relationship="partner"),
+            inputs.PerpetratorDetails(
+                name=PERPETRATOR_NAME, relationship="partner", address=PERPETRATOR_ADDRESS
+            ),
         ),
         children=(inputs.ChildDetails(age=6, name="Pip"),),
         abuse_types=tuple(
@@ -122,7 +126,10 @@ def full_case(open_case: Callable[..., Case]) -> Case:
         survivor=full_survivor(),
         alleged_perpetrators=(
             inputs.PerpetratorDetails(
-                name=PERPETRATOR_NAME, relationship="partner", tenancy_ref="T-99001"
+                name=PERPETRATOR_NAME,
+                relationship="partner",
+                tenancy_ref="T-99001",
+                address=PERPETRATOR_ADDRESS,
             ),
         ),
         children=(inputs.ChildDetails(age=6, name=CHILD),),

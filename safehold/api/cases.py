@@ -107,6 +107,8 @@ def full(view: selectors.CaseView) -> dict[str, Any]:
                 "relationship": p.person.relationship,
                 "is_resident": p.person.is_resident,
                 "tenancy_ref": p.details["tenancy_ref"],
+                "address": p.details.get("address", ""),
+                "is_tenant": p.details.get("is_tenant"),
                 **diversity(p.person),
             }
             for p in view.alleged_perpetrators
@@ -182,6 +184,8 @@ def report_from(body: CaseIn) -> inputs.Report:
                 is_resident=p.is_resident,
                 tenancy_ref=p.tenancy_ref,
                 diversity=diversity_from(p),
+                address=p.address,
+                is_tenant=p.is_tenant,
             )
             for p in body.alleged_perpetrators
         ),

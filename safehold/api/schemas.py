@@ -102,6 +102,12 @@ class PerpetratorIn(DiversityIn):
     relationship: Relationship = "other"
     is_resident: StrictBool | None = None
     tenancy_ref: Annotated[str, StringConstraints(max_length=60)] = ""
+    # His postal address, when known: a letter to him by post needs it (422
+    # `address_required` without). Sealed like every address.
+    address: ShortText = ""
+    # true: a tenant of the provider; false: not; absent or null: not known. A warning
+    # letter mentions action on his tenancy only when true.
+    is_tenant: StrictBool | None = None
 
 
 class ChildIn(Strict):

@@ -215,6 +215,15 @@ class IntakeForm(forms.Form):
         self.fields[f"p{n}_tenancy_ref"] = forms.CharField(
             required=False, max_length=60, label="Their tenancy reference, if our tenant"
         )
+        self.fields[f"p{n}_is_tenant"] = forms.ChoiceField(
+            required=False,
+            choices=YES_NO_UNKNOWN,
+            widget=forms.RadioSelect,
+            label="Are they one of our tenants?",
+        )
+        self.fields[f"p{n}_address"] = forms.CharField(
+            required=False, max_length=500, widget=forms.Textarea, label="Their postal address"
+        )
 
     def add_child_fields(self, n: int) -> None:
         self.fields[f"c{n}_name"] = forms.CharField(required=False, max_length=200, label="Name")
@@ -227,7 +236,15 @@ class IntakeForm(forms.Form):
         )
 
     def perpetrator_field_groups(self) -> list[list[forms.BoundField]]:
-        names = ("name", "sex", "relationship", "is_resident", "tenancy_ref")
+        names = (
+            "name",
+            "sex",
+            "relationship",
+            "is_resident",
+            "tenancy_ref",
+            "is_tenant",
+            "address",
+        )
         return [[self[f"p{n}_{name}"] for name in names] for n in range(self.perpetrator_count)]
 
     def child_field_groups(self) -> list[list[forms.BoundField]]:
@@ -277,6 +294,8 @@ class IntakeForm(forms.Form):
                     relationship=data[f"p{n}_relationship"] or "other",
                     is_resident=as_bool(data[f"p{n}_is_resident"]),
                     tenancy_ref=data[f"p{n}_tenancy_ref"],
+                    is_tenant=as_bool(data[f"p{n}_is_tenant"]),
+                    address=data[f"p{n}_address"],
                 )
                 for n in range(self.perpetrator_count)
                 if data[f"p{n}_name"] or data[f"p{n}_tenancy_ref"]

@@ -45,6 +45,10 @@ class PerpetratorDetails:
     is_resident: bool | None = None
     tenancy_ref: str = ""
     diversity: Diversity = field(default_factory=Diversity)
+    # His postal address, when known: a letter to him by post needs it.
+    address: str = ""
+    # True: a tenant of the provider; False: not; None: not known (no tenancy wording).
+    is_tenant: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -335,7 +335,12 @@ def people_add(*, case: Case, report: Report) -> None:
             relationship=perpetrator.relationship,
             is_resident=perpetrator.is_resident,
             diversity=perpetrator.diversity,
-            details={"name": perpetrator.name, "tenancy_ref": perpetrator.tenancy_ref},
+            details={
+                "name": perpetrator.name,
+                "tenancy_ref": perpetrator.tenancy_ref,
+                "address": perpetrator.address,
+                "is_tenant": perpetrator.is_tenant,
+            },
         )
     for child in report.children:
         person_create(case=case, role=PersonRole.CHILD, age=child.age, details={"name": child.name})
@@ -345,7 +350,7 @@ def person_create(
     *,
     case: Case,
     role: str,
-    details: dict[str, str],
+    details: dict[str, Any],
     diversity: Diversity | None = None,
     **columns: Any,
 ) -> Person:

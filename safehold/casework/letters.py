@@ -12,7 +12,13 @@ marked safe, and quotes the case reference.
 A letter to an agency is a disclosure: it is written only on a basis that stands (her
 consent, or a disclosure approved without it), says only what that basis allows, and is
 audited as a disclosure. Anything to an alleged perpetrator waits for the survivor's
-permission where the policy asks for it."""
+permission where the policy asks for it, and goes by post only to an address on record
+for him (`address_required`).
+
+Every letter comes from the provider as the policy's `[provider]` table gives it
+(`safehold.policy.letterhead`): a detail the provider has still to set is printed as
+"[Provider to set: address]". A MARAC referral letter carries what a MARAC referral form
+asks for (`MaracDetails`), within what the disclosure allows."""
 
 from __future__ import annotations
 
@@ -41,6 +47,7 @@ from safehold.casework.models import (
     ReferralStatus,
 )
 from safehold.errors import Refusal
+from safehold.policy.letterhead import Letterhead, letterhead
 from safehold.policy.loader import active_policy
 from safehold.policy.vocabulary import CLOSURE_REASON_LABELS, DISCLOSURE_GROUND_LABELS
 from safehold.privacy import audit
@@ -93,9 +100,11 @@ def document_file_name(document: Document) -> str:
 
 @dataclass(frozen=True)
 class PerpetratorLetterView:
-    """Everything a letter to an alleged perpetrator may say, and nothing else."""
+    """Everything a letter to an alleged perpetrator may say, and nothing else: his own
+    name, postal address and tenancy, and whether he is a tenant (`is_tenant` true: only
+    then does a warning mention action on his tenancy)."""
 
-    provider: str
+    provider: Letterhead
     reference: str
     name: str
     tenancy_ref: str
@@ -104,11 +113,13 @@ class PerpetratorLetterView:
     programme_phone: str
     closure_message: str = ""
     closure_explanation: str = ""
+    address: str = ""
+    is_tenant: bool = False
 
 
 @dataclass(frozen=True)
 class SurvivorLetterView:
-    provider: str
+    provider: Letterhead
     reference: str
     name: str
     address: str
@@ -137,9 +148,10 @@ NO_FURTHER_ACTION = "There is no further action for us to take at present."
 class AgencyLetterView:
     """What a letter to an agency may say: the survivor's name, what the disclosure's basis
     allows to be shared, and that basis (so an agency told without her consent does not
-    approach her as though she had agreed). Never her address or contact details."""
+    approach her as though she had agreed). Never her address or contact details.
+    `marac` is the MARAC referral form's content, on a letter to MARAC only."""
 
-    provider: str
+    provider: Letterhead
     reference: str
     agency: str
     agency_phone: str
@@ -149,6 +161,28 @@ class AgencyLetterView:
     date: datetime
     with_consent: bool = True
     ground: str = ""
+    officer_role: str = ""
+    officer_email: str = ""
+    marac: MaracDetails | None = None
+
+
+@dataclass(frozen=True)
+class MaracDetails:
+    """What a MARAC referral form asks for, as far as the disclosure allows: the latest
+    risk assessment (level, score, date, the MARAC reasons its writer may be told) always;
+    the children and the alleged perpetrators only with her consent (`shared`), since a
+    disclosure approved without it shares the risk that justified it and the approved
+    words, nothing more."""
+
+    assessed: bool
+    level: str = ""
+    score: int | None = None
+    tool: str = ""
+    assessed_on: datetime | None = None
+    reasons: tuple[str, ...] = ()
+    shared: bool = True
+    children: tuple[tuple[str, int | None], ...] = ()
+    perpetrators: tuple[tuple[str, str, str], ...] = ()  # name, relationship, address
 
 
 def directory_entry(agency_id: str) -> tuple[str, str]:
@@ -172,10 +206,12 @@ def perpetrator_view(
     return PerpetratorLetterView(
         closure_message=closure_message,
         closure_explanation=without_case_references(explanation, case, reference),
-        provider=active_policy().provider,
+        provider=letterhead(active_policy()),
         reference=reference,
         name=details.get("name", ""),
         tenancy_ref=details.get("tenancy_ref", ""),
+        address=details.get("address", ""),
+        is_tenant=details.get("is_tenant") is True,
         date=now,
         programme=programme,
         programme_phone=phone,
@@ -219,7 +255,7 @@ def survivor_view(
             )
     helpline, phone = directory_entry("national_helpline")
     return SurvivorLetterView(
-        provider=active_policy().provider,
+        provider=letterhead(active_policy()),
         reference=case.reference,
         name=details["name"],
         address=details["address"],
@@ -255,7 +291,7 @@ def agency_view(
     _, details = survivor_details(case)
     ground = basis.referral.without_consent_ground if basis.referral else ""
     return AgencyLetterView(
-        provider=policy.provider,
+        provider=letterhead(policy),
         reference=case.reference,
         agency=agency.name,
         agency_phone=agency.phone or "",
@@ -265,6 +301,67 @@ def agency_view(
         date=now,
         with_consent=basis.consent is not None,
         ground=DISCLOSURE_GROUND_LABELS.get(ground, ground),  # type: ignore[call-overload]
+        officer_role=by.get_role_display(),
+        officer_email=by.email,
+        marac=marac_details(case, by, shared=basis.consent is not None)
+        if basis.agency == "marac"
+        else None,
+    )
+
+
+def tool_name(tools: Any, tool_id: str) -> str:
+    """The risk tool's name as practitioners know it, or its id for one since removed."""
+    try:
+        return str(tools.tool_by_id(tool_id).name)
+    except tools.UnknownRiskTool:
+        return tool_id
+
+
+def relationship_words(relationship: str) -> str:
+    return relationship.replace("_", " ").capitalize() if relationship else "Not recorded"
+
+
+def marac_details(case: Case, by: Staff, *, shared: bool) -> MaracDetails:
+    """The MARAC referral form's content for `by`, who writes the letter: the `repeat`
+    reason only when `by` may see the earlier case (`risk.selectors.seen_by`), so the
+    letter tells no more than its writer's pages do. Risk is read here, where the letter
+    is written, so casework and risk load in either order (docs/architecture.md)."""
+    from safehold.risk import selectors as risk
+    from safehold.risk import tools
+
+    assessment = risk.latest_assessment(case)
+    if assessment is None:
+        return MaracDetails(assessed=False, shared=shared)
+    risk.seen_by(by, [assessment])
+    people = list(
+        case.people.filter(role__in=(PersonRole.CHILD, PersonRole.ALLEGED_PERPETRATOR)).order_by(
+            "id"
+        )
+    )
+    children: list[tuple[str, int | None]] = []
+    perpetrators: list[tuple[str, str, str]] = []
+    for person in people if shared else []:
+        details = sealing.unseal(case.data_key, person)
+        if person.role == PersonRole.CHILD:
+            children.append((details.get("name", ""), person.age))
+        else:
+            perpetrators.append(
+                (
+                    details.get("name", ""),
+                    relationship_words(person.relationship),
+                    details.get("address", ""),
+                )
+            )
+    return MaracDetails(
+        assessed=True,
+        level=assessment.get_level_display() if assessment.level else "",
+        score=assessment.score,
+        tool=tool_name(tools, assessment.tool_id),
+        assessed_on=assessment.completed_at,
+        reasons=tuple(risk.reason_texts(assessment)),
+        shared=shared,
+        children=tuple(children),
+        perpetrators=tuple(perpetrators),
     )
 
 
@@ -316,6 +413,18 @@ def perpetrator_for_letter(case: Case, person_id: str = "") -> Person:
             field="alleged_perpetrator",
         )
     return people[0]
+
+
+def check_perpetrator_address(case: Case, person: Person, channel: str) -> None:
+    """A letter to an alleged perpetrator by post needs his postal address on record: it
+    is never guessed, and never the survivor's."""
+    if channel == "post" and not sealing.unseal(case.data_key, person).get("address"):
+        raise Refusal(
+            "address_required",
+            "No postal address is recorded for the alleged perpetrator: give the letter by "
+            "hand, or record his address first",
+            field="channel",
+        )
 
 
 def perpetrator_choices(case: Case) -> list[tuple[str, str]]:
@@ -377,6 +486,7 @@ def letter_create(
     if recipient == Recipient.ALLEGED_PERPETRATOR:
         person = perpetrator_for_letter(case, alleged_perpetrator)
         services.check_perpetrator_permission(case, active_policy())
+        check_perpetrator_address(case, person, channel)
         reference = neutral_reference_new()
         view = perpetrator_view(case, person, now, kind=kind, reference=reference)
     elif recipient == Recipient.AGENCY:

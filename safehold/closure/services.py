@@ -220,7 +220,9 @@ def perpetrator_letters_write(*, case: Case, by: Staff, now: datetime) -> None:
     """One letter to each alleged perpetrator on the case, each from his own minimal view.
     Where the policy wants the survivor's permission first and none stands, no letter is
     written and the closure does not fail: each letter is recorded as outstanding, and
-    the case shows it (`closure.selectors.letters_outstanding`) until it is written."""
+    the case shows it (`closure.selectors.letters_outstanding`) until it is written. A
+    letter goes by post to his address on record; without one it is written for giving
+    by hand, never refused (`address_required` is for a letter asked for by post)."""
     perpetrators = case.people.filter(role=PersonRole.ALLEGED_PERPETRATOR).order_by("id")
     withheld = casework.permission_missing(case, active_policy())
     for person in perpetrators:
@@ -240,7 +242,7 @@ def perpetrator_letters_write(*, case: Case, by: Staff, now: datetime) -> None:
             kind=LetterKind.CLOSURE,
             recipient="alleged_perpetrator",
             alleged_perpetrator=person.pk,
-            channel="post",
+            channel="post" if sealing.unseal(case.data_key, person).get("address") else "by_hand",
             now=now,
         )
 

@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, time
 from typing import Any
 
-from safehold.policy.schema import AppealStage, Policy, ResponseTarget
+from safehold.policy.letterhead import to_set
+from safehold.policy.schema import PROVIDER_DETAILS, AppealStage, Policy, ResponseTarget
 from safehold.policy.sources import SOURCES, SettingSource, Source, setting_sources, sources_of
 from safehold.policy.vocabulary import (
     AGENCY_IDS,
@@ -47,6 +48,7 @@ SECTIONS = (
     "Appeals",
     "What we count as domestic abuse",
     "Monitoring and review of this policy",
+    "Our letters",
 )
 
 MONITORING_FIELD_LABELS: dict[MonitoringField, str] = {
@@ -94,6 +96,9 @@ SETTING_QUESTIONS: dict[str, str] = {
     "definitions.under_age_referral_agency": "who a younger survivor is referred to",
     "restricted_cases.break_glass_roles": "who may open such a case in an emergency",
     "restricted_cases.break_glass_needs_approval": "whether another must approve it first",
+    "provider.address": "the address our letters give",
+    "provider.phone": "the telephone number our letters give",
+    "provider.signatory": "who our letters are signed for",
 }
 
 # The id of Safehold's own baseline, whose every setting is Safehold's default.
@@ -152,6 +157,7 @@ def policy_rules(policy: Policy) -> list[Rule]:
         *_appeal_rules(policy),
         *_definition_rules(policy),
         *_monitoring_rules(policy),
+        *_letter_rules(policy),
     ]
     rules = []
     for section, heading, text, settings in drafts:
@@ -560,6 +566,19 @@ def _monitoring_rules(policy: Policy) -> Iterable[Draft]:
     )
 
 
+def _letter_rules(policy: Policy) -> Iterable[Draft]:
+    provider = policy.provider
+    address = ", ".join(provider.address) or "not set yet"
+    signed = provider.signatory or "a signatory not set yet"
+    yield (
+        SECTIONS[9],
+        "Who our letters come from",
+        f"Every letter we send gives our name ({provider.name}), our address ({address}) and "
+        f"our telephone number ({provider.phone or 'not set yet'}), and is signed for {signed}.",
+        PROVIDER_DETAILS,
+    )
+
+
 def _in_sentence(label: str) -> str:
     """ "Physical abuse" reads "physical abuse" mid-sentence; "FGM" stays "FGM"."""
     return label if label[1:2].isupper() else label[0].lower() + label[1:]
@@ -666,7 +685,7 @@ def _grouped(sources: tuple[tuple[str, SettingSource], ...]) -> dict[Source, lis
 
 def _provider_words(policy: Policy) -> tuple[str, str]:
     """The provider as a sentence names it ("WHA", "the Association") and its possessive."""
-    name = policy.provider
+    name = policy.provider.name
     return name, (f"{name}'" if name.endswith("s") else f"{name}'s")
 
 
@@ -700,6 +719,10 @@ _UNITS = (
 
 
 def _words_for(setting: str, value: Any) -> str:
+    if setting in PROVIDER_DETAILS:
+        what = {"provider.address": "address", "provider.phone": "telephone number"}
+        shown = to_set(what.get(setting, "signatory"))
+        return f'"{shown}" on every letter' if not value else "the value written in the file"
     if value is None:
         return "none"
     if isinstance(value, ResponseTarget):

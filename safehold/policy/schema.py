@@ -19,8 +19,10 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     Field,
     PrivateAttr,
+    StringConstraints,
     field_validator,
     model_validator,
 )
@@ -45,6 +47,7 @@ from safehold.policy.setting_types import (
     KnownGround,
     KnownMonitoringField,
     Parties,
+    PhoneNumber,
     PolicyModel,
     Quote,
     Slug,
@@ -443,6 +446,47 @@ class PolicyReview(PolicyModel):
     """Whether survivors are consulted on each review."""
 
 
+def _name_alone(value: object) -> object:
+    # `provider = "WHA"`, as policy files said before the [provider] table: the name alone.
+    return {"name": value} if isinstance(value, str) else value
+
+
+class Provider(PolicyModel):
+    """The housing provider whose policy it is, as its letters name it. Every letter
+    Safehold writes (to the survivor, to an alleged perpetrator, to an agency) carries the
+    name, address and telephone number, and is signed for `signatory`.
+
+    Written as a table, `[provider]`, or as the name alone (`provider = "WHA"`), which
+    leaves the rest to set. Safehold has no default for a provider's address, telephone
+    number or signatory: one left empty is the provider's to set (`provider_to_set`, so
+    listed on the "Our policy" page), and each letter shows it as "[Provider to set:
+    address]" until it is set, never an invented one."""
+
+    name: Text
+    """The provider's name, such as "The Wrekin Housing Group". Required."""
+
+    address: Texts = ()
+    """The provider's postal address for letters, one line each, such as `["Colliers Way",
+    "Old Park", "Telford", "TF3 4AW"]`. Empty: the provider's to set."""
+
+    phone: PhoneNumber | Literal[""] = ""
+    """The telephone number letters give, such as "01952 217100". Empty: the provider's
+    to set."""
+
+    signatory: Annotated[str, StringConstraints(max_length=200)] = ""
+    """Who letters are signed for, such as "Neighbourhood Services Manager": a letter to an
+    alleged perpetrator is signed in this name alone (never the officer's); the
+    survivor's and agencies' letters are signed by the officer "for" it. Empty: the
+    provider's to set."""
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# The provider's contact details that letters print: Safehold has no default for any.
+PROVIDER_DETAILS = ("provider.address", "provider.phone", "provider.signatory")
+
+
 class Policy(PolicyModel):
     """A provider's domestic abuse policy, as Safehold enforces it.
 
@@ -456,8 +500,9 @@ class Policy(PolicyModel):
     name: Text
     """The policy's title. Required."""
 
-    provider: Text
-    """The housing provider whose policy it is. Required."""
+    provider: Annotated[Provider, BeforeValidator(_name_alone)]
+    """The housing provider whose policy it is, and what its letters give: a `[provider]`
+    table (`name`, `address`, `phone`, `signatory`), or its name alone. Required."""
 
     source_document: Text | None = None
     """The published document this file encodes."""
@@ -601,7 +646,7 @@ class Policy(PolicyModel):
 
 
 # Settings that name the policy rather than set a rule: no source is given for them.
-NOT_RULES = ("id", "name", "provider", "source_document", "quotes", "provider_to_set")
+NOT_RULES = ("id", "name", "provider.name", "source_document", "quotes", "provider_to_set")
 
 
 @functools.cache

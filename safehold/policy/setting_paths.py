@@ -84,7 +84,7 @@ def iter_whole_settings(
     """The path of every setting below `model` as a provider decides it, depth first:
     an open table (`agencies`) and a value written as one table (`response_target`,
     `appeals.stage_1`) are one setting each, where `iter_settings` lists their parts.
-    Top-level fields named in `skip` are left out."""
+    The settings whose paths are named in `skip` (`id`, `provider.name`) are left out."""
     for name, field in model.model_fields.items():
         path = f"{prefix}{name}"
         if path in skip:
@@ -93,7 +93,7 @@ def iter_whole_settings(
         if inner is None or is_open_table(field.annotation) or is_one_value(inner):
             yield path
         else:
-            yield from iter_whole_settings(inner, prefix=f"{path}.")
+            yield from iter_whole_settings(inner, prefix=f"{path}.", skip=skip)
 
 
 def settings_under(settings: Sequence[str], path: str) -> tuple[str, ...]:

@@ -8,6 +8,11 @@ provider's to set.
   must decide it.
 - `default`: neither. The document is silent and Safehold's default applies.
 
+The provider's own contact details on its letters (`provider.address`, `provider.phone`,
+`provider.signatory`) have no Safehold default: one the file leaves empty is the
+provider's to set whether or not `provider_to_set` lists it, and letters show it as
+"[Provider to set: address]" (safehold.policy.letterhead).
+
 A quote on a table (`perpetrator_interview`) is shown beside the table's rules but does
 not make its settings quoted: each setting is the provider's only by its own words.
 """
@@ -17,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from safehold.policy.schema import Policy, rule_settings
+from safehold.policy.schema import PROVIDER_DETAILS, Policy, rule_settings
 from safehold.policy.setting_paths import quote_on, settings_under
 
 Source = Literal["quoted", "default", "provider_to_set"]
@@ -40,6 +45,7 @@ def setting_sources(policy: Policy) -> dict[str, SettingSource]:
         for path in policy.provider_to_set
         for setting in settings_under(rule_settings(), path)
     }
+    to_set.update(detail for detail in PROVIDER_DETAILS if not provider_detail(policy, detail))
     sources: dict[str, SettingSource] = {}
     for setting in rule_settings():
         quote = quote_on(policy.quotes, setting)
@@ -50,6 +56,12 @@ def setting_sources(policy: Policy) -> dict[str, SettingSource]:
         else:
             sources[setting] = SettingSource("default")
     return sources
+
+
+def provider_detail(policy: Policy, setting: str) -> str | tuple[str, ...]:
+    """The value of one of `PROVIDER_DETAILS` (`provider.phone`), empty when unset."""
+    value: str | tuple[str, ...] = getattr(policy.provider, setting.removeprefix("provider."))
+    return value
 
 
 def sources_of(policy: Policy, paths: tuple[str, ...]) -> tuple[tuple[str, SettingSource], ...]:

@@ -169,7 +169,7 @@ def request_header(request: SubjectAccessRequest, by: Staff, now: datetime) -> S
         "due_at": day(request.due_at),
         "exported_at": when(now),
         "exported_by": by.full_name,
-        "provider": active_policy().provider,
+        "provider": active_policy().provider.name,
         "status": status,
         "identity_checked_by": full_name(request.verified_by),
         "identity_checked_at": when(request.verified_at),

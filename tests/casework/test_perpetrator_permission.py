@@ -26,6 +26,7 @@ from safehold.policy.loader import active_policy
 from tests.casedata import (
     CHILD,
     EMAIL,
+    PERPETRATOR_ADDRESS,
     PERPETRATOR_NAME,
     SAFE_TIMES,
     SEEDS,
@@ -44,6 +45,7 @@ OUTSTANDING = (
     "Closure letter to the alleged perpetrator not sent: the survivor's permission is not on record"
 )
 SECOND_PERPETRATOR = "Cuthbert Ravensworth"
+SECOND_ADDRESS = "9 Marrowgate Lane, Westerby"
 HERS = (SURVIVOR_NAME, "Zephyrine", SURVIVOR_ADDRESS, "Wistmoor", SURVIVOR_PHONE, EMAIL)
 HERS_TOO = (SAFE_TIMES, CHILD, "T-55821", "1988")
 
@@ -92,10 +94,16 @@ def two_perpetrators(policy: str, open_case: Callable[..., Case]) -> Case:
         survivor=full_survivor(),
         alleged_perpetrators=(
             inputs.PerpetratorDetails(
-                name=PERPETRATOR_NAME, relationship="partner", tenancy_ref="T-99001"
+                name=PERPETRATOR_NAME,
+                relationship="partner",
+                tenancy_ref="T-99001",
+                address=PERPETRATOR_ADDRESS,
             ),
             inputs.PerpetratorDetails(
-                name=SECOND_PERPETRATOR, relationship="other_family", tenancy_ref="T-99002"
+                name=SECOND_PERPETRATOR,
+                relationship="other_family",
+                tenancy_ref="T-99002",
+                address=SECOND_ADDRESS,
             ),
         ),
         children=(inputs.ChildDetails(age=6, name=CHILD),),
@@ -411,7 +419,9 @@ def test_a_warning_names_which_alleged_perpetrator_when_there_are_several(
     assert made.json()["alleged_perpetrator"] == ids[SECOND_PERPETRATOR]
     text = pdf_text(client, made.json()["id"])
     assert SECOND_PERPETRATOR in text
+    assert SECOND_ADDRESS in text
     assert PERPETRATOR_NAME not in text
+    assert PERPETRATOR_ADDRESS not in text
 
 
 # The pages --------------------------------------------------------------------------

@@ -117,10 +117,66 @@ def test_the_providers_to_set_are_marked_so_in_the_file(policy_id: str) -> None:
     assert listed == marked
 
 
-def test_the_default_policys_settings_are_all_safeholds_defaults() -> None:
+def test_the_default_policys_settings_are_all_safeholds_defaults_but_the_providers_details() -> None:
     sources = setting_sources(load_policy("default"))
 
-    assert {source.source for source in sources.values()} == {"default"}
+    # Safehold has no address, telephone number or signatory to give for a provider.
+    assert {s: src.source for s, src in sources.items() if src.source != "default"} == {
+        "provider.address": "provider_to_set",
+        "provider.phone": "provider_to_set",
+        "provider.signatory": "provider_to_set",
+    }
+
+
+@pytest.mark.parametrize("policy_id", sorted(SEED_FILES))
+def test_the_providers_letter_details_are_quoted_or_the_providers_to_set(policy_id: str) -> None:
+    policy = load_policy(policy_id)
+    sources = setting_sources(policy)
+
+    for detail in ("provider.address", "provider.phone", "provider.signatory"):
+        assert sources[detail].source != "default", detail
+        if sources[detail].source == "provider_to_set":
+            assert detail in policy.provider_to_set, "the bundled file lists it"
+    # [004 How to report] the Group's general number is the only one a seed prints.
+    expected = "quoted" if policy_id == "wrekin" else "provider_to_set"
+    assert sources["provider.phone"].source == expected
+
+
+def test_a_provider_named_alone_leaves_its_letter_details_to_set() -> None:
+    policy = parse_policy(MINIMAL_POLICY)
+
+    sources = setting_sources(policy)
+
+    assert policy.provider.name == "Test Housing"
+    assert str(policy.provider) == "Test Housing"
+    assert sources["provider.address"].source == "provider_to_set"
+    assert sources["provider.phone"].source == "provider_to_set"
+    assert sources["provider.signatory"].source == "provider_to_set"
+
+
+def test_a_provider_table_with_its_details_makes_them_the_providers_own() -> None:
+    policy = parse_policy(
+        MINIMAL_POLICY.replace('provider = "Test Housing"\n', "")
+        + '[provider]\nname = "Test Housing"\naddress = ["1 High Street", "Telford", "TF1 1AA"]\n'
+        'phone = "01952 000000"\nsignatory = "Head of Housing"\n'
+        '[quotes]\n"provider.phone" = "Call us on 01952 000000."\n'
+    )
+
+    sources = setting_sources(policy)
+
+    assert policy.provider.address == ("1 High Street", "Telford", "TF1 1AA")
+    assert sources["provider.phone"].source == "quoted"
+    assert sources["provider.address"].source == "default"
+    assert sources["provider.signatory"].source == "default"
+
+
+def test_the_providers_name_is_not_a_rule_and_a_bad_phone_number_is_refused() -> None:
+    assert "provider.name" not in rule_settings()
+    with pytest.raises(PolicyFileError, match="provider.phone"):
+        parse_policy(
+            MINIMAL_POLICY.replace('provider = "Test Housing"\n', "")
+            + '[provider]\nname = "Test Housing"\nphone = "call us"\n'
+        )
 
 
 def test_a_quote_on_a_part_quotes_the_setting_and_one_on_a_table_quotes_none() -> None:
