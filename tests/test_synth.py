@@ -13,12 +13,13 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from safehold.accounts.models import Staff
-from safehold.cases import sealing, services
-from safehold.cases.models import Case, Person, PersonRole, ReferenceCounter
+from safehold.cases import sealing, search, services
+from safehold.cases.models import Case, Person, PersonRole, ReferenceCounter, SearchToken
 from safehold.cli import main
 from safehold.closure.models import Appeal
 from safehold.policy import clock
 from safehold.policy.loader import active_policy
+from safehold.privacy import vault
 from safehold.privacy.models import AuditEntry
 from safehold.reports.period import Period
 from safehold.reports.report import monitoring_report
@@ -36,6 +37,7 @@ PLAIN_TABLES = (
     "cases_contact",
     "cases_caseabusetype",
     "cases_caseteammember",
+    "cases_searchtoken",
     "closure_closure",
     "closure_feedback",
     "closure_appeal",
@@ -110,6 +112,17 @@ def test_sealed_details_open_to_invented_people_with_the_services_indexes(loaded
     case = Case.objects.select_related("data_key").first()
     assert case is not None
     assert sealing.unseal(case.data_key, case)["summary"]
+
+
+def test_each_survivor_has_the_search_tokens_intake_would_write(loaded: None) -> None:
+    """Benchmarks of search over synth data search what intake writes (issue 18)."""
+    key = vault.index_key()
+    survivors = Person.objects.filter(role=PersonRole.SURVIVOR).select_related("case__data_key")
+    for person in survivors:
+        expected = search.survivor_tokens(key, unsealed(person), person.case.reference)
+        stored = SearchToken.objects.filter(case=person.case, role=PersonRole.SURVIVOR)
+        assert set(stored.values_list("kind", "digest")) == {(t.kind, t.digest) for t in expected}
+    assert SearchToken.objects.values("case").distinct().count() == CASES
 
 
 def test_no_name_address_or_phone_is_stored_in_the_clear(loaded: None) -> None:

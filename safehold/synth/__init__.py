@@ -52,6 +52,7 @@ from safehold.cases.models import (
     Contact,
     Person,
     ReferenceCounter,
+    SearchToken,
     SurvivorIdentity,
 )
 from safehold.cases.services import LONDON, REFERENCE_DIGITS
@@ -63,6 +64,7 @@ from safehold.policy.schema import Policy
 from safehold.privacy import audit
 from safehold.privacy.models import WrappedKey
 from safehold.synth.cases import case_make
+from safehold.synth.people import tokens_add
 from safehold.synth.run import Draft, Pick, Run, SynthTeam
 
 DEFAULT_YEARS = 10
@@ -87,6 +89,7 @@ WRITE_ORDER: tuple[type[models.Model], ...] = (
     CaseAbuseType,
     CaseTeamMember,
     Person,
+    SearchToken,
     Contact,
     Closure,
     Feedback,
@@ -137,6 +140,7 @@ def synth_load(
                 for n in range(start, end)
             ]
             references_take(made)
+            tokens_add(run, made)
             run.write(WRITE_ORDER)
         if end % every == 0 or end == cases:
             progress(f"{end:,} of {cases:,} cases ({end / (monotonic() - started):,.0f} a second)")

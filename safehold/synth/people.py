@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import heapq
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from safehold import demo_cases
-from safehold.cases import diversity, sealing
+from safehold.cases import diversity, sealing, search
 from safehold.cases.inputs import Diversity, SafeContact
-from safehold.cases.models import Person, PersonRole, SurvivorIdentity, new_id
+from safehold.cases.models import Person, PersonRole, SearchToken, SurvivorIdentity, new_id
 from safehold.demo_cases import NameGroup, Pattern
 from safehold.policy import clock
 from safehold.synth.run import Draft, Pick, Run
@@ -190,19 +191,21 @@ def person_add(
 
 def people_add(run: Run, case: Draft, survivor: Survivor) -> None:
     contact = survivor.contact
+    details = {
+        "name": survivor.name,
+        "date_of_birth": survivor.born.isoformat(),
+        "address": survivor.address,
+        "tenancy_ref": survivor.tenancy_ref,
+        "phone": contact.phone,
+        "email": contact.email,
+        "safe_times": contact.safe_times,
+    }
+    case.survivor_details = details
     person_add(
         run,
         case,
         PersonRole.SURVIVOR.value,
-        {
-            "name": survivor.name,
-            "date_of_birth": survivor.born.isoformat(),
-            "address": survivor.address,
-            "tenancy_ref": survivor.tenancy_ref,
-            "phone": contact.phone,
-            "email": contact.email,
-            "safe_times": contact.safe_times,
-        },
+        details,
         name_index=run.name_index("survivor-name", survivor.name),
         sex=survivor.sex,
         voicemail_ok=contact.voicemail_ok,
@@ -222,3 +225,23 @@ def people_add(run: Run, case: Draft, survivor: Survivor) -> None:
             is_resident=someone.is_resident,
             bands=someone.bands,
         )
+
+
+def tokens_add(run: Run, cases: Sequence[Draft]) -> None:
+    """The survivors' search tokens, as `cases.search.tokens_write` writes them, once the
+    batch's references are taken (a token is made of the reference too)."""
+    for case in cases:
+        if case.survivor_details is None:
+            continue
+        tokens = search.survivor_tokens(run.index_key, case.survivor_details, case["reference"])
+        for token in tokens:
+            run.add(
+                SearchToken,
+                {
+                    "case_id": case["id"],
+                    "role": PersonRole.SURVIVOR.value,
+                    "kind": token.kind,
+                    "digest": token.digest,
+                },
+            )
+        case.survivor_details = None

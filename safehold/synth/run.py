@@ -57,6 +57,9 @@ class Draft:
 
     row: Row
     key: bytes
+    # The survivor's details, kept until the batch's references are taken: her search
+    # tokens include the case's reference (people.tokens_add).
+    survivor_details: dict[str, Any] | None = None
 
     def __getitem__(self, column: str) -> Any:
         return self.row.get(column)
