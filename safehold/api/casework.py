@@ -246,7 +246,8 @@ def document_out(document: Document) -> dict[str, Any]:
     "/{case_id}/letters",
     response={201: DocumentOut, **problems(409, 422)},
     summary="Write a letter as a PDF: to the survivor only by a safe channel, to an agency "
-    "only on a disclosure basis, to an alleged perpetrator only with the survivor's permission",
+    "only on a disclosure basis, to an alleged perpetrator only with the survivor's permission "
+    "and, by post, only to his address on record (422 address_required)",
 )
 def letter_create(request: HttpRequest, case_id: str, body: LetterIn) -> Status[dict[str, Any]]:
     user = staff(request)

@@ -102,12 +102,16 @@ class PerpetratorIn(DiversityIn):
     relationship: Relationship = "other"
     is_resident: StrictBool | None = None
     tenancy_ref: Annotated[str, StringConstraints(max_length=60)] = ""
-    # His postal address, when known: a letter to him by post needs it (422
-    # `address_required` without). Sealed like every address.
-    address: ShortText = ""
-    # true: a tenant of the provider; false: not; absent or null: not known. A warning
-    # letter mentions action on his tenancy only when true.
-    is_tenant: StrictBool | None = None
+    address: ShortText = Field(
+        default="",
+        description="His postal address, when known, sealed like every address. A letter "
+        "to him by post needs it: without it, 422 `address_required`.",
+    )
+    is_tenant: StrictBool | None = Field(
+        default=None,
+        description="true: a tenant of the provider; false: not; absent or null: not "
+        "known. A warning letter mentions action on his tenancy only when true.",
+    )
 
 
 class ChildIn(Strict):
