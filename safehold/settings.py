@@ -158,6 +158,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "safehold.web.context_processors.service",
             ],
+            # Plain words for codes, dates and times in every template (issue 18).
+            "builtins": ["safehold.web.templatetags.words"],
         },
     },
 ]

@@ -543,13 +543,26 @@ def test_the_case_page_of_a_closed_case(
 
 
 def test_who_has_seen_a_case(
-    work: Work, manager: Staff, as_staff: Callable[[Staff], Client], fixed_queries: Check
+    work: Work,
+    manager: Staff,
+    outsider: Staff,
+    as_staff: Callable[[Staff], Client],
+    fixed_queries: Check,
 ) -> None:
+    """A page of the trail, newest first: its entries, the people who wrote them and
+    the break-glass reasons among them, one query each (issue 18)."""
     case = work.open_case()
-    add = work.contacts_added(case)
+    cases.break_glass(case=case, by=outsider, reason="Covering the out-of-hours line")
+    contacts_added = work.contacts_added(case)
+
+    def add(n: int) -> list[str]:
+        contacts_added(n)
+        return ["Recorded a contact"] * n
 
     client = as_staff(manager)
-    fixed_queries(lambda: client.get(f"/cases/{case.pk}/audit"), add, queries=17)
+    body = fixed_queries(lambda: client.get(f"/cases/{case.pk}/audit"), add, queries=19)
+    assert "Covering the out-of-hours line" in body
+
 
 
 def test_a_cases_evidence(

@@ -33,9 +33,9 @@ from safehold.closure.services import REOPEN_ROLES
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
 from safehold.policy.schema import Policy
-from safehold.privacy import trail
 from safehold.records import rules as records_rules
 from safehold.risk import selectors as risk_selectors
+from safehold.web import words
 
 STEP_CHECK, STEP_CONFIRM, STEP_EDIT = "check", "confirm", "edit"
 FORM_STEPS = ("add-perpetrator", "add-child", STEP_EDIT)
@@ -290,12 +290,25 @@ def assign(request: HttpRequest, case_id: str) -> HttpResponse:
 
 
 def audit_page(request: HttpRequest, case_id: str) -> HttpResponse:
+    """A page of the case's audit trail, newest first, filtered by kind of action
+    (`?kind=`, one of web/words.py AUDIT_KINDS) and paged (`?page=`). An unknown kind or
+    page is answered 404 before anything is read or recorded."""
     user = signed_in_staff(request)
+    kind = request.GET.get("kind", "")
+    number = request.GET.get("page", "1")
+    if (kind and kind not in words.AUDIT_KINDS) or not number.isdigit() or int(number) < 1:
+        raise Http404("No such page of the trail")
     try:
-        case, entries = selectors.audit_trail(user, case_id)
+        case, page, whole = selectors.audit_trail_page(user, case_id, kind=kind, number=int(number))
     except Refusal as refusal:
         raise PermissionDenied from refusal
-    context = {"case": case, "entries": entries, "whole": trail.sees_case(user, case)}
+    context = {
+        "case": case,
+        "page": page,
+        "whole": whole,
+        "kind": kind,
+        "kinds": list(words.AUDIT_KINDS.items()),
+    }
     return render(request, "cases/audit.html", context)
 
 

@@ -170,7 +170,8 @@ def test_every_read_of_a_case_is_audited(
     ]
     trail = as_staff(manager).get(f"/cases/{case.pk}/audit").content.decode()
     assert "Who has seen this case" in trail
-    assert officer.username in trail
+    assert officer.full_name in trail  # by name and role (issue 18)
+    assert "Read the case" in trail
     assert SURVIVOR_NAME not in trail
 
 

@@ -6,6 +6,7 @@ shown the entries whole, as before."""
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable
 from datetime import date
@@ -20,6 +21,7 @@ from safehold.cases import inputs
 from safehold.cases.models import Case
 from safehold.privacy.models import AuditEntry
 from safehold.privacy.trail import KEYS_WITHOUT_CASE_CONTENT
+from safehold.web.words import audit_action
 from tests.casedata import SURVIVOR_NAME
 
 pytestmark = pytest.mark.django_db
@@ -103,10 +105,11 @@ def test_an_auditor_reads_who_did_what_and_never_the_risk_level_or_grounds(
     assert {"assessment": assessed.detail["assessment"]} in [
         {"assessment": d.get("assessment")} for d in details
     ]
+    read = html.unescape(page)
     for entry in AuditEntry.objects.filter(target_type="case", target_id=case.pk):
-        assert entry.action in page
+        assert audit_action(entry.action) in read  # in words (issue 18)
     assert any("address" in d for d in details)
-    assert officer.username in page
+    assert officer.full_name in read
     assert "but not the case, so each entry" in page
 
 
@@ -143,7 +146,7 @@ def test_whoever_may_see_the_case_still_reads_each_entry_whole(
         assert completed["level"] == "high"
         assert "visible_high_risk" in completed["marac_reasons"]
         assert any("child_at_risk" in str(d.get("basis", "")) for d in details)
-        assert "child_at_risk" in page
+        assert "Without consent: A child is at risk" in page  # in words (issue 18)
         assert "but not the case, so each entry" not in page
 
 

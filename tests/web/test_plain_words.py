@@ -1,0 +1,417 @@
+"""No machine code reaches a person (issue 18, "Plain words").
+
+Each persona signs in and asks for every page Safehold has (each URL pattern of
+safehold/urls.py, filled with the ids of a case with content: contacts, a further
+report, an assessment, a referral, actions, a review, consent, an interview request, a
+letter, break glass, a closed case with feedback and an appeal, a subject access
+request). The visible text of each page (tags, attributes and scripts stripped: a code
+in `value=""`, `name=""`, an href or an id is for the machine) must hold none of the
+known codes:
+
+- every id with an underscore or a dot (`da_lead`, `child_at_risk`, `case.opened`): no
+  English word has one, so anywhere in the text is a leak;
+- ISO dates (`2026-04-12`) and 24-hour clock times (`14:36`): GOV.UK writes 12 April
+  2026 and 2:36pm;
+- codes that are also English words (`open`, `high`, `female`, `police`, `officer`):
+  these only when an element's whole text is the code or a list of codes, in the code's
+  own lower case ("Police" and "the police" are words; a cell reading "police" or
+  "physical, sexual" is a code).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from safehold.accounts.models import Staff
+from safehold.cases import services as cases
+from safehold.cases.models import Case, PersonRole
+from safehold.casework import contacts, interviews, letters, plan
+from safehold.casework import services as casework
+from safehold.closure import appeals, feedback
+from safehold.closure import services as closure
+from safehold.policy import vocabulary
+from safehold.policy.loader import active_policy
+from safehold.privacy.models import AuditEntry
+from safehold.records import services as records
+from safehold.risk import services as risk
+from safehold.risk.selectors import REASON_TEXT
+from safehold.risk.tools import tool_by_id
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("officer", "manager", "director", "da_lead", "auditor", "admin")
+
+# Pages that are not pages: files, the API, the health check, signing out, and the
+# POST-only steps (a GET answers 405).
+NOT_PAGES = {
+    "healthz",
+    "sign-out",
+    "report-csv",
+    "report-xlsx",
+    "report-board",
+    "case-evidence-download",
+    "document",
+    "subject-access-export",
+}
+
+# Texts no machine writes for a person.
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+CLOCK_24 = re.compile(r"\b([01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?\b(?!\s*(?:am|pm))")
+
+
+def choice_codes() -> set[str]:
+    """The values of every model field with choices (statuses, kinds, channels …)."""
+    codes: set[str] = set()
+    for model in apps.get_models():
+        if not model.__module__.startswith("safehold."):
+            continue
+        for model_field in model._meta.get_fields():
+            for value, _label in getattr(model_field, "flatchoices", None) or ():
+                if isinstance(value, str) and value:
+                    codes.add(value)
+    return codes
+
+
+def vocabulary_codes() -> set[str]:
+    codes: set[str] = set()
+    for name in dir(vocabulary):
+        value = getattr(vocabulary, name)
+        if name.isupper() and isinstance(value, tuple):
+            codes |= {v for v in value if isinstance(v, str)}
+    policy = active_policy()
+    codes |= set(policy.agencies) | set(policy.closure.reasons) | set(policy.disclosure.grounds)
+    codes |= set(REASON_TEXT) | {policy.id, "dash-ric"}
+    return codes
+
+
+def audit_actions() -> set[str]:
+    return set(AuditEntry.objects.values_list("action", flat=True))
+
+
+@dataclass
+class Codes:
+    anywhere: re.Pattern[str]
+    whole: set[str]
+
+    @classmethod
+    def known(cls) -> Codes:
+        codes = vocabulary_codes() | choice_codes()
+        marked = {c for c in codes | audit_actions() if "_" in c or "." in c or "-" in c}
+        # the codes no English sentence holds, wherever they are
+        marked |= {c for c in codes if c in {"marac", "idva", "fgm", "dash-ric"}}
+        marked.discard("image/jpeg")
+        words = "|".join(sorted((re.escape(c) for c in marked), key=len, reverse=True))
+        return cls(
+            anywhere=re.compile(rf"(?<![\w/.@-])(?:{words})(?![\w/@-]|\.\w)"),
+            whole={c for c in codes if c.isalpha() and c.islower()},
+        )
+
+    def found(self, page: Page) -> list[str]:
+        found = [f"code {m.group(0)!r}" for m in self.anywhere.finditer(page.text)]
+        found += [f"ISO date {m.group(0)!r}" for m in ISO_DATE.finditer(page.text)]
+        found += [f"24-hour time {m.group(0)!r}" for m in CLOCK_24.finditer(page.read)]
+        for text in page.elements:
+            parts = [p.strip() for p in re.split(r",|\band\b", text)]
+            if parts and all(p in self.whole for p in parts):
+                found.append(f"an element reading {text!r}")
+        return found
+
+
+VOID = {"br", "img", "input", "hr", "meta", "link", "source", "wbr"}
+VISIBLE_ELEMENTS = {"td", "th", "dd", "dt", "li", "strong", "span", "p", "a", "h1", "h2"}
+VISIBLE_ELEMENTS |= {"h3", "caption", "label", "legend", "option", "button", "code", "div"}
+
+
+@dataclass
+class Page(HTMLParser):
+    """The visible text of a page, whole and element by element."""
+
+    text: str = ""
+    read: str = ""  # the text less the hints that say what to type ("for example 14:30")
+    elements: list[str] = field(default_factory=list)
+    open: list[tuple[str, list[str]]] = field(default_factory=list)
+    hidden: int = 0
+    hints: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+
+    @classmethod
+    def of(cls, html: str) -> Page:
+        page = cls()
+        page.feed(html)
+        page.close()
+        return page
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"script", "style", "template"}:
+            self.hidden += 1
+        classes = (dict(attrs).get("class") or "").split()
+        if tag not in VOID and ("govuk-hint" in classes or self.hints):
+            self.hints.append(tag)
+        if tag in VISIBLE_ELEMENTS:
+            self.open.append((tag, []))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"script", "style", "template"}:
+            self.hidden -= 1
+        if self.hints and self.hints[-1] == tag:
+            self.hints.pop()
+        if tag in VISIBLE_ELEMENTS:
+            while self.open:
+                opened, parts = self.open.pop()
+                text = " ".join("".join(parts).split())
+                if text:
+                    self.elements.append(text)
+                if self.open:
+                    self.open[-1][1].append("".join(parts))
+                if opened == tag:
+                    break
+
+    def handle_data(self, data: str) -> None:
+        if self.hidden:
+            return
+        self.text += data + " "
+        if not self.hints:
+            self.read += data + " "
+        if self.open:
+            self.open[-1][1].append(data)
+
+
+@dataclass
+class World:
+    """A case with content, and the ids each URL pattern takes."""
+
+    ids: dict[str, list[str]]
+
+
+@pytest.fixture
+def world(
+    policy: str,
+    open_case: Callable[..., Case],
+    officer: Staff,
+    outsider: Staff,
+    manager: Staff,
+    director: Staff,
+    da_lead: Staff,
+    auditor: Staff,
+    admin: Staff,
+) -> World:
+    active = active_policy()
+    case = open_case()
+    now = timezone.now()
+    contacts.contact_record(
+        case=case,
+        by=officer,
+        at=now,
+        channel="phone",
+        direction="outbound",
+        with_whom="survivor",
+        notes="Called her back",
+    )
+    cases.incident_add(
+        case=case, by=officer, source="police", abuse_types=("physical",), summary="Again"
+    )
+    cases.contact_interval_agree(case=case, by=officer, days=7)
+    cases.person_create(
+        case=case,
+        role=PersonRole.ALLEGED_PERPETRATOR,
+        relationship="ex_partner",
+        details={"name": "Another Person", "tenancy_ref": ""},
+    )
+    tool = tool_by_id("dash-ric")
+    assessment = risk.assessment_create(
+        case=case,
+        by=officer,
+        tool_id="dash-ric",
+        answers=dict.fromkeys((q.id for s in tool.sections for q in s.questions), "no"),
+        professional_judgement=True,
+    )
+    started = risk.assessment_start(case=case, by=officer, tool_id="dash-ric")
+    agency = next(iter(active.agencies))
+    casework.consent_record(case=case, by=officer, agency=agency, purpose="referral", given=True)
+    referral = casework.referral_make(case=case, by=officer, agency=agency, reason="She asked")
+    without = casework.referral_make(
+        case=case,
+        by=officer,
+        agency="police",
+        reason="He has a knife",
+        ground=active.disclosure.grounds[0],
+        explanation="She cannot be asked safely today",
+    )
+    action = plan.action_add(
+        case=case,
+        by=officer,
+        kind="security_measure",
+        measure="panic_alarm",
+        agreed_with_survivor=True,
+        due_at=now + timedelta(days=1),
+    )
+    plan.action_add(case=case, by=officer, kind="support", detail="Weekly call")
+    plan.review_record(case=case, by=officer, notes="Reviewed with her")
+    casework.consent_record(
+        case=case, by=officer, purpose="contact_alleged_perpetrator", given=True
+    )
+    interview = interviews.interview_request(
+        case=case, by=officer, survivor_agrees=True, safety_assessment="He is away"
+    )
+    letters.letter_create(
+        case=case, by=officer, kind="acknowledgement", recipient="survivor", channel="by_hand"
+    )
+    grant = cases.break_glass(case=case, by=outsider, reason="Covering the out-of-hours line")
+    subject_access = records.subject_access_log(
+        case=case,
+        by=da_lead,
+        person_role="survivor",
+        received_at=now - timedelta(days=1),
+        notes="",
+    )
+
+    closed = open_case()
+    closure.closure_request(
+        case=closed,
+        by=officer,
+        reason=active.closure.reasons[0],
+        survivor_agrees=True,
+        review_meeting_at=now - timedelta(days=1),
+        explanation="Everything agreed at the review has been done.",
+    )
+    closure.closure_approve(
+        case=closed,
+        by={"manager": manager, "director": director, "da_lead": da_lead}[
+            active.closure.approver_roles[0]
+        ],
+    )
+    closed.refresh_from_db()
+    feedback.feedback_record(case=closed, by=officer, satisfaction=4, comments="Thank you")
+    feedback.feedback_request(case=closed, by=officer, channel="phone")
+    appeal = appeals.appeal_make(
+        case=closed, by=officer, party="survivor", grounds="The case closed too early."
+    )
+    closing = open_case()
+    closure.closure_request(
+        case=closing,
+        by=officer,
+        reason=active.closure.reasons[-1],
+        survivor_agrees=True,
+        review_meeting_at=now - timedelta(days=1),
+        explanation="Done.",
+    )
+    return World(
+        ids={
+            "case_id": [case.pk, closed.pk, closing.pk],
+            "assessment_id": [assessment.pk, started.pk],
+            "section_id": [tool.sections[0].id],
+            "referral_id": [referral.pk, without.pk],
+            "action_id": [action.pk],
+            "appeal_id": [appeal.pk],
+            "interview_id": [interview.pk],
+            "grant_id": [grant.pk],
+            "request_id": [subject_access.pk],
+            "username": [officer.username, manager.username],
+            "slug": [
+                "first-contact",
+                "actions",
+                "reviews",
+                "contacts",
+                "closures-to-approve",
+                "closures-to-evaluate",
+                "feedback-to-ask",
+                "appeals-to-answer",
+                "interviews-to-agree",
+            ],
+            "token_id": [],
+            "session_id": [],
+            "change_id": [],
+            "decision": [],
+            "action": [],
+        }
+    )
+
+
+def routes() -> Iterator[tuple[str, str]]:
+    """(name, route) of every page pattern, the API's left out."""
+    for pattern in get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            continue  # the API, a JSON answer read by machines
+        assert isinstance(pattern, URLPattern)
+        if pattern.name not in NOT_PAGES:
+            yield str(pattern.name), str(pattern.pattern)
+
+
+PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def urls(world: World) -> Iterator[str]:
+    for name, route in routes():
+        names = PARAMETER.findall(route)
+        unknown = [n for n in names if n not in world.ids]
+        assert not unknown, f"{name}: the test has no ids for {unknown}: add them to World"
+        filled = [route]
+        for parameter in names:
+            filled = [
+                PARAMETER.sub(value, url, count=1)
+                for url in filled
+                for value in world.ids[parameter]
+            ]
+        for url in filled:
+            yield "/" + url
+
+
+def leaks(client: Client, world: World) -> dict[str, list[str]]:
+    codes = Codes.known()
+    found: dict[str, list[str]] = {}
+    for url in urls(world):
+        try:
+            response = client.get(url)
+        except Exception as error:  # noqa: BLE001 (a page that does not render fails too)
+            found[url] = [f"an error: {error!r}"]
+            continue
+        if response.status_code in (301, 302, 405):
+            continue
+        if "html" not in response.get("Content-Type", ""):
+            continue
+        page = Page.of(response.content.decode())
+        if problems := codes.found(page):
+            found[url] = sorted(set(problems))
+    return found
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_it_shows_no_code_on_any_page(
+    world: World, persona: str, request: pytest.FixtureRequest, as_staff: Any
+) -> None:
+    client = as_staff(request.getfixturevalue(persona))
+    found = leaks(client, world)
+    assert not found, "Codes on pages:\n" + "\n".join(f"{u}: {p}" for u, p in found.items())
+
+
+def test_the_check_finds_a_code_in_a_cell_and_not_in_an_attribute() -> None:
+    codes = Codes(
+        anywhere=re.compile(r"(?<![\w/.@-])(?:da_lead|case\.opened)(?![\w/@-]|\.\w)"),
+        whole={"police", "physical", "sexual"},
+    )
+    page = Page.of(
+        "<td>police</td><td>Police</td><td>Physical abuse</td><p>call the police</p>"
+        '<a href="/x?agency=police" id="da_lead">Link</a><input value="2026-04-12">'
+        "<td>physical, sexual</td><p>the da_lead at 14:36 on 2026-04-12 case.opened</p>"
+    )
+    assert codes.found(page) == [
+        "code 'da_lead'",
+        "code 'case.opened'",
+        "ISO date '2026-04-12'",
+        "24-hour time '14:36'",
+        "an element reading 'police'",
+        "an element reading 'physical, sexual'",
+    ]
