@@ -21,6 +21,7 @@ from safehold.policy.vocabulary import (
     CONTACT_WITH,
     RELATIONSHIPS,
 )
+from safehold.web.languages import language_choices
 
 LONDON = ZoneInfo("Europe/London")
 YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("", "Not asked")]
@@ -32,6 +33,24 @@ SAME_SEX_OFFICER_CHOICES = [
     ("no", "No, they declined"),
     ("", "Not asked"),
 ]
+# Chosen, never preselected (issue 18): "Not known" is an answer, recorded as blank.
+RELATIONSHIP_WORDS = {
+    "partner": "Partner",
+    "ex_partner": "Ex-partner",
+    "spouse": "Husband, wife or civil partner",
+    "ex_spouse": "Ex-husband, ex-wife or former civil partner",
+    "parent": "Parent",
+    "child": "Son or daughter",
+    "sibling": "Brother or sister",
+    "other_family": "Other family member",
+    "household_member": "Someone else in the household",
+    "other": "Other",
+}
+NOT_KNOWN = "not_known"
+RELATIONSHIP_CHOICES = [
+    *((r, RELATIONSHIP_WORDS.get(r, r.replace("_", " ").capitalize())) for r in RELATIONSHIPS),
+    (NOT_KNOWN, "Not known"),
+]
 SEVERITY_CHOICES = [
     ("standard", "Standard"),
     ("medium", "Medium"),
@@ -42,6 +61,11 @@ SEVERITY_CHOICES = [
 
 def as_bool(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
+
+
+def relationship_of(answer: str) -> str:
+    """The relationship as stored: blank when not known or not chosen, never a guess."""
+    return "" if answer == NOT_KNOWN else answer
 
 
 def has_targets_by_severity(policy: Policy) -> bool:
@@ -70,6 +94,9 @@ class DateParts(forms.MultiValueField):
     """GOV.UK's date input: day, month and year in three boxes."""
 
     widget = DatePartsWidget
+    # A box left empty while the others are filled (Django's own words are "Enter a
+    # complete value").
+    default_error_messages = {"incomplete": "Enter the day, month and year"}
 
     def __init__(self, **kwargs: Any) -> None:
         parts = (
@@ -149,8 +176,10 @@ class IntakeForm(forms.Form):
         widget=forms.RadioSelect,
         label="Would they like an officer of their own sex?",
     )
-    interpreter_language = forms.CharField(
-        required=False, max_length=20, label="Interpreter language"
+    interpreter_language = forms.ChoiceField(
+        required=False,
+        choices=[("", "No interpreter"), *language_choices()],
+        label="Interpreter language",
     )
     childcare = forms.BooleanField(required=False, label="Childcare during interviews")
     interview_venue = forms.CharField(
@@ -203,8 +232,9 @@ class IntakeForm(forms.Form):
         )
         self.fields[f"p{n}_relationship"] = forms.ChoiceField(
             required=False,
+            widget=forms.RadioSelect,
             label="Relationship to the survivor",
-            choices=[(r, r.replace("_", " ").capitalize()) for r in RELATIONSHIPS],
+            choices=RELATIONSHIP_CHOICES,
         )
         self.fields[f"p{n}_is_resident"] = forms.ChoiceField(
             required=False,
@@ -291,7 +321,7 @@ class IntakeForm(forms.Form):
                 inputs.PerpetratorDetails(
                     name=data[f"p{n}_name"],
                     sex=data[f"p{n}_sex"],
-                    relationship=data[f"p{n}_relationship"] or "other",
+                    relationship=relationship_of(data[f"p{n}_relationship"]),
                     is_resident=as_bool(data[f"p{n}_is_resident"]),
                     tenancy_ref=data[f"p{n}_tenancy_ref"],
                     is_tenant=as_bool(data[f"p{n}_is_tenant"]),

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from safehold.cases.forms import check_working_year
+from safehold.cases.forms import DateParts
 from safehold.policy.schema import Policy
 
 GROUNDS = [
@@ -84,31 +84,44 @@ class DecisionForm(forms.Form):
 
 
 class ActionForm(forms.Form):
+    """An action of the plan. The page asks only what the chosen kind needs (GOV.UK
+    conditional reveal): a security measure its measure; rehousing and legal action
+    their route and how they affect the risk. Each kind's questions have their own
+    names, and those of a kind not chosen are dropped (a revealed box keeps what was
+    typed in it when another kind is chosen). `option` and `risk_assessment` are still
+    read when posted directly. A choice the policy always refuses is never offered
+    (a recharge to the survivor under `recharge.survivor_forbidden`, to the alleged
+    perpetrator unless `recharge.perpetrator_may_be_charged`); posted anyway, the plan
+    refuses it in the policy's words (plan.check_action)."""
+
     kind = forms.ChoiceField(
         widget=forms.RadioSelect,
         label="What kind of action",
         error_messages={"required": "Choose what kind of action"},
     )
-    measure = forms.ChoiceField(required=False, label="Security measure")
-    option = forms.ChoiceField(required=False, label="Rehousing or legal route")
+    measure = forms.ChoiceField(required=False, label="Which security measure")
+    rehousing_option = forms.ChoiceField(required=False, label="Which rehousing route")
+    legal_option = forms.ChoiceField(required=False, label="Which legal route")
+    option = forms.ChoiceField(required=False, widget=forms.HiddenInput)
     detail = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea, label="What will be done"
     )
-    due_date = forms.DateField(
-        required=False,
-        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-        label="Due by",
-        error_messages={"invalid": "Enter a date like 27/3/2027"},
-        validators=[check_working_year],
-    )
+    due_date = DateParts(required=False, label="Due by")
     agreed_with_survivor = forms.BooleanField(required=False, label="Agreed with the survivor")
     recharge = forms.ChoiceField(widget=forms.RadioSelect, label="Who pays", initial="none")
-    risk_assessment = forms.CharField(
+    rehousing_risk_assessment = forms.CharField(
         required=False,
         max_length=5000,
         widget=forms.Textarea,
-        label="How this affects the risk to the survivor (rehousing and legal action)",
+        label="How the move reduces the risk to the survivor",
     )
+    legal_risk_assessment = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea,
+        label="How this legal action affects the risk to the survivor",
+    )
+    risk_assessment = forms.CharField(required=False, max_length=5000, widget=forms.HiddenInput)
     likely_to_increase_risk = forms.ChoiceField(
         required=False,
         widget=forms.RadioSelect,
@@ -131,15 +144,61 @@ class ActionForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from safehold.casework.models import ActionKind, ActionOption, Recharge, SecurityMeasure
+    # The questions each kind reveals, by the name the plan knows them by.
+    PREFIX = {"rehousing": "rehousing", "legal_action": "legal"}
+
+    def __init__(self, *args: Any, policy: Policy, **kwargs: Any) -> None:
+        from safehold.casework.models import (
+            OPTIONS_BY_KIND,
+            ActionKind,
+            ActionOption,
+            Recharge,
+            SecurityMeasure,
+        )
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = ActionKind.choices  # type: ignore[attr-defined]
-        self.fields["measure"].choices = [("", "Not a security measure"), *SecurityMeasure.choices]  # type: ignore[attr-defined]
+        self.fields["measure"].choices = [("", "Not chosen yet"), *SecurityMeasure.choices]  # type: ignore[attr-defined]
+        labels = dict(ActionOption.choices)
+        for kind, prefix in self.PREFIX.items():
+            routes = [(o, labels[o]) for o in OPTIONS_BY_KIND[kind]]
+            self.fields[f"{prefix}_option"].choices = [("", "Not chosen yet"), *routes]  # type: ignore[attr-defined]
+        self.fields["option"].choices = [("", ""), *ActionOption.choices]  # type: ignore[attr-defined]
+        # Every recharge is accepted, so that one posted anyway is refused by the plan
+        # in the policy's words; only those the policy may allow are offered.
         self.fields["recharge"].choices = Recharge.choices  # type: ignore[attr-defined]
-        options = [("", "Not rehousing or legal action"), *ActionOption.choices]
-        self.fields["option"].choices = options  # type: ignore[attr-defined]
+        refused: dict[str, bool] = {
+            Recharge.SURVIVOR.value: policy.recharge.survivor_forbidden,
+            Recharge.PERPETRATOR.value: not policy.recharge.perpetrator_may_be_charged,
+        }
+        offered = [(v, label) for v, label in Recharge.choices if not refused.get(v, False)]
+        self.fields["recharge"].widget.choices = offered
+        self.legal_risk_question = policy.action_plan.no_legal_action_that_increases_risk
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("kind", "")
+        prefix = self.PREFIX.get(kind)
+        if kind != "security_measure":
+            data["measure"] = ""
+        if prefix is None:
+            data["option"] = ""
+            data["risk_assessment"] = ""
+        else:
+            data["option"] = data.get(f"{prefix}_option") or data.get("option") or ""
+            data["risk_assessment"] = (
+                data.get(f"{prefix}_risk_assessment") or data.get("risk_assessment") or ""
+            )
+        if kind != "legal_action":
+            data["likely_to_increase_risk"] = ""
+        return data
+
+    def shown_field(self, name: str | None) -> str | None:
+        """The field on the page that a refusal about `name` belongs to."""
+        prefix = self.PREFIX.get(self.cleaned_data.get("kind", ""))
+        if name in ("option", "risk_assessment"):
+            return f"{prefix}_{name}" if prefix else None
+        return name
 
 
 class ActionCancelForm(forms.Form):

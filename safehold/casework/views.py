@@ -189,7 +189,10 @@ def action_new(request: HttpRequest, case_id: str) -> HttpResponse:
     case = access.case_for(user, case_id)
     # A prompt may link here with the kind chosen (?kind=security_measure).
     initial = {"recharge": "none", "kind": request.GET.get("kind", ""), "owner": user.username}
-    form = ActionForm(request.POST if request.method == "POST" else None, initial=initial)
+    policy = active_policy()
+    form = ActionForm(
+        request.POST if request.method == "POST" else None, initial=initial, policy=policy
+    )
     # Only people who may see the case may own its actions (casework/owners.py).
     form.fields["owner"].choices = owners.owner_choices(case)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
@@ -213,11 +216,11 @@ def action_new(request: HttpRequest, case_id: str) -> HttpResponse:
                 owner=data["owner"],
             )
         except Refusal as refusal:
-            form.add_error(ACTION_FIELDS.get(refusal.code), refusal.message)
+            form.add_error(form.shown_field(ACTION_FIELDS.get(refusal.code)), refusal.message)
         else:
             messages.success(request, "Action added to the plan")
             return redirect("case", case_id=case.pk)
-    context = {"form": form, "case": case, "policy": active_policy()}
+    context = {"form": form, "case": case, "policy": policy}
     return render(request, "casework/action_new.html", context, status=400 if form.errors else 200)
 
 
