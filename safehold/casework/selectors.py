@@ -18,6 +18,7 @@ from safehold.casework.models import (
     Action,
     ActionStatus,
     Consent,
+    ConsentPurpose,
     Document,
     InterviewStatus,
     PerpetratorInterview,
@@ -88,6 +89,37 @@ def consents_standing(case: Case) -> list[Consent]:
     ):
         latest[(consent.agency, consent.purpose)] = consent
     return sorted(latest.values(), key=lambda c: (c.agency, c.purpose))
+
+
+@dataclass
+class AgencyConsent:
+    """What the survivor has said about sharing with one agency of the policy's
+    directory, as the referral form shows it: the latest record for a referral and for
+    sharing information, if any. Only consent to a referral sends a referral at once
+    (`services.referral_make`); without it a referral needs an approved disclosure."""
+
+    agency: str
+    name: str
+    referral: Consent | None
+    sharing: Consent | None
+
+    @property
+    def sent_at_once(self) -> bool:
+        return bool(self.referral and self.referral.given)
+
+
+def consent_by_agency(case: Case, directory: dict[str, Any]) -> list[AgencyConsent]:
+    """Each agency of the directory, in its order, with the consent that stands for it."""
+    standing = {(c.agency, c.purpose): c for c in consents_standing(case) if c.agency}
+    return [
+        AgencyConsent(
+            agency=agency_id,
+            name=agency.name,
+            referral=standing.get((agency_id, ConsentPurpose.REFERRAL)),
+            sharing=standing.get((agency_id, ConsentPurpose.INFORMATION_SHARING)),
+        )
+        for agency_id, agency in directory.items()
+    ]
 
 
 def referrals_of(case: Case) -> list[tuple[Referral, dict[str, str]]]:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safehold.accounts.models import Staff
 from safehold.accounts.selectors import signed_in_staff
 from safehold.cases import access
+from safehold.cases.selectors import viewed_record
 from safehold.casework import interviews, letters, owners, plan, queues, selectors, services
 from safehold.casework.forms import (
     ActionCancelForm,
@@ -69,8 +70,10 @@ def referral_new(request: HttpRequest, case_id: str) -> HttpResponse:
     user = signed_in_staff(request)
     case = access.case_for(user, case_id)
     policy = active_policy()
-    # A task may link here with the agency chosen (?agency=...): the under-age referral.
-    initial = {"agency": request.GET.get("agency", "")}
+    # A task may link here with the agency chosen (?agency=...): the under-age referral,
+    # and MARAC from the risk result and the case page's "Refer to MARAC" task.
+    chosen = request.GET.get("agency", "")
+    initial = {"agency": chosen if chosen in policy.agencies else ""}
     form = ReferralForm(
         request.POST if request.method == "POST" else None, policy=policy, initial=initial
     )
@@ -91,11 +94,16 @@ def referral_new(request: HttpRequest, case_id: str) -> HttpResponse:
             sent = referral.status == "sent"
             messages.success(request, "Referral sent" if sent else "Referral held for approval")
             return redirect("case", case_id=case.pk)
+    # The page tells what the survivor has agreed to share, and with whom: a read.
+    viewed_record(user, case, via="referral_new")
+    consents = selectors.consent_by_agency(case, policy.agencies)
     context = {
         "form": form,
         "case": case,
         "policy": policy,
         "agencies": agencies_by_area(policy.agencies),
+        "consents": consents,
+        "chosen": next((c for c in consents if c.agency == initial["agency"]), None),
     }
     return render(
         request, "casework/referral_new.html", context, status=400 if form.errors else 200
