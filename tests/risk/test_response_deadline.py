@@ -162,7 +162,7 @@ def test_the_intake_asks_the_severity_where_the_policy_sets_targets_by_it(
     assert "Severity as judged now" in check
     assert 'data-testid="severity">Medium' in case_page
     due = case_page.split('data-testid="response-due">', 1)[1].split("(", 1)[0]
-    assert due.strip() == "By Monday 23 November 2026, 5:00p.m."
+    assert due.strip() == "By Monday 23 November 2026, 5pm"  # GOV.UK time (issue 18)
 
 
 def test_the_intake_does_not_ask_the_severity_where_the_policy_has_one_target(

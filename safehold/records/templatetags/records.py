@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from django import template
 
+from safehold.web import words as plain_words
+
 register = template.Library()
 LONDON = ZoneInfo("Europe/London")
 
@@ -22,7 +24,7 @@ def when(value: str | None) -> str:
         moment = datetime.fromisoformat(value).astimezone(LONDON)
     except ValueError:
         return value
-    return moment.strftime("%-d %B %Y %H:%M")
+    return plain_words.moment(moment)  # 31 January 2026, 10:15am (GOV.UK, issue 18)
 
 
 @register.filter
