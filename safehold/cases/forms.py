@@ -5,11 +5,13 @@ why there is none); everything else may be filled in later. Values are kept as t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.forms.utils import pretty_name
 
 from safehold.cases import diversity, inputs
 from safehold.cases.models import Source
@@ -21,6 +23,7 @@ from safehold.policy.vocabulary import (
     CONTACT_WITH,
     RELATIONSHIPS,
 )
+from safehold.web import words
 from safehold.web.languages import language_choices
 
 LONDON = ZoneInfo("Europe/London")
@@ -116,6 +119,54 @@ class DateParts(forms.MultiValueField):
             raise forms.ValidationError("Enter a real date, for example 27 3 1990") from None
         check_working_year(typed)
         return typed
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One row of "Check your answers": the question, the answer in words, and the id
+    of the box its "Change" returns to."""
+
+    name: str
+    label: str
+    value: str
+    box: str
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    rows: list[Answer]
+
+
+# The sections of "Check your answers" before and after the people (IntakeForm.answers).
+ANSWER_SECTIONS = [
+    (
+        "The report",
+        ("source", "reported_date", "reported_time", "abuse_types", "severity", "summary"),
+    ),
+    ("The survivor", ("name", "date_of_birth", "sex", "address", "tenancy_ref", "is_staff_member")),
+    ("How to contact them safely", ("phone", "email", "safe_times", "voicemail_ok", "post_ok")),
+    (
+        "What they asked for",
+        ("same_sex_officer", "childcare", "interpreter_language", "interview_venue"),
+    ),
+]
+# A question's words on the check page where its label alone would not say (a label
+# shown under its own legend on the form). Keyed by name, or by the part after pN_/cN_.
+ANSWER_LABELS = {
+    "source": "Reported by",
+    "reported_date": "Date reported",
+    "reported_time": "Time reported",
+    "severity": "Severity as judged now",
+    "summary": "What was reported",
+    "name": "Full name",
+    "sex": "Sex",
+    "is_staff_member": "Works for us",
+    "voicemail_ok": "Voicemail",
+    "post_ok": "Letters by post",
+    "same_sex_officer": "An officer of their own sex",
+    "childcare": "Childcare during interviews",
+}
 
 
 class IntakeForm(forms.Form):
@@ -279,6 +330,65 @@ class IntakeForm(forms.Form):
 
     def child_field_groups(self) -> list[list[forms.BoundField]]:
         return [[self[f"c{n}_name"], self[f"c{n}_age"]] for n in range(self.child_count)]
+
+    def answers(self) -> list[Section]:
+        """Every answer given, in the form's order and in words, for "Check your
+        answers" (a valid form only). Each row names the box its "Change" returns to.
+        A field the sections below do not place is still shown, under "Other answers",
+        so that a question added to the form is never left off the check."""
+        perpetrators = [
+            (f"Alleged perpetrator {n + 1}", self.fields_starting(f"p{n}_"))
+            for n in range(self.perpetrator_count)
+        ]
+        children = [
+            (f"Child {n + 1}", self.fields_starting(f"c{n}_")) for n in range(self.child_count)
+        ]
+        layout = [
+            *[(title, list(names)) for title, names in ANSWER_SECTIONS[:3]],
+            *perpetrators,
+            *children,
+            *[(title, list(names)) for title, names in ANSWER_SECTIONS[3:]],
+            ("Equality monitoring", list(diversity.BANDS)),
+        ]
+        placed = {name for _, names in layout for name in names} | {"perpetrators", "children"}
+        layout.append(("Other answers", [name for name in self.fields if name not in placed]))
+        sections = []
+        for title, names in layout:
+            rows = [row for name in names if name in self.fields if (row := self.answer(name))]
+            if rows:
+                sections.append(Section(title, rows))
+        return sections
+
+    def fields_starting(self, prefix: str) -> list[str]:
+        return [name for name in self.fields if name.startswith(prefix)]
+
+    def answer(self, name: str) -> Answer | None:
+        """The answer to one question in words, or None when none was given."""
+        field = self.fields[name]
+        value: Any = self.cleaned_data.get(name)
+        if name == "reported_date" and value is None:
+            return Answer(name, ANSWER_LABELS[name], "Today, as it is recorded", f"id_{name}_0")
+        if value in (None, "", [], (), False):
+            return None
+        words_of = dict(getattr(field, "choices", ()))
+        if isinstance(field, forms.MultipleChoiceField):
+            shown = ", ".join(str(words_of.get(v, v)) for v in value)
+        elif isinstance(field, forms.ChoiceField):
+            shown = str(words_of.get(value, value))
+        elif isinstance(field, forms.BooleanField):
+            shown = "Yes"
+        elif isinstance(value, date):
+            shown = words.day(value)
+        elif isinstance(value, time):
+            shown = words.clock(value)
+        else:
+            shown = str(value)
+        label = ANSWER_LABELS.get(
+            name.split("_", 1)[1] if name[:1] in "pc" and name[1:2].isdigit() else name
+        )
+        bound = self[name]
+        box = f"{bound.auto_id}_0" if isinstance(field, DateParts) else bound.auto_id
+        return Answer(name, label or str(field.label or pretty_name(name)), shown, box)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -13,6 +13,7 @@ from safehold.cases.selectors import CaseView
 from safehold.casework.models import Action, ActionKind
 from safehold.policy.schema import Policy
 from safehold.policy.wording import and_list
+from safehold.web.languages import language_name
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,8 @@ def policy_offers(policy: Policy, view: CaseView, plan: Iterable[Action]) -> lis
         offers.append(
             Offer(
                 "assignment.same_gender_interpreter",
-                f"Book an interpreter ({case.interpreter_language}), of the survivor's own "
-                "sex if they ask",
+                f"Book an interpreter ({language_name(case.interpreter_language)}), of the "
+                "survivor's own sex if they ask",
             )
         )
     if assignment.same_culture_officer_on_request:

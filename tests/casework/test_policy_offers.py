@@ -78,7 +78,8 @@ def test_every_bundled_policy_offers_what_it_promises(
         in (offers["survivor_interview.venue_of_survivors_choice"])
     )
     assert "Children are named on the case" in offers["survivor_interview.childcare_offered"]
-    assert "Book an interpreter (pl)" in offers["assignment.same_gender_interpreter"]
+    # The language by name (issue 18), not its code.
+    assert "Book an interpreter (Polish)" in offers["assignment.same_gender_interpreter"]
     assert "Survivor&#x27;s Handbook" in offers["survivor_information.documents"]
 
 
