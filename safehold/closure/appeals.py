@@ -20,6 +20,7 @@ from safehold.policy import clock
 from safehold.policy.loader import active_policy
 from safehold.policy.schema import Policy
 from safehold.policy.vocabulary import PARTIES
+from safehold.policy.wording import roles_named
 from safehold.privacy import audit
 
 
@@ -157,7 +158,7 @@ def check_reviewer(appeal: Appeal, by: Staff) -> None:
     if by.role != appeal.reviewer_role:
         raise Refusal(
             "may_not_decide_appeal",
-            f"The policy gives appeals to the {appeal.reviewer_role}",
+            f"The policy gives appeals to {roles_named([appeal.reviewer_role])}",  # type: ignore[list-item]
             policy_rule="appeals.stage_2.reviewer_role"
             if appeal.stage == 2
             else "appeals.reviewer_role",

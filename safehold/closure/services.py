@@ -23,6 +23,7 @@ from safehold.closure.models import Closure, ClosureStatus
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
 from safehold.policy.schema import Policy
+from safehold.policy.wording import roles_named
 from safehold.privacy import audit
 
 REOPEN_ROLES = (Role.MANAGER, Role.DIRECTOR, Role.DA_LEAD)
@@ -394,7 +395,7 @@ def may_not_evaluate() -> Refusal:
     role = active_policy().closure.evaluation_role
     return Refusal(
         "may_not_evaluate",
-        "The policy asks " + (f"the {role}" if role else "nobody") + " to evaluate closures",
+        "The policy asks " + (roles_named([role]) if role else "nobody") + " to evaluate closures",
         policy_rule="closure.evaluation_role",
         status=403,
     )

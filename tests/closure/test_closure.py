@@ -505,7 +505,7 @@ def test_asking_and_approving_show_what_the_closure_is_decided_on(
 
     assert 'data-testid="closing-risk">High, assessed' in page
     assert "Recommended, not referred" in page
-    assert 'data-testid="closing-referrals">To police' in page
+    assert 'data-testid="closing-referrals">To Police' in page  # its name (issue 18)
     assert 'data-testid="closing-actions">Support' in page
     assert "phone with the survivor" in page
 
