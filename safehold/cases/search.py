@@ -156,10 +156,11 @@ def postcode(text: str) -> str:
 def phone_digits(text: str) -> str:
     """A UK number as one string of digits, 07… and +44 7… (or 0044 7…) alike; a
     number of fewer than seven digits is no number (a phone never has so few)."""
-    digits = "".join(c for c in (text or "") if c.isdigit())
+    text = (text or "").replace("(0)", "")  # +44 (0)7700 …: the 0 is said only at home
+    digits = "".join(c for c in text if c.isdigit())
     if digits.startswith("0044"):
         digits = "0" + digits[4:]
-    elif digits.startswith("44") and (text or "").lstrip().startswith("+"):
+    elif digits.startswith("44") and text.lstrip().startswith("+"):
         digits = "0" + digits[2:]
     return digits if len(digits) >= 7 else ""
 
