@@ -206,13 +206,48 @@ def test_a_letter_to_him_by_post_without_his_address_is_refused_writing_nothing(
     assert by_hand.status_code == 201, by_hand.content
 
 
+def test_the_letter_page_says_his_address_is_needed_for_post(
+    open_case: Callable[..., Case],
+    officer: Staff,
+    api_as: Callable[..., Client],
+    as_staff: Callable[..., Client],
+) -> None:
+    from safehold.cases import inputs
+
+    case = open_case(alleged_perpetrators=(inputs.PerpetratorDetails(name=PERPETRATOR_NAME),))
+    consent(api_as(officer), case, purpose="contact_alleged_perpetrator", given=True)
+    web = as_staff(officer)
+    form = {"kind_and_recipient": "warning:alleged_perpetrator", "channel": "post"}
+
+    refused = web.post(f"/cases/{case.pk}/letters/new", form)
+
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "govuk-error-summary" in page
+    assert "No postal address is recorded for the alleged perpetrator" in page
+    assert not Document.objects.exists()
+    handed = web.post(f"/cases/{case.pk}/letters/new", {**form, "channel": "by_hand"})
+    assert handed.status_code == 302
+    assert Document.objects.get().channel == "by_hand"
+
+
 def test_the_intake_page_records_his_address_and_whether_he_is_a_tenant(
     officer: Staff, as_staff: Callable[..., Client]
 ) -> None:
+    from safehold.cases import sealing
+    from tests.cases.test_pages import FORM, record
+
     web = as_staff(officer)
     page = web.get("/cases/new").content.decode()
     assert "Their postal address" in page
     assert "Are they one of our tenants?" in page
+
+    saved = record(web, {**FORM, "p0_address": PERPETRATOR_ADDRESS, "p0_is_tenant": "yes"})
+
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    him = Person.objects.select_related("case__data_key").get(role="alleged_perpetrator")
+    details = sealing.unseal(him.case.data_key, him)
+    assert (details["address"], details["is_tenant"]) == (PERPETRATOR_ADDRESS, True)
 
 
 @pytest.mark.parametrize(
