@@ -47,6 +47,7 @@ urlpatterns = [
     path("staff/", staff_views.staff_index, name="staff-index"),
     path("staff/new", staff_views.staff_new, name="staff-new"),
     path(
+    path("teams/", staff_views.teams, name="teams"),
         "staff/changes/<int:change_id>/<slug:decision>",
         staff_views.change_decide,
         name="staff-change-decide",

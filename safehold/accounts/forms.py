@@ -1,16 +1,27 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from safehold.accounts.models import Team
 from safehold.accounts.roles import Role, Sex
+from safehold.web.languages import language_choices
 
 
 class SignInForm(AuthenticationForm):
+    """Errors say what to enter (GOV.UK), never which of the two was wrong."""
+
     error_messages = {
         "invalid_login": "Enter a correct username and password",
         "inactive": "This account has been disabled. Ask an administrator.",
     }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"
 
 
 class CodeForm(forms.Form):
@@ -45,16 +56,26 @@ class StaffCreateForm(forms.Form):
     email = forms.EmailField(required=False, error_messages={"invalid": "Enter a valid email"})
     role = forms.ChoiceField(choices=Role.choices, error_messages={"required": "Choose a role"})
     sex = forms.ChoiceField(choices=Sex.choices, error_messages={"required": "Choose a sex"})
-    team = forms.CharField(max_length=100, error_messages={"required": "Enter a team"})
+    team = forms.ChoiceField(
+        error_messages={
+            "required": "Choose a team",
+            "invalid_choice": "Choose a team that exists, or create the team first",
+        }
+    )
     trained = forms.BooleanField(required=False, initial=True, label="Trained in domestic abuse")
-    languages = forms.CharField(required=False, max_length=200, label="Languages")
+    languages = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=language_choices,
+        label="Languages they speak other than English",
+    )
     password = forms.CharField(
         widget=forms.PasswordInput, error_messages={"required": "Enter an initial password"}
     )
 
-    def clean_languages(self) -> list[str]:
-        raw: str = self.cleaned_data["languages"]
-        return [code.strip().lower() for code in raw.replace(",", " ").split() if code.strip()]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = team_choices()  # type: ignore[attr-defined]
 
 
 class PasswordForm(forms.Form):
@@ -67,8 +88,30 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices, error_messages={"required": "Choose a role"})
 
 
+def team_choices() -> list[tuple[str, str]]:
+    """The teams that exist, to choose from (a new one is made on its own page)."""
+    return [("", "Choose a team"), *((n, n) for n in Team.objects.values_list("name", flat=True))]
+
+
 class TeamForm(forms.Form):
-    team = forms.CharField(max_length=100, error_messages={"required": "Enter a team"})
+    """A member of staff's team, chosen from the teams that exist."""
+
+    team = forms.ChoiceField(
+        error_messages={
+            "required": "Choose a team",
+            "invalid_choice": "Choose a team that exists, or create the team first",
+        }
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = team_choices()  # type: ignore[attr-defined]
+
+
+class TeamCreateForm(forms.Form):
+    name = forms.CharField(
+        max_length=100, label="Team name", error_messages={"required": "Enter the team's name"}
+    )
 
 
 class OwnPasswordForm(forms.Form):

@@ -55,10 +55,44 @@ def token_digest(token: str) -> str:
 
 
 def team_for_name(name: str) -> Team:
+    """The team of that name; the operator's `safehold staff add` (and the demo) make
+    it when there is none yet. An administrator chooses from the teams that exist and
+    makes a new one as its own step (team_create, team_required_to_exist)."""
     cleaned = " ".join(name.split())
     if not cleaned:
         raise Refusal("team_required", "Enter the team's name")
     team, _ = Team.objects.get_or_create(name=cleaned)
+    return team
+
+
+def team_required_to_exist(name: str) -> None:
+    """An administrator's account or team change names a team that exists: a new team
+    is never made by a typing slip."""
+    if not Team.objects.filter(name=" ".join(name.split())).exists():
+        raise Refusal(
+            "unknown_team", "Choose a team that exists, or create the team first", field="team"
+        )
+
+
+@transaction.atomic
+def team_create(*, name: str, by: Staff) -> Team:
+    """A new team, made on purpose by an administrator, and audited (`team.created`)."""
+    admin_required(by)
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise Refusal("team_required", "Enter the team's name", field="name")
+    if Team.objects.filter(name__iexact=cleaned).exists():
+        raise Refusal(
+            "team_exists", f"There is already a team called {cleaned}", field="name", status=409
+        )
+    team = Team.objects.create(name=cleaned)
+    audit.record(
+        actor=by.username,
+        action="team.created",
+        target_type="team",
+        target_id=str(team.pk),
+        detail={"name": cleaned},
+    )
     return team
 
 
@@ -94,6 +128,8 @@ def staff_create(
         raise Refusal("unknown_sex", "Sex must be female or male")
     if Staff.objects.filter(username=username).exists():
         raise Refusal("username_taken", f"There is already an account called {username}")
+    if by is not None:
+        team_required_to_exist(team)
     awaits_approval = by is not None and grant_needs_second_admin(role)
     staff = Staff(
         username=username,
@@ -227,6 +263,7 @@ def change_checked(staff: Staff, kind: str, *, value: str, password: str) -> tup
         value = " ".join(value.split())
         if not value:
             raise Refusal("team_required", "Enter the team's name", field="team")
+        team_required_to_exist(value)
         if value == staff.team.name:
             raise Refusal("no_change", "The account is already in that team", status=409)
     if kind == ChangeKind.ENABLE and staff.is_active:

@@ -14,13 +14,27 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safehold.accounts import selectors, services
-from safehold.accounts.forms import PasswordForm, RoleForm, StaffCreateForm, TeamForm
-from safehold.accounts.models import AccountChange, ApiToken, ChangeKind, ChangeStatus, Staff
+from safehold.accounts.forms import (
+    PasswordForm,
+    RoleForm,
+    StaffCreateForm,
+    TeamCreateForm,
+    TeamForm,
+)
+from safehold.accounts.models import (
+    AccountChange,
+    ApiToken,
+    ChangeKind,
+    ChangeStatus,
+    Staff,
+    Team,
+)
 from safehold.accounts.roles import manages_staff
 from safehold.accounts.selectors import signed_in_staff
 from safehold.errors import Refusal
@@ -51,6 +65,30 @@ def staff_index(request: HttpRequest) -> HttpResponse:
 
 @admin_only
 @require_http_methods(["GET", "POST"])
+def teams(request: HttpRequest) -> HttpResponse:
+    """The teams, and creating one: its own step, never a side effect of typing a
+    team's name on an account (services.team_create, audited `team.created`)."""
+    form = TeamCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = services.team_create(name=form.cleaned_data["name"], by=signed_in_staff(request))
+        except Refusal as refusal:
+            if refusal.status == 403:
+                raise PermissionDenied(refusal.message) from refusal
+            form.add_error("name", refusal.message)
+        else:
+            messages.success(request, f"The team {team.name} is created.")
+            return redirect("teams")
+    context = {
+        "nav": "staff",
+        "form": form,
+        "teams": Team.objects.annotate(members=Count("staff")).order_by("name"),
+    }
+    return render(request, "accounts/teams.html", context, status=400 if form.errors else 200)
+
+
+@admin_only
+@require_http_methods(["GET", "POST"])
 def staff_new(request: HttpRequest) -> HttpResponse:
     form = StaffCreateForm(request.POST or None, initial={"trained": True})
     if request.method == "POST" and form.is_valid():
@@ -70,7 +108,9 @@ def staff_new(request: HttpRequest) -> HttpResponse:
 
 
 def refusal_field(refusal: Refusal) -> str | None:
-    return {"username_taken": "username", "team_required": "team"}.get(refusal.code)
+    return {"username_taken": "username", "team_required": "team", "unknown_team": "team"}.get(
+        refusal.code
+    )
 
 
 @admin_only

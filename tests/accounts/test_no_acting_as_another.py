@@ -27,7 +27,7 @@ from safehold.cases.models import Alert
 from safehold.errors import Refusal
 from safehold.privacy.models import AuditEntry
 from tests.conftest import current_code
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -267,6 +267,7 @@ def test_changes_to_a_directors_account_wait_for_a_second_admin_never_the_same(
     data: dict[str, str],
 ) -> None:
     client = as_staff(admin)
+    TeamFactory(name="Riverside")  # a team is chosen from those that exist (issue 18)
     assert client.post(f"/staff/{director.username}/{action}", data).status_code == 302
     change = AccountChange.objects.get(staff=director)
     assert (change.status, change.why_approval) == (ChangeStatus.PENDING, "privileged_account")
@@ -395,6 +396,10 @@ def test_a_new_team_and_enabling_an_account_are_audited_and_told(
     admin: Staff, officer: Staff, da_lead: Staff, as_staff: Callable[[Staff], Client]
 ) -> None:
     client = as_staff(admin)
+    # A new team is created on its own, audited (issue 18), then chosen.
+    assert client.post("/teams/", {"name": "Riverside"}).status_code == 302
+    created = AuditEntry.objects.get(action="team.created")
+    assert (created.actor, created.detail["name"]) == (admin.username, "Riverside")
     client.post(f"/staff/{officer.username}/team", {"team": "Riverside"})
     client.post(f"/staff/{officer.username}/disable")
     client.post(f"/staff/{officer.username}/enable")

@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from safehold.accounts import services
 from safehold.accounts.models import ApiToken, Staff
 from safehold.cases.models import Alert
+from tests.factories import TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ NEW_STAFF = {
     "sex": "female",
     "team": "Riverside",
     "trained": "on",
-    "languages": "pl, ur",
+    "languages": ["pl", "ur"],
     "password": "a long and unusual passphrase",
 }
 
@@ -47,6 +48,8 @@ def test_forbidden_page_is_a_govuk_page(
 
 def test_admin_creates_an_account(admin: Staff, as_staff: Callable[[Staff], Client]) -> None:
     client = as_staff(admin)
+    # The team is created on its own first (issue 18), then chosen.
+    assert client.post("/teams/", {"name": "Riverside"}).status_code == 302
     response = client.post("/staff/new", NEW_STAFF)
     assert response.status_code == 302
     ruth = Staff.objects.get(username="ruth.new")
@@ -74,6 +77,7 @@ def test_admin_creates_an_account(admin: Staff, as_staff: Callable[[Staff], Clie
 def test_admin_sees_clear_errors_and_nothing_is_created(
     admin: Staff, as_staff: Callable[[Staff], Client], change: dict[str, str], message: str
 ) -> None:
+    TeamFactory(name="Riverside")
     response = as_staff(admin).post("/staff/new", {**NEW_STAFF, **change})
     assert response.status_code == 400
     page = response.content.decode()
@@ -86,6 +90,7 @@ def test_admin_sees_clear_errors_and_nothing_is_created(
 def test_admin_cannot_create_a_duplicate(
     admin: Staff, officer: Staff, as_staff: Callable[[Staff], Client]
 ) -> None:
+    TeamFactory(name="Riverside")
     response = as_staff(admin).post("/staff/new", {**NEW_STAFF, "username": officer.username})
     assert response.status_code == 400
     assert "There is already an account" in response.content.decode()
