@@ -87,7 +87,8 @@ def test_a_manager_assigns_and_reads_who_has_seen_the_case(
 
     page.get_by_role("link", name="Cases", exact=True).click()
     page.get_by_role("link", name="Find a case").click()
-    page.get_by_label("Survivor's name, date of birth, phone number, postcode or a reference").fill(case.reference)
+    search_box = "Survivor's name, date of birth, phone number, postcode or a reference"
+    page.get_by_label(search_box).fill(case.reference)
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("link", name=case.reference)).to_be_visible()
     assert_accessible(page)
