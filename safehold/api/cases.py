@@ -234,7 +234,11 @@ def next_url(filters: ListFilters, cursor: str | None) -> str | None:
 @router.post(
     "/search",
     response=CasePage,
-    summary="Find cases by reference or survivor's full name (names travel in the body)",
+    summary=(
+        "Find cases by what a caller says: the survivor's name or part of it, a name spelt "
+        "another way, date of birth, phone, postcode, tenancy reference, or the case "
+        "reference or its number (names travel in the body)"
+    ),
 )
 def case_search(request: HttpRequest, search: CaseSearch) -> dict[str, Any]:
     found = selectors.case_row_search(
