@@ -131,6 +131,8 @@ def test_an_officer_cancels_an_action_that_will_not_be_done(
     plan.action_add(case=case, by=officer, kind="support", detail="Help with the injunction")
     sign_in(page, live_server.url, officer)
     page.goto(f"{live_server.url}/cases/{case.pk}/actions/new")
+    # The question is revealed once legal action is chosen (issue 18).
+    page.get_by_label("Legal action against the alleged perpetrator").check()
     expect(
         page.get_by_role(
             "group", name="Legal action: is it likely to increase the risk to the survivor?"

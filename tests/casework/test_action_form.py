@@ -31,9 +31,9 @@ def test_it_reveals_only_the_questions_of_the_chosen_kind(
 ) -> None:
     html = as_staff(officer).get(f"/cases/{case.pk}/actions/new").content.decode()
 
-    assert 'value="security_measure" data-aria-controls="conditional-security_measure"' in html
-    assert 'value="rehousing" data-aria-controls="conditional-rehousing"' in html
-    assert 'value="legal_action" data-aria-controls="conditional-legal_action"' in html
+    assert 'value="security_measure" aria-controls="conditional-security_measure"' in html
+    assert 'value="rehousing" aria-controls="conditional-rehousing"' in html
+    assert 'value="legal_action" aria-controls="conditional-legal_action"' in html
     assert 'name="measure"' in conditional(html, "security_measure")
     rehousing = conditional(html, "rehousing")
     assert 'name="rehousing_option"' in rehousing
