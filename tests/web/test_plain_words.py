@@ -4,9 +4,9 @@ Each persona signs in and asks for every page Safehold has (each URL pattern of
 safehold/urls.py, filled with the ids of a case with content: contacts, a further
 report, an assessment, a referral, actions, a review, consent, an interview request, a
 letter, break glass, a closed case with feedback and an appeal, a subject access
-request). The visible text of each page (tags, attributes and scripts stripped: a code
-in `value=""`, `name=""`, an href or an id is for the machine) must hold none of the
-known codes:
+request), and the search's results. The visible text of each page (tags, attributes
+and scripts stripped: a code in `value=""`, `name=""`, an href or an id is for the
+machine) must hold none of the known codes:
 
 - every id with an underscore or a dot (`da_lead`, `child_at_risk`, `case.opened`): no
   English word has one, so anywhere in the text is a leak;
@@ -16,6 +16,10 @@ known codes:
   these only when an element's whole text is the code or a list of codes, in the code's
   own lower case ("Police" and "the police" are words; a cell reading "police" or
   "physical, sexual" is a code).
+
+A hint that says what to type ("24-hour clock, for example 14:30") is not checked for
+24-hour times: it describes the input, not a time shown. A page that fails to render
+fails the test too.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from safehold.records import services as records
 from safehold.risk import services as risk
 from safehold.risk.selectors import REASON_TEXT
 from safehold.risk.tools import tool_by_id
+from tests.casedata import SURVIVOR_NAME
 
 pytestmark = pytest.mark.django_db
 
@@ -369,12 +374,17 @@ def urls(world: World) -> Iterator[str]:
             yield "/" + url
 
 
+# Pages that only a POST shows: the search's results (by name and by reference).
+POSTS: list[tuple[str, dict[str, str] | None]] = [("/cases/search", {"q": SURVIVOR_NAME})]
+
+
 def leaks(client: Client, world: World) -> dict[str, list[str]]:
     codes = Codes.known()
     found: dict[str, list[str]] = {}
-    for url in urls(world):
+    asked: list[tuple[str, dict[str, str] | None]] = [(url, None) for url in urls(world)]
+    for url, data in asked + POSTS:
         try:
-            response = client.get(url)
+            response = client.get(url) if data is None else client.post(url, data)
         except Exception as error:  # noqa: BLE001 (a page that does not render fails too)
             found[url] = [f"an error: {error!r}"]
             continue
