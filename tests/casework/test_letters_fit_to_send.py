@@ -400,3 +400,26 @@ def test_the_openapi_document_describes_his_address_and_the_refusal(db: None) ->
     assert "tenancy" in perpetrator["is_tenant"]["description"]
     assert "address_required" in letters["summary"]
     assert "422" in letters["responses"]
+
+
+@pytest.mark.parametrize("policy", ["wha"], indirect=True)
+@pytest.mark.parametrize(("address", "channel"), [(PERPETRATOR_ADDRESS, "post"), ("", "by_hand")])
+def test_his_closure_letter_goes_by_post_only_to_his_address(
+    policy: str,
+    address: str,
+    channel: str,
+    open_case: Callable[..., Case],
+    officer: Staff,
+    manager: Staff,
+    api_as: Callable[..., Client],
+) -> None:
+    from safehold.cases import inputs
+
+    case = open_case(
+        alleged_perpetrators=(inputs.PerpetratorDetails(name=PERPETRATOR_NAME, address=address),)
+    )
+    consent(api_as(officer), case, purpose="contact_alleged_perpetrator", given=True)
+
+    closed(case, officer, manager, active_policy().closure.reasons[0])
+
+    assert letter_to(case, "alleged_perpetrator").channel == channel
