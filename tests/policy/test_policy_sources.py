@@ -117,7 +117,7 @@ def test_the_providers_to_set_are_marked_so_in_the_file(policy_id: str) -> None:
     assert listed == marked
 
 
-def test_the_default_policys_settings_are_all_safeholds_defaults_but_the_providers_details() -> None:
+def test_the_default_policys_settings_are_safeholds_but_the_providers_details() -> None:
     sources = setting_sources(load_policy("default"))
 
     # Safehold has no address, telephone number or signatory to give for a provider.
@@ -172,7 +172,7 @@ def test_a_provider_table_with_its_details_makes_them_the_providers_own() -> Non
 
 def test_the_providers_name_is_not_a_rule_and_a_bad_phone_number_is_refused() -> None:
     assert "provider.name" not in rule_settings()
-    with pytest.raises(PolicyFileError, match="provider.phone"):
+    with pytest.raises(PolicyFileError, match=r"provider\.phone"):
         parse_policy(
             MINIMAL_POLICY.replace('provider = "Test Housing"\n', "")
             + '[provider]\nname = "Test Housing"\nphone = "call us"\n'
