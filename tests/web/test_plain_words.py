@@ -10,8 +10,8 @@ machine) must hold none of the known codes:
 
 - every id with an underscore or a dot (`da_lead`, `child_at_risk`, `case.opened`): no
   English word has one, so anywhere in the text is a leak;
-- ISO dates (`2026-04-12`) and 24-hour clock times (`14:36`): GOV.UK writes 12 April
-  2026 and 2:36pm;
+- ISO dates (`2026-04-12`), 24-hour clock times (`14:36`) and `5:00p.m.`: GOV.UK
+  writes 12 April 2026, 2:36pm and 5pm;
 - codes that are also English words (`open`, `high`, `female`, `police`, `officer`):
   these only when an element's whole text is the code or a list of codes, in the code's
   own lower case ("Police" and "the police" are words; a cell reading "police" or
@@ -72,6 +72,7 @@ NOT_PAGES = {
 
 # Texts no machine writes for a person.
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+DOTTED_TIME = re.compile(r"\b\d{1,2}(?::\d{2})?\s?[ap]\.m\.")  # Django's "a": 5:00p.m.
 CLOCK_24 = re.compile(r"\b([01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?\b(?!\s*(?:am|pm))")
 
 
@@ -126,6 +127,7 @@ class Codes:
         found = [f"code {m.group(0)!r}" for m in self.anywhere.finditer(page.text)]
         found += [f"ISO date {m.group(0)!r}" for m in ISO_DATE.finditer(page.text)]
         found += [f"24-hour time {m.group(0)!r}" for m in CLOCK_24.finditer(page.read)]
+        found += [f"time not as GOV.UK {m.group(0)!r}" for m in DOTTED_TIME.finditer(page.text)]
         for text in page.elements:
             parts = [p.strip() for p in re.split(r",|\band\b", text)]
             if parts and all(p in self.whole for p in parts):
@@ -416,12 +418,14 @@ def test_the_check_finds_a_code_in_a_cell_and_not_in_an_attribute() -> None:
         "<td>police</td><td>Police</td><td>Physical abuse</td><p>call the police</p>"
         '<a href="/x?agency=police" id="da_lead">Link</a><input value="2026-04-12">'
         "<td>physical, sexual</td><p>the da_lead at 14:36 on 2026-04-12 case.opened</p>"
+        "<p>by 5:00p.m.</p>"
     )
     assert codes.found(page) == [
         "code 'da_lead'",
         "code 'case.opened'",
         "ISO date '2026-04-12'",
         "24-hour time '14:36'",
+        "time not as GOV.UK '5:00p.m.'",
         "an element reading 'police'",
         "an element reading 'physical, sexual'",
     ]
