@@ -108,11 +108,21 @@ def test_an_admin_manages_an_account(
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a username")
     assert_accessible(page)
 
+    # Issue 18: a team is chosen from those that exist; a new one is created on its own.
+    page.get_by_role("link", name="Create the team").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Teams")
+    page.get_by_label("Team name").fill("Riverside")
+    page.get_by_role("button", name="Create the team").click()
+    expect(page.get_by_test_id("teams")).to_contain_text("Riverside")
+    assert_accessible(page)
+    page.get_by_role("link", name="Back to staff accounts").click()
+    page.get_by_role("button", name="Add a staff account").click()
+
     page.get_by_label("Username").fill("ruth.new")
     page.get_by_label("Full name").fill("Ruth New")
     page.get_by_label("Housing officer").check()
     page.get_by_label("Female").check()
-    page.get_by_label("Team").fill("Riverside")
+    page.get_by_label("Team").select_option("Riverside")
     page.get_by_label("Password").fill("a long and unusual passphrase")
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ruth New")

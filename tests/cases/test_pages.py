@@ -266,6 +266,7 @@ def test_account_changes_are_audited(
     client.post(f"/staff/{officer.username}/disable")
     client.post(f"/staff/{officer.username}/enable")
     client.post(f"/staff/{officer.username}/unlock")
+    client.post("/teams/", {"name": "Riverside"})  # a team is created before it is chosen
     client.post(f"/staff/{officer.username}/team", {"team": "Riverside"})
     client.post(f"/staff/{officer.username}/reset-two-factor")
     client.post(f"/staff/{officer.username}/password", {"password": "a temporary passphrase"})
