@@ -73,7 +73,8 @@ AUDIT_ACTIONS = {
     "case.break_glass_declined": "Declined breaking the glass",
     "case.legal_hold_placed": "Placed a legal hold",
     "case.legal_hold_lifted": "Lifted the legal hold",
-    "case.same_sex_officer_answered": "Recorded whether she wants an officer of her sex",
+    "same_sex_officer.answered": "Recorded whether the survivor wants an officer of their sex",
+    "case.listed": "Listed cases",
     "break_glass.refused": "Was refused breaking the glass",
     "incident.added": "Added a further report",
     "person.added": "Added a person",
@@ -122,6 +123,41 @@ AUDIT_ACTIONS = {
     "subject_access.closed_without_release": "Closed a subject access request without release",
     "request.refused": "Was refused a page or request",
     "request.rate_limited": "Was slowed down for too many requests",
+    # Entries about people and the service rather than one case.
+    "sign_in.succeeded": "Signed in",
+    "sign_in.password_refused": "Was refused signing in: wrong password",
+    "sign_in.code_refused": "Was refused signing in: wrong code",
+    "sign_in.locked_out": "Was locked out after failed sign-ins",
+    "sign_out": "Signed out",
+    "session.ended": "Ended a session",
+    "session.ended_others": "Ended their other sessions",
+    "reauth.refused": "Was refused: wrong password",
+    "reauth.limited": "Was slowed down after wrong passwords",
+    "staff.created": "Created an account",
+    "staff.disabled": "Disabled an account",
+    "staff.enabled": "Enabled an account",
+    "staff.password_changed": "Changed their password",
+    "staff.password_set": "Set a temporary password",
+    "staff.role_changed": "Changed a role",
+    "staff.team_changed": "Changed a team",
+    "staff.two_factor_reset": "Reset two-factor sign-in",
+    "staff.unlocked": "Unlocked an account",
+    "staff.change_requested": "Asked a second administrator to approve a change",
+    "staff.change_refused": "Refused a change to an account",
+    "team.created": "Created a team",
+    "token.created": "Made an API token",
+    "token.used": "Used an API token",
+    "token.revoked": "Revoked an API token",
+    "report.viewed": "Read the monitoring report",
+    "report.exported": "Exported the monitoring report",
+    "digest.sent": "Sent the daily digest",
+    "keys.rotated": "Rotated the encryption keys",
+    "audit.sealed": "Sealed the audit trail",
+    "audit.checkpoint_made": "Made an audit checkpoint",
+    "backup.made": "Made a backup",
+    "backup.failed": "A backup failed",
+    "backup.restored": "Restored a backup",
+    "synth.loaded": "Loaded invented cases",
 }
 
 # The kinds of action the trail can be filtered by: a fixed set, named by the first part
@@ -140,6 +176,7 @@ AUDIT_KINDS = {
 }
 _KIND_OF_PREFIX = {
     "case": "case",
+    "same_sex_officer": "case",
     "incident": "contacts",
     "person": "contacts",
     "contact": "contacts",
@@ -167,20 +204,6 @@ _BREAK_GLASS: tuple[str, ...] = (
     "case.break_glass_declined",
 )
 _RECORDS: tuple[str, ...] = ("case.legal_hold_placed", "case.legal_hold_lifted", "case.erased")
-
-
-def audit_kind(action: str) -> str:
-    """The kind (a key of AUDIT_KINDS) an audit action belongs to."""
-    if action in _BREAK_GLASS:
-        return "break_glass"
-    if action in _RECORDS:
-        return "records"
-    return _KIND_OF_PREFIX.get(action.split(".", 1)[0], "case")
-
-
-def audit_actions_of(kind: str, actions: Iterable[str]) -> list[str]:
-    """Of `actions`, those of `kind`."""
-    return [action for action in actions if audit_kind(action) == kind]
 
 
 def from_code(code: str) -> str:
@@ -341,14 +364,17 @@ def plain(value: object) -> object:
 
 
 def audit_kind_query(kind: str) -> Q:
-    """The audit entries of a kind of action (AUDIT_KINDS), as a query."""
+    """The audit entries of a kind of action (AUDIT_KINDS), as a query: the actions
+    named for it, and those whose first part is of it (`case.` less break glass and
+    records, which are kinds of their own)."""
     special = {"break_glass": _BREAK_GLASS, "records": _RECORDS}
     query = Q(action__in=special.get(kind, ()))
     for prefix, of_kind in _KIND_OF_PREFIX.items():
         if of_kind == kind:
-            query |= Q(action__startswith=f"{prefix}.")
-    if kind == "case":
-        query = Q(action__startswith="case.") & ~Q(action__in=_BREAK_GLASS + _RECORDS)
+            prefixed = Q(action__startswith=f"{prefix}.")
+            if prefix == "case":
+                prefixed &= ~Q(action__in=_BREAK_GLASS + _RECORDS)
+            query |= prefixed
     return query
 
 
@@ -403,13 +429,13 @@ def detail_value(key: str, value: object) -> str:
     if key == "via":
         return VIA.get(text, from_code(text))
     if key == "basis":
-        head, _, code = text.partition(": ")
+        code = text.partition(": ")[2]
         return f"Without consent: {ground(code)}" if code else "The survivor's consent"
     if key == "tool":
         return tool_name(text)
     if key == "risk_level":
         return risk_level(text)
-    if key in ("role",):
+    if key == "role":
         return role(text)
     if text in vocabulary.ABUSE_TYPES:
         return abuse_type(text)
