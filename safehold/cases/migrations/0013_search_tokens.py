@@ -83,8 +83,8 @@ def tokens_made(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
+        # Reads only sealed details and keys: nothing privacy 0003 recomputed.
         ("cases", "0012_break_glass_reason_in_clear_removed"),
-        ("privacy", "0003_names_as_people_write_them"),
     ]
 
     operations = [
