@@ -1,6 +1,6 @@
 """A DA lead reads who has seen a case in plain words, filters it to break glass and
 reads why someone broke the glass; an auditor reads the same trail without the reason
-(issue 18, "Plain words"). axe runs on each page."""
+(issue 18, "Plain words"). axe runs on each page; at 375 px the trail reflows."""
 
 from __future__ import annotations
 
@@ -42,6 +42,13 @@ def test_a_da_lead_filters_the_trail_and_reads_why_the_glass_was_broken(
     expect(whats).to_have_count(1)
     expect(whats.first).to_have_text("Broke the glass to open the case")
     assert "kind=break_glass" in page.url
+    assert_accessible(page)
+
+    # At 375 px the table reflows, a block per entry: nothing scrolls sideways.
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{live_server.url}/cases/{case.pk}/audit")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    expect(page.get_by_test_id("break-glass-reason")).to_be_visible()
     assert_accessible(page)
 
 

@@ -79,9 +79,7 @@ def details_shown(api: Client, page: Client, case: Case) -> tuple[list[dict[str,
 def detail_cells(page: str) -> str:
     """The trail page's detail column only (the page also names the case's reference)."""
     cells = page.split('<tbody class="govuk-table__body">', 1)[1]
-    return " ".join(
-        row.rsplit('<td class="govuk-table__cell">', 1)[1] for row in cells.split("</tr>")[:-1]
-    )
+    return " ".join(row.rsplit('data-label="Detail">', 1)[1] for row in cells.split("</tr>")[:-1])
 
 
 def assert_no_case_content(details: list[dict[str, Any]], page: str) -> None:
