@@ -1,8 +1,10 @@
 """Every read of case data, always through `cases.access`.
 
-Lists and searches answer with what identifies no one (reference, dates, status, team,
-officer): a name or an address appears only on a case's own page or API answer, and
-every such read is audited as `case.viewed`."""
+The API's lists and searches answer with what identifies no one (reference, dates,
+status, team, officer). The case list and search pages also show each survivor's name
+and date of birth, to confirm the right person (`with_survivors`, one audit entry
+`case.listed` per page); an address or anything else of hers appears only on a case's
+own page or API answer, and every such read is audited as `case.viewed`."""
 
 from __future__ import annotations
 
