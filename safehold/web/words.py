@@ -13,6 +13,7 @@ reads "Case: legal hold placed"), never as the code.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time
@@ -348,6 +349,12 @@ def policy_name(policy_id: str) -> str:
     active = active_policy()
     if policy_id == active.id:
         return active.name
+    return _bundled_policy_name(policy_id)
+
+
+@functools.cache
+def _bundled_policy_name(policy_id: str) -> str:
+    """A bundled policy's title, read once (a case recorded under an earlier policy)."""
     if policy_id in bundled_policy_ids():
         return load_policy(policy_id).name
     return from_code(policy_id)
