@@ -57,6 +57,11 @@ def test_an_officer_finds_the_survivor_and_an_outsider_finds_nothing(
         expect(row).to_contain_text("Risk not assessed")
         expect(row).to_contain_text("First contact by")
 
+    # At 375 px the results reflow: nothing scrolls sideways.
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.set_viewport_size({"width": 1280, "height": 800})
+
     row.get_by_role("link", name=case.reference).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(case.reference)
 
