@@ -519,7 +519,7 @@ def with_survivors(user: Staff, cases: list[Case], *, via: str) -> list[Case]:
     audit.record(
         actor=user.username,
         action="case.listed",
-        target_type="case",
+        target_type="cases",  # several: their ids are in the detail
         detail={"via": via, "cases": [c.pk for c in cases]},
     )
     return cases

@@ -364,3 +364,20 @@ def test_search_tokens_are_the_vaults_blind_indexes_under_their_own_purpose() ->
     assert search.phone_digits("+44 (0)7700 900321") == "07700900321"
     assert search.phone_digits("+44 7700 900321") == search.phone_digits("07700 900321")
     assert search.postcode("1 High St, sw1a 1aa") == "SW1A1AA"
+
+
+def test_showing_names_in_a_list_is_audited_once_per_page_naming_the_cases(
+    chloe: Case, officer: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    from safehold.privacy.models import AuditEntry
+
+    client = as_staff(officer)
+    page(client, "Bennett")
+    client.get("/cases/")
+    listed = list(AuditEntry.objects.filter(action="case.listed").order_by("seq"))
+    assert [(e.actor, e.detail["via"], e.detail["cases"]) for e in listed] == [
+        (officer.username, "search", [chloe.pk]),
+        (officer.username, "list", [chloe.pk]),
+    ]
+    # Nothing typed is kept in the trail.
+    assert not AuditEntry.objects.filter(detail__icontains="Bennett").exists()
