@@ -37,6 +37,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from safehold.accounts import services as accounts
 from safehold.accounts.models import Staff
 from safehold.cases import services as cases
 from safehold.cases.models import Case, PersonRole
@@ -285,6 +286,10 @@ def world(
         notes="",
     )
 
+    # An administrator makes an officer a DA lead: it waits for a second administrator.
+    pending = accounts.account_change_request(staff=officer, kind="role", by=admin, value="da_lead")
+    assert pending.status == "pending"
+
     closed = open_case()
     closure.closure_request(
         case=closed,
@@ -340,7 +345,7 @@ def world(
             ],
             "token_id": [],
             "session_id": [],
-            "change_id": [],
+            "change_id": [],  # a POST (approve or refuse); the change shows on the staff pages
             "decision": [],
             "action": [],
         }
