@@ -267,6 +267,8 @@ def world(
         due_at=now + timedelta(days=1),
     )
     plan.action_add(case=case, by=officer, kind="support", detail="Weekly call")
+    dropped = plan.action_add(case=case, by=officer, kind="support", detail="A support group")
+    plan.action_cancel(action=dropped, by=officer, reason="She chose to stay")
     plan.review_record(case=case, by=officer, notes="Reviewed with her")
     casework.consent_record(
         case=case, by=officer, purpose="contact_alleged_perpetrator", given=True
@@ -286,6 +288,9 @@ def world(
         notes="",
     )
 
+    records.subject_access_verify(request=subject_access, by=director, method="photo_id_in_person")
+    records.legal_hold_place(case=case, by=da_lead, reason="A court asked for the file")
+    accounts.token_create(staff=officer, by=officer)
     # An administrator makes an officer a DA lead: it waits for a second administrator.
     pending = accounts.account_change_request(staff=officer, kind="role", by=admin, value="da_lead")
     assert pending.status == "pending"
