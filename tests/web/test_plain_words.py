@@ -3,8 +3,9 @@
 Each persona signs in and asks for every page Safehold has (each URL pattern of
 safehold/urls.py, filled with the ids of a case with content: contacts, a further
 report, an assessment, a referral, actions, a review, consent, an interview request, a
-letter, break glass, a closed case with feedback and an appeal, a subject access
-request), and the search's results. The visible text of each page (tags, attributes
+letter, evidence, a legal hold, break glass, a closed case with feedback and an appeal,
+a subject access request, a restricted case's break-glass request, an API token, a role
+change waiting for a second administrator), and the search's results. The visible text of each page (tags, attributes
 and scripts stripped: a code in `value=""`, `name=""`, an href or an id is for the
 machine) must hold none of the known codes:
 
@@ -26,13 +27,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -45,6 +47,7 @@ from safehold.casework import contacts, interviews, letters, plan
 from safehold.casework import services as casework
 from safehold.closure import appeals, feedback
 from safehold.closure import services as closure
+from safehold.evidence import services as evidence
 from safehold.policy import vocabulary
 from safehold.policy.loader import active_policy
 from safehold.privacy.models import AuditEntry
@@ -52,7 +55,8 @@ from safehold.records import services as records
 from safehold.risk import services as risk
 from safehold.risk.selectors import REASON_TEXT
 from safehold.risk.tools import tool_by_id
-from tests.casedata import SURVIVOR_NAME
+from tests.casedata import SURVIVOR_NAME, report
+from tests.evidence import files
 
 pytestmark = pytest.mark.django_db
 
@@ -291,6 +295,15 @@ def world(
     records.subject_access_verify(request=subject_access, by=director, method="photo_id_in_person")
     records.legal_hold_place(case=case, by=da_lead, reason="A court asked for the file")
     accounts.token_create(staff=officer, by=officer)
+    evidence.evidence_add(
+        case=case,
+        by=officer,
+        upload=SimpleUploadedFile("door.png", files.png(), content_type="image/png"),
+        description="The front door",
+    )
+    # A DA lead asks to break the glass on a restricted case: it waits for a decision.
+    restricted = open_case(survivor=replace(report().survivor, is_staff_member=True), by=manager)
+    waiting = cases.break_glass(case=restricted, by=da_lead, reason="A threat reported tonight")
     # An administrator makes an officer a DA lead: it waits for a second administrator.
     pending = accounts.account_change_request(staff=officer, kind="role", by=admin, value="da_lead")
     assert pending.status == "pending"
@@ -334,7 +347,7 @@ def world(
             "action_id": [action.pk],
             "appeal_id": [appeal.pk],
             "interview_id": [interview.pk],
-            "grant_id": [grant.pk],
+            "grant_id": [grant.pk, waiting.pk],
             "request_id": [subject_access.pk],
             "username": [officer.username, manager.username],
             "slug": [
