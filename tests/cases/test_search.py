@@ -381,3 +381,15 @@ def test_showing_names_in_a_list_is_audited_once_per_page_naming_the_cases(
     ]
     # Nothing typed is kept in the trail.
     assert not AuditEntry.objects.filter(detail__icontains="Bennett").exists()
+
+
+def test_details_written_again_replace_their_tokens(
+    chloe: Case, officer: Staff, api_as: Callable[[Staff], Client]
+) -> None:
+    """For a service that changes her details later (none does yet): her old phone no
+    longer finds her, the new one does."""
+    details = {"name": CHLOE, "date_of_birth": BORN.isoformat(), "phone": "07700 900777"}
+    search.tokens_write(chloe, "survivor", details, again=True)
+    assert found(api_as(officer), PHONE) == []
+    assert found(api_as(officer), "07700 900777") == [chloe.reference]
+    assert found(api_as(officer), "Chloe Bennet") == [chloe.reference]
