@@ -62,7 +62,7 @@ def pages() -> dict[str, Callable[[], Any]]:
 
     def home() -> Any:
         """The home page's queries (web/views.py home), without rendering it."""
-        from safehold.casework import queues
+        from safehold.desk import queues
 
         return (
             selectors.awaiting_first_contact(manager),

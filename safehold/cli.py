@@ -265,14 +265,14 @@ def run_serve(args: argparse.Namespace) -> int:
         )
         return EXIT_FAILED
     seal_audit_chain()
-    from safehold.server import serve
+    from safehold.ops.server import serve
 
     serve(host=args.host, port=args.port, workers=args.workers)
     return EXIT_OK
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from safehold import demo
+    from safehold.samples import demo
 
     if run_init(args) != EXIT_OK:
         return EXIT_FAILED
@@ -282,7 +282,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_demo_code(args: argparse.Namespace) -> int:
-    from safehold import demo
+    from safehold.samples import demo
 
     try:
         print(demo.current_code(args.username))
@@ -373,7 +373,7 @@ def run_policy(args: argparse.Namespace) -> int:
 
 
 def run_digest(args: argparse.Namespace) -> int:
-    from safehold.casework.digest import digest_send
+    from safehold.desk.digest import digest_send
 
     print(f"Sent {digest_send(base_url=args.base_url)} digests.")
     return EXIT_OK
@@ -531,7 +531,7 @@ def run_backup(args: argparse.Namespace) -> int:
     import shlex
     from pathlib import Path
 
-    from safehold import backup
+    from safehold.ops import backup
 
     try:
         made = backup.backup_make(path=Path(args.file), force=args.force)
@@ -547,7 +547,7 @@ def run_backup(args: argparse.Namespace) -> int:
 def run_restore(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from safehold import backup
+    from safehold.ops import backup
 
     try:
         restored = backup.backup_restore(path=Path(args.file))

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "safehold.closure",
     "safehold.records",
     "safehold.reports",
+    "safehold.desk",
     "safehold.web",
 ]
 

@@ -6,6 +6,7 @@ from safehold.api.api import api
 from safehold.cases import views as case_views
 from safehold.casework import views as casework_views
 from safehold.closure import views as closure_views
+from safehold.desk import case_page, home, queue_pages
 from safehold.evidence import views as evidence_views
 from safehold.records import views as records_views
 from safehold.reports import views as report_views
@@ -14,7 +15,7 @@ from safehold.web import policy_views
 from safehold.web import views as web_views
 
 urlpatterns = [
-    path("", web_views.home, name="home"),
+    path("", home.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
     path("policy", policy_views.our_policy, name="our-policy"),
     path("reports/", report_views.report_page, name="reports"),
@@ -46,8 +47,8 @@ urlpatterns = [
     ),
     path("staff/", staff_views.staff_index, name="staff-index"),
     path("staff/new", staff_views.staff_new, name="staff-new"),
-    path(
     path("teams/", staff_views.teams, name="teams"),
+    path(
         "staff/changes/<int:change_id>/<slug:decision>",
         staff_views.change_decide,
         name="staff-change-decide",
@@ -69,8 +70,8 @@ urlpatterns = [
         name="break-glass-request",
     ),
     path("audit", case_views.audit_lookup, name="audit-lookup"),
-    path("cases/<str:case_id>/", case_views.case_page, name="case"),
-    path("cases/<str:case_id>/contacts/new", case_views.contact_new, name="case-contact"),
+    path("cases/<str:case_id>/", case_page.case_page, name="case"),
+    path("cases/<str:case_id>/contacts/new", casework_views.contact_new, name="case-contact"),
     path("cases/<str:case_id>/assign", case_views.assign, name="case-assign"),
     path("cases/<str:case_id>/evidence", evidence_views.evidence_page, name="case-evidence"),
     path(
@@ -191,7 +192,7 @@ urlpatterns = [
     path("appeals/<str:appeal_id>/", closure_views.appeal_page, name="appeal"),
     path("documents/<str:document_id>", casework_views.document_download, name="document"),
     path("approvals", casework_views.approvals, name="approvals"),
-    path("queues/<slug:slug>", casework_views.queue, name="queue"),
+    path("queues/<slug:slug>", queue_pages.queue, name="queue"),
     path(
         "referrals/<str:referral_id>/",
         casework_views.referral_decision,

@@ -36,13 +36,13 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
-from safehold import backup
 from safehold.accounts.models import Staff
 from safehold.cases import inputs, services
 from safehold.cases.models import Case
 from safehold.cli import main
+from safehold.ops import backup
+from safehold.ops.restore_checks import restore_checks
 from safehold.privacy.models import AuditEntry
-from safehold.restore_checks import restore_checks
 from tests.casedata import SURVIVOR_NAME, report
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -20,7 +20,6 @@ import time_machine
 from django.test import Client, TestCase
 from django.utils import timezone
 
-from safehold import demo, demo_cases
 from safehold.accounts.models import Staff
 from safehold.accounts.roles import Role
 from safehold.cases import access, selectors, services
@@ -31,6 +30,7 @@ from safehold.closure.models import Appeal, Feedback
 from safehold.policy.loader import active_policy
 from safehold.privacy import audit
 from safehold.privacy.models import AuditEntry
+from safehold.samples import demo, demo_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -32,6 +32,7 @@ from safehold.accounts.roles import Role
 from safehold.cases import access, selectors, services
 from safehold.cases.inputs import PerpetratorDetails
 from safehold.cases.models import BreakGlass, Case, CaseTeamMember, Contact, Incident, new_id
+from safehold.casework import contacts as contact_services
 from safehold.prepared import NotPreparable, Prepared
 from tests.casedata import report
 
@@ -521,7 +522,7 @@ def test_a_cases_own_rows_come_back_as_the_orm_has_them(
             reported_at=now - timedelta(days=days),
         )
     for days, by in [(2, officer), (1, manager)]:
-        services.contact_record(
+        contact_services.contact_record(
             case=opened,
             by=by,
             at=now - timedelta(days=days),

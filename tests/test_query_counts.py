@@ -39,7 +39,7 @@ from safehold.accounts import services as accounts
 from safehold.accounts.models import Staff
 from safehold.cases import services as cases
 from safehold.cases.models import Case, PersonRole
-from safehold.casework import interviews, letters, plan
+from safehold.casework import contacts, interviews, letters, plan
 from safehold.casework import services as casework
 from safehold.closure import appeals, feedback
 from safehold.closure import services as closure
@@ -186,7 +186,7 @@ class Work:
         return add
 
     def contact(self, case: Case, *, with_whom: str = "survivor", notes: str = "") -> None:
-        cases.contact_record(
+        contacts.contact_record(
             case=case,
             by=self.officer,
             at=timezone.now(),
@@ -565,7 +565,6 @@ def test_who_has_seen_a_case(
     client = as_staff(manager)
     body = fixed_queries(lambda: client.get(f"/cases/{case.pk}/audit"), add, queries=19)
     assert "Covering the out-of-hours line" in body
-
 
 
 def test_a_cases_evidence(

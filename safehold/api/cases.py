@@ -31,6 +31,7 @@ from safehold.api.schemas import (
 )
 from safehold.cases import access, inputs, selectors, services
 from safehold.cases.models import BreakGlassStatus, Case
+from safehold.casework import contacts
 from safehold.closure import selectors as closure_selectors
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
@@ -286,7 +287,7 @@ def incident_create(request: HttpRequest, case_id: str, body: IncidentIn) -> Sta
 def contact_create(request: HttpRequest, case_id: str, body: ContactIn) -> Status[dict[str, Any]]:
     user = staff(request)
     case = access.case_for(user, case_id)
-    contact = services.contact_record(
+    contact = contacts.contact_record(
         case=case,
         by=user,
         at=body.at,

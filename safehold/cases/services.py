@@ -22,7 +22,6 @@ from safehold.cases.models import (
     Case,
     CaseAbuseType,
     CaseTeamMember,
-    Contact,
     Incident,
     Person,
     PersonRole,
@@ -422,72 +421,6 @@ def incident_add(
         abuse_types_count(case, merged)
     record(by, "incident.added", case, incident=incident.pk)
     return incident
-
-
-# A contact with the alleged perpetrator by these channels is a meeting with him: an
-# interview, under the policy's interview rules (issue 16 §4).
-INTERVIEW_CHANNELS = ("visit", "office")
-
-
-@transaction.atomic
-def contact_record(
-    *,
-    case: Case,
-    by: Staff,
-    at: datetime,
-    channel: str,
-    direction: str,
-    with_whom: str,
-    notes: str = "",
-    now: datetime | None = None,
-) -> Contact:
-    now = now or timezone.now()
-    case = locked(case)
-    not_in_future(at, now=now, field="at")
-    if at < case.reported_at:
-        raise Refusal("contact_before_report", "A contact cannot be before the report", field="at")
-    for value, allowed, name in (
-        (channel, vocabulary.CONTACT_CHANNELS, "channel"),
-        (direction, vocabulary.CONTACT_DIRECTIONS, "direction"),
-        (with_whom, vocabulary.CONTACT_WITH, "with"),
-    ):
-        if value not in allowed:
-            raise Refusal(f"unknown_{name}", f"{name} must be one of: {', '.join(allowed)}")
-    if with_whom == "alleged_perpetrator" and direction == "outbound":
-        # Reaching out to him tells him a report was made. The permission is a consent
-        # record, which casework owns: imported here, as casework imports cases.
-        from safehold.casework.services import check_perpetrator_permission
-
-        check_perpetrator_permission(case, active_policy())
-    if (
-        with_whom == "alleged_perpetrator"
-        and direction == "outbound"
-        and channel in INTERVIEW_CHANNELS
-    ):
-        # Meeting him is interviewing him: the interview rules apply (casework owns them).
-        # He may still turn up unannounced (inbound): what he said and did is recorded.
-        from safehold.casework.interviews import check_interview_agreed
-
-        check_interview_agreed(case, active_policy())
-    contact = Contact(
-        id=new_id("con"),
-        case=case,
-        at=at,
-        channel=channel,
-        direction=direction,
-        with_whom=with_whom,
-        recorded_by=by,
-        created_at=now,
-    )
-    contact.sealed = sealing.seal(case.data_key, contact, {"notes": notes})
-    contact.save(force_insert=True)
-    if with_whom == "survivor":
-        if case.first_contact_at is None or at < case.first_contact_at:
-            case.first_contact_at = at
-        case.next_contact_due_at = next_contact_due(case, last_contact=at)
-        case.save(update_fields=["first_contact_at", "next_contact_due_at"])
-    record(by, "contact.recorded", case, contact=contact.pk, with_whom=with_whom)
-    return contact
 
 
 # The sexes a member of staff is recorded with (API.md `staff add --sex female|male`):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -21,20 +19,12 @@ from safehold.cases.forms import (
     AuditLookupForm,
     BreakGlassDecisionForm,
     BreakGlassForm,
-    ContactForm,
     IntakeForm,
     SearchForm,
 )
 from safehold.cases.models import BreakGlass, BreakGlassStatus, Case, Source
-from safehold.casework import offers
-from safehold.casework import selectors as casework_selectors
-from safehold.closure import selectors as closure_selectors
-from safehold.closure.services import REOPEN_ROLES
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
-from safehold.policy.schema import Policy
-from safehold.records import rules as records_rules
-from safehold.risk import selectors as risk_selectors
 from safehold.web import words
 
 STEP_CHECK, STEP_CONFIRM, STEP_EDIT = "check", "confirm", "edit"
@@ -139,113 +129,6 @@ def intake_save(
         context = {"form": form, "show_errors": True, "nav": "new"}
         return render(request, "cases/intake.html", context, status=422)
     return redirect("case", case_id=case.pk)
-
-
-def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = signed_in_staff(request)
-    view = selectors.case_detail(user, case_id, via="web")
-    return render(request, "cases/case.html", case_context(user, view))
-
-
-def same_sex_officer_offer(policy: Policy, case: Case) -> dict[str, Any]:
-    """The survivor's answer about an officer of their own sex, and whether offering one
-    is still a task: under a policy that always offers it, until they have answered."""
-    answer = selectors.same_sex_officer_answer(case)
-    return {
-        "same_sex_answer": answer,
-        "offer_same_sex_officer": policy.assignment.same_sex_officer_always_offered
-        and answer == "not_asked"
-        and case.status == "open",
-    }
-
-
-def under_age_referral(policy: Policy, case: Case) -> dict[str, Any] | None:
-    """For a survivor under the policy's minimum age: the safeguarding agency the policy
-    names, and the latest referral to it, if any (the case page's task)."""
-    if not case.under_minimum_age:
-        return None
-    agency = policy.definitions.under_age_referral_agency
-    named = (
-        "children's services" if agency == "childrens_services" else policy.agencies[agency].name
-    )
-    referral = casework_selectors.referrals_to(case, agency)
-    return {"agency": agency, "name": named, "referral": referral}
-
-
-def may_decide_closure(user: Staff, case: Case, after: closure_selectors.AfterClosure) -> bool:
-    """Whether the case page offers "Decide on the closure": to whoever decides the waiting
-    closure (the approver roles, or without her agreement the override role), never to
-    the person who asked for it."""
-    latest = after.closures[0].closure if after.closures else None
-    if case.status != "closing" or latest is None or latest.requested_by_id == user.pk:
-        return False
-    agrees = latest.survivor_agrees
-    decision = access.Decision.CLOSURE if agrees else access.Decision.CLOSURE_OVERRIDE
-    return access.decides(user, case, decision)
-
-
-def case_context(user: Staff, view: selectors.CaseView, **extra: Any) -> dict[str, Any]:
-    policy = active_policy()
-    case = view.case
-    consents = casework_selectors.consents_standing(case)
-    plan = casework_selectors.plan_of(case)
-    after = closure_selectors.after_closure(case)
-    return {
-        "view": view,
-        "case": case,
-        "policy": policy,
-        "abuse_labels": [
-            label for k, label in policy.abuse_type_choices() if k in case.abuse_types
-        ],
-        **same_sex_officer_offer(policy, case),
-        "under_age": under_age_referral(policy, case),
-        "may_assign": access.may_assign(user, case),
-        "may_see_audit": access.may_see_audit(user),
-        "may_handle_records": records_rules.may_handle_subject_access(user)
-        or records_rules.may_hold(user),
-        "risk": risk_selectors.risk_step_seen_by(user, case),
-        "consents": consents,
-        "perpetrator_permission": next(
-            (c for c in consents if c.purpose == "contact_alleged_perpetrator"), None
-        ),
-        "letters_outstanding": closure_selectors.letters_outstanding(case),
-        "referrals": casework_selectors.referrals_of(case),
-        "plan": plan,
-        "policy_offers": offers.policy_offers(policy, view, [action for action, _ in plan]),
-        "interviews": casework_selectors.interviews_of(case),
-        "documents": casework_selectors.documents_of(case),
-        "after_closure": after,
-        "may_approve_closure": may_decide_closure(user, case, after),
-        "may_reopen": user.role in REOPEN_ROLES,
-        "may_evaluate": access.decides(user, case, access.Decision.EVALUATION),
-        "now": timezone.now(),
-        **extra,
-    }
-
-
-@require_http_methods(["GET", "POST"])
-def contact_new(request: HttpRequest, case_id: str) -> HttpResponse:
-    user = signed_in_staff(request)
-    case = access.case_for(user, case_id)
-    form = ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_record(
-                case=case,
-                by=user,
-                at=form.at(timezone.now()),
-                channel=form.cleaned_data["channel"],
-                direction=form.cleaned_data["direction"],
-                with_whom=form.cleaned_data["with_whom"],
-                notes=form.cleaned_data["notes"],
-            )
-        except Refusal as refusal:
-            form.add_error("at_date" if refusal.field == "at" else None, refusal.message)
-        else:
-            messages.success(request, "Contact recorded")
-            return redirect("case", case_id=case.pk)
-    context = {"form": form, "case": case}
-    return render(request, "cases/contact_new.html", context, status=400 if form.errors else 200)
 
 
 def officer_choices(case: Case) -> list[tuple[str, str]]:

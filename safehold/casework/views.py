@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,8 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safehold.accounts.models import Staff
 from safehold.accounts.selectors import signed_in_staff
 from safehold.cases import access
+from safehold.cases.forms import ContactForm
 from safehold.cases.selectors import viewed_record
-from safehold.casework import interviews, letters, owners, plan, queues, selectors, services
+from safehold.casework import contacts, interviews, letters, owners, plan, selectors, services
 from safehold.casework.forms import (
     ActionCancelForm,
     ActionForm,
@@ -349,21 +350,6 @@ def document_download(request: HttpRequest, document_id: str) -> HttpResponse:
     return response
 
 
-def queue(request: HttpRequest, slug: str) -> HttpResponse:
-    user = signed_in_staff(request)
-    if not access.may_record_report(user):
-        raise PermissionDenied
-    if slug == "approvals":
-        return redirect("approvals")
-    found = next((q for q in queues.QUEUES if q.slug == slug), None)
-    if found is None:
-        raise Http404("No such queue")
-    now = timezone.now()
-    listing = queues.LISTINGS[slug](user, now)
-    context = {"queue": found, "rows": list(listing[:200]), "now": now, "nav": "home"}
-    return render(request, "casework/queue.html", context)
-
-
 @require_http_methods(["GET", "POST"])
 def interview_new(request: HttpRequest, case_id: str) -> HttpResponse:
     """The officer asks to interview the alleged perpetrator; where the policy wants a
@@ -427,3 +413,28 @@ def interview_decision(request: HttpRequest, interview_id: str) -> HttpResponse:
     }
     status = refusal.status if refusal else 400 if form.errors else 200
     return render(request, "casework/interview_decision.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def contact_new(request: HttpRequest, case_id: str) -> HttpResponse:
+    user = signed_in_staff(request)
+    case = access.case_for(user, case_id)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contacts.contact_record(
+                case=case,
+                by=user,
+                at=form.at(timezone.now()),
+                channel=form.cleaned_data["channel"],
+                direction=form.cleaned_data["direction"],
+                with_whom=form.cleaned_data["with_whom"],
+                notes=form.cleaned_data["notes"],
+            )
+        except Refusal as refusal:
+            form.add_error("at_date" if refusal.field == "at" else None, refusal.message)
+        else:
+            messages.success(request, "Contact recorded")
+            return redirect("case", case_id=case.pk)
+    context = {"form": form, "case": case}
+    return render(request, "cases/contact_new.html", context, status=400 if form.errors else 200)

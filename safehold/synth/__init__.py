@@ -42,7 +42,6 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from safehold import demo_cases
 from safehold.accounts.models import Staff, Team
 from safehold.accounts.roles import Role
 from safehold.cases.models import (
@@ -63,6 +62,7 @@ from safehold.policy.loader import active_policy
 from safehold.policy.schema import Policy
 from safehold.privacy import audit
 from safehold.privacy.models import WrappedKey
+from safehold.samples import demo_cases
 from safehold.synth.cases import case_make
 from safehold.synth.people import tokens_add
 from safehold.synth.run import Draft, Pick, Run, SynthTeam

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from safehold import demo, demo_cases
 from safehold.accounts.models import Staff
 from safehold.cases.models import Case, CaseAbuseType, CaseTeamMember, Contact, new_id
 from safehold.cases.services import LONDON
@@ -15,6 +14,7 @@ from safehold.casework.models import Action, ActionKind, ActionStatus, Review
 from safehold.closure import appeals
 from safehold.closure.models import Appeal, AppealStatus, Closure, ClosureStatus, Feedback
 from safehold.policy import clock
+from safehold.samples import demo, demo_cases
 from safehold.synth.people import Survivor, people_add, report_again_later, survivor_for
 from safehold.synth.run import Draft, Pick, Run, SynthTeam
 

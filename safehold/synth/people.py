@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from safehold import demo_cases
 from safehold.cases import diversity, sealing, search
 from safehold.cases.inputs import Diversity, SafeContact
 from safehold.cases.models import Person, PersonRole, SearchToken, SurvivorIdentity, new_id
-from safehold.demo_cases import NameGroup, Pattern
 from safehold.policy import clock
+from safehold.samples import demo_cases
+from safehold.samples.demo_cases import NameGroup, Pattern
 from safehold.synth.run import Draft, Pick, Run
 
 # How many more times a new survivor will be reported: about a third of all cases are

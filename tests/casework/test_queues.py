@@ -14,7 +14,7 @@ from django.utils import timezone
 from safehold.accounts.models import Staff
 from safehold.cases import services as case_services
 from safehold.cases.models import Case
-from safehold.casework import plan
+from safehold.casework import contacts, plan
 from safehold.cli import main
 from safehold.policy.loader import active_policy
 from tests.casedata import PERPETRATOR_NAME, SURVIVOR_ADDRESS, SURVIVOR_NAME, SURVIVOR_PHONE
@@ -79,7 +79,7 @@ def test_the_agreed_contact_interval_sets_the_next_contact(
     case.refresh_from_db()
     assert case.next_contact_due_at == case.reported_at + timedelta(days=7)
     at = timezone.now()
-    case_services.contact_record(
+    contacts.contact_record(
         case=case, by=officer, at=at, channel="phone", direction="outbound", with_whom="survivor"
     )
     case.refresh_from_db()

@@ -15,7 +15,7 @@ from safehold.accounts.models import Staff
 from safehold.cases import inputs
 from safehold.cases import services as case_services
 from safehold.cases.models import Case, Person, PersonRole
-from safehold.casework import interviews, letters, plan
+from safehold.casework import contacts, interviews, letters, plan
 from safehold.casework import services as casework_services
 from safehold.evidence import services as evidence_services
 from safehold.policy import vocabulary
@@ -144,19 +144,19 @@ def record_casework(case: Case, officer: Staff) -> None:
         summary="BARNABY came back and shouted; Peregrine was at school",
     )
     contact = {"case": case, "by": officer, "channel": "phone", "direction": "outbound"}
-    case_services.contact_record(
+    contacts.contact_record(
         **contact,
         at=now - timedelta(hours=5),
         with_whom="survivor",
         notes="Zephyrine says oddsworth texted from 07700900123 and b.oddsworth@example.net",
     )
-    case_services.contact_record(
+    contacts.contact_record(
         **contact,
         at=now - timedelta(hours=4),
         with_whom="alleged_perpetrator",
         notes=PERPETRATOR_WORDS,
     )
-    case_services.contact_record(
+    contacts.contact_record(
         **contact, at=now - timedelta(hours=3), with_whom="other", notes=WITNESS_WORDS
     )
     plan.action_add(

@@ -17,9 +17,8 @@ from pypdf import PdfReader
 
 from safehold.accounts.models import Staff
 from safehold.cases import sealing
-from safehold.cases import services as case_services
 from safehold.cases.models import Case, Person, PersonRole
-from safehold.casework import plan
+from safehold.casework import contacts, plan
 from safehold.casework.models import Action
 from safehold.closure import appeals, feedback
 from safehold.closure import services as closure_services
@@ -514,7 +513,7 @@ def case_with_accents(case: Case, officer: Staff) -> Case:
     household member with a two-letter name, and phone numbers no one recorded."""
     add_person(case, PersonRole.WITNESS, name=ACCENTED_WITNESS, phone=WITNESS_NUMBER)
     add_person(case, PersonRole.HOUSEHOLD_MEMBER, name="Li Wu")
-    case_services.contact_record(
+    contacts.contact_record(
         case=case,
         by=officer,
         at=timezone.now(),

@@ -36,7 +36,7 @@ from safehold.accounts.models import Staff
 from safehold.cases import inputs
 from safehold.cases import services as cases
 from safehold.cases.models import Case
-from safehold.casework import plan
+from safehold.casework import contacts, plan
 from safehold.casework import services as casework
 from safehold.closure import appeals, feedback
 from safehold.closure import services as closure
@@ -81,7 +81,7 @@ def opened(by: Staff, moment: str, **changes: Any) -> Case:
 
 def contacted(case: Case, by: Staff, moment: str) -> None:
     with at(moment):
-        cases.contact_record(
+        contacts.contact_record(
             case=case, by=by, at=cases.timezone.now(), channel="phone",
             direction="outbound", with_whom="survivor",
         )  # fmt: skip

@@ -79,7 +79,7 @@ def test_a_server_error_is_a_govuk_page_without_a_trace(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("safehold.web.views.render", broken)
+    monkeypatch.setattr("safehold.desk.home.render", broken)
     client = as_staff(officer)
     client.raise_request_exception = False
     response = client.get("/")

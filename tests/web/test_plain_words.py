@@ -5,9 +5,9 @@ safehold/urls.py, filled with the ids of a case with content: contacts, a furthe
 report, an assessment, a referral, actions, a review, consent, an interview request, a
 letter, evidence, a legal hold, break glass, a closed case with feedback and an appeal,
 a subject access request, a restricted case's break-glass request, an API token, a role
-change waiting for a second administrator), and the search's results. The visible text of each page (tags, attributes
-and scripts stripped: a code in `value=""`, `name=""`, an href or an id is for the
-machine) must hold none of the known codes:
+change waiting for a second administrator), and the search's results. The visible text
+of each page (tags, attributes and scripts stripped: a code in `value=""`, `name=""`, an
+href or an id is for the machine) must hold none of the known codes:
 
 - every id with an underscore or a dot (`da_lead`, `child_at_risk`, `case.opened`): no
   English word has one, so anywhere in the text is a leak;

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from safehold.accounts.models import Staff
 from safehold.accounts.roles import Role
-from safehold.casework import queues
+from safehold.desk import queues
 from safehold.privacy import audit
 
 RECIPIENT_ROLES = (Role.OFFICER, Role.MANAGER)

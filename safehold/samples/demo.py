@@ -24,19 +24,20 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.oath import TOTP
 
-from safehold import demo_cases
 from safehold.accounts import services
 from safehold.accounts.models import Authenticator, Staff
 from safehold.accounts.roles import Role
 from safehold.cases import services as cases
 from safehold.cases.inputs import SurvivorDetails
 from safehold.cases.models import Case
+from safehold.casework import contacts
 from safehold.closure import appeals, feedback
 from safehold.closure import services as closure
-from safehold.demo_cases import PlannedCase, Response
 from safehold.policy import clock
 from safehold.policy.loader import active_policy
 from safehold.policy.schema import Policy
+from safehold.samples import demo_cases
+from safehold.samples.demo_cases import PlannedCase, Response
 
 DEMO_PASSWORD = "safehold-demo-password"  # noqa: S105 - synthetic accounts in development only
 
@@ -415,7 +416,7 @@ def contact(
     # At night only the duty phone is answered.
     channel = "phone" if out_of_hours(at) else rng.choice(channels)
     survivor = with_whom == "survivor"
-    cases.contact_record(
+    contacts.contact_record(
         case=case,
         by=by,
         at=at,

@@ -30,8 +30,8 @@ from typing import IO
 
 from django.db import DatabaseError, connection
 
+from safehold.ops.restore_checks import Check, restore_checks
 from safehold.privacy import audit
-from safehold.restore_checks import Check, restore_checks
 
 KINDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 SQLITE_MAGIC = b"SQLite format 3\x00"
