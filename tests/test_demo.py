@@ -83,7 +83,9 @@ def test_safehold_demo_serves_with_gunicorn(tmp_path: Path) -> None:
         start_new_session=True,
     )
     try:
-        body = wait_for(f"http://127.0.0.1:{port}/healthz")
+        # The demo loads its 200 cases before it serves: on a machine busy with the other
+        # database's suite that has taken longer than 20 seconds (CI once).
+        body = wait_for(f"http://127.0.0.1:{port}/healthz", server=server, seconds=240)
         assert body == '{"status": "ok"}'
         sign_in = wait_for(f"http://127.0.0.1:{port}/sign-in")
         assert "Sign in to Safehold" in sign_in
@@ -96,8 +98,12 @@ def test_safehold_demo_serves_with_gunicorn(tmp_path: Path) -> None:
     assert re.search(r"gunicorn", output, re.IGNORECASE)
 
 
-def wait_for(url: str, attempts: int = 100) -> str:
-    for _ in range(attempts):
+def wait_for(url: str, *, server: subprocess.Popen[str] | None = None, seconds: float = 20) -> str:
+    """The page's body once the server answers; fails when the server has exited."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server is not None and server.poll() is not None:
+            raise AssertionError(f"the demo exited ({server.returncode}) before {url} answered")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - localhost
                 return str(response.read().decode())
