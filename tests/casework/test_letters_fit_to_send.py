@@ -250,6 +250,33 @@ def test_the_intake_page_records_his_address_and_whether_he_is_a_tenant(
     assert (details["address"], details["is_tenant"]) == (PERPETRATOR_ADDRESS, True)
 
 
+def test_the_case_page_shows_his_address_and_tenancy_to_the_cases_officer(
+    officer: Staff, outsider: Staff, as_staff: Callable[..., Client]
+) -> None:
+    from tests.cases.test_pages import FORM, record
+
+    web = as_staff(officer)
+    saved = record(web, {**FORM, "p0_address": PERPETRATOR_ADDRESS, "p0_is_tenant": "yes"})
+    case_url = saved["Location"]
+
+    page = web.get(case_url).content.decode()
+    assert "One of our tenants" in page
+    assert PERPETRATOR_ADDRESS in page
+    assert as_staff(outsider).get(case_url).status_code == 404
+
+
+def test_the_case_page_says_letters_to_him_go_by_hand_without_his_address(
+    officer: Staff, as_staff: Callable[..., Client]
+) -> None:
+    from tests.cases.test_pages import FORM, record
+
+    web = as_staff(officer)
+    saved = record(web, {**FORM, "p0_address": "", "p0_is_tenant": "yes"})
+
+    page = web.get(saved["Location"]).content.decode()
+    assert "Not known: letters to them go by hand" in page
+
+
 @pytest.mark.parametrize(
     ("is_tenant", "tenancy_wording"), [(True, True), (False, False), (None, False)]
 )
