@@ -170,6 +170,26 @@ def may_assign(user: Staff, case: Case) -> bool:
     return user.role in (Role.DIRECTOR, Role.DA_LEAD)
 
 
+def offered_to_take(user: Staff) -> bool:
+    """Whether recording a report offers "Take this case as mine": only officers are
+    assigned cases, and an untrained officer is not offered what a policy assigning
+    trained officers only would always refuse (`assignment.trained_officers_only`)."""
+    if not (user.is_active and user.role == Role.OFFICER):
+        return False
+    return user.trained or not active_policy().assignment.trained_officers_only
+
+
+def may_take(user: Staff, case: Case) -> bool:
+    """The officer who recorded a case may take it as theirs while no one has it: an
+    assignment like any other, so the policy's rules on who may be assigned still apply."""
+    return (
+        user.is_active
+        and user.role == Role.OFFICER
+        and case.created_by_id == user.pk
+        and case.assigned_officer_id is None
+    )
+
+
 # Break glass ------------------------------------------------------------------------
 
 BREAK_GLASS_RULE = "restricted_cases.break_glass_roles"

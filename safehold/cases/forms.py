@@ -150,6 +150,7 @@ ANSWER_SECTIONS = [
         "What they asked for",
         ("same_sex_officer", "childcare", "interpreter_language", "interview_venue"),
     ),
+    ("Who will work with the survivor", ("take_case",)),
 ]
 # A question's words on the check page where its label alone would not say (a label
 # shown under its own legend on the form). Keyed by name, or by the part after pN_/cN_.
@@ -166,6 +167,7 @@ ANSWER_LABELS = {
     "post_ok": "Letters by post",
     "same_sex_officer": "An officer of their own sex",
     "childcare": "Childcare during interviews",
+    "take_case": "Take this case as mine",
 }
 
 
@@ -237,6 +239,8 @@ class IntakeForm(forms.Form):
         required=False, max_length=500, label="Where they would like to meet"
     )
 
+    take_case = forms.BooleanField(required=False, label="Take this case as mine")
+
     perpetrators = forms.IntegerField(
         required=False, min_value=0, max_value=MAX_PEOPLE, widget=forms.HiddenInput
     )
@@ -244,8 +248,11 @@ class IntakeForm(forms.Form):
         required=False, min_value=0, max_value=MAX_PEOPLE, widget=forms.HiddenInput
     )
 
-    def __init__(self, *args: Any, policy: Policy, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, policy: Policy, may_take: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not may_take:
+            # Offered only to whom a case may be assigned (access.offered_to_take).
+            del self.fields["take_case"]
         # Every kind of abuse is offered: the policy's own first, in its words.
         self.fields["abuse_types"].choices = policy.abuse_type_choices()  # type: ignore[attr-defined]
         if has_targets_by_severity(policy):

@@ -49,13 +49,14 @@ def carried_fields(request: HttpRequest) -> list[tuple[str, str]]:
 def intake(request: HttpRequest) -> HttpResponse:
     user = recorder(request)
     policy = active_policy()
+    may_take = access.offered_to_take(user)
     step = request.POST.get("step", "")
     data = request.POST.copy() if request.method == "POST" else None
     if data is not None and step in ("add-perpetrator", "add-child"):
         key = "perpetrators" if step == "add-perpetrator" else "children"
-        form = IntakeForm(data, policy=policy)
+        form = IntakeForm(data, policy=policy, may_take=may_take)
         data[key] = str((form.perpetrator_count if key == "perpetrators" else form.child_count) + 1)
-    form = IntakeForm(data, policy=policy)
+    form = IntakeForm(data, policy=policy, may_take=may_take)
     if data is None or step in FORM_STEPS or not form.is_valid():
         context = {"form": form, "show_errors": data is not None and step not in FORM_STEPS}
         status = 400 if context["show_errors"] else 200
@@ -128,7 +129,30 @@ def intake_save(
         form.add_error(None, refusal.message)
         context = {"form": form, "show_errors": True, "nav": "new"}
         return render(request, "cases/intake.html", context, status=422)
+    if form.cleaned_data.get("take_case"):
+        intake_take(request, user, case, opened=not existing or choice == "separate")
     return redirect("case", case_id=case.pk)
+
+
+def intake_take(request: HttpRequest, user: Staff, case: Case, *, opened: bool) -> None:
+    """Assigns the case to its recorder who chose "Take this case as mine": an
+    assignment like any other (services.officer_assign, so the policy's rules on who may
+    be assigned apply). A refusal leaves the report recorded and says why in words. A
+    report added to an open case leaves that case's officer as it is: only a manager
+    reassigns a case."""
+    if not opened:
+        messages.warning(
+            request,
+            "The report was added to an open case, so its officer is unchanged: "
+            "ask a manager of the team to assign it to you",
+        )
+        return
+    try:
+        services.officer_assign(case=case, officer_username=user.username, by=user)
+    except Refusal as refusal:
+        messages.warning(request, f"The case was not assigned to you. {refusal.message}")
+    else:
+        messages.success(request, "The case is assigned to you, as one of your cases")
 
 
 def officer_choices(case: Case) -> list[tuple[str, str]]:
