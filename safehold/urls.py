@@ -6,7 +6,7 @@ from safehold.api.api import api
 from safehold.cases import views as case_views
 from safehold.casework import views as casework_views
 from safehold.closure import views as closure_views
-from safehold.desk import case_page, home, queue_pages
+from safehold.desk import case_page, chronology, home, queue_pages
 from safehold.evidence import views as evidence_views
 from safehold.records import views as records_views
 from safehold.reports import views as report_views
@@ -90,6 +90,7 @@ urlpatterns = [
         name="case-same-sex-officer",
     ),
     path("cases/<str:case_id>/audit", case_views.audit_page, name="case-audit"),
+    path("cases/<str:case_id>/chronology", chronology.chronology_page, name="case-chronology"),
     path("cases/<str:case_id>/records", records_views.case_records, name="case-records"),
     path(
         "cases/<str:case_id>/records/legal-hold",

@@ -414,7 +414,12 @@ DETAIL_KEYS = {
     "abuse_types": "Abuse types",
     "section": "Section",
 }
-VIA = {"web": "the web pages", "api": "the API", "decision": "a decision"}
+VIA = {
+    "web": "the web pages",
+    "api": "the API",
+    "decision": "a decision",
+    "chronology": "the case's chronology",
+}
 _ID = re.compile(r"^[a-z]{2,6}_[0-9a-f]{8,}$")
 
 
