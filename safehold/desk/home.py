@@ -1,26 +1,62 @@
-"""The home page: what is due for the signed-in person, from every app's queues."""
+"""The home page: what is due for the signed-in person, from every app's queues.
+
+It leads with the person's own cases overdue or due today, most overdue first, then how
+many are in each of their queues (and how many of those overdue), then the rest of their
+own open cases. Each case shows what confirms the right person (`with_survivors`,
+audited as `case.listed`)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from safehold.accounts.models import Staff
-from safehold.accounts.roles import Role
 from safehold.cases import access, selectors
+from safehold.cases.models import Case
 from safehold.desk import queues
 from safehold.records import rules
 from safehold.records import selectors as records_selectors
+
+# How many of the person's own open cases the home page lists; the case list and the
+# queues have the rest. A presentation choice, not a policy rule.
+HOME_CASES = 50
+
+
+def own_cases_by_urgency(user: Staff, now: datetime) -> tuple[list[Case], list[Case]]:
+    """The person's own open cases, the most urgent first, shown with who each is about:
+    those overdue or due today, then the rest. One query for the cases and one for their
+    survivors, whatever their number."""
+    cases = selectors.cases_seen_by(user, list(queues.by_urgency(user)[:HOME_CASES]))
+    cases = selectors.with_survivors(user, cases, via="home")
+    for case in cases:
+        due = case.next_due  # type: ignore[attr-defined]
+        if due is not None:
+            with_time = due.what == "First contact"
+            case.next_due = queues.dated(due.what, due.at, now, with_time=with_time)  # type: ignore[attr-defined]
+    due_now = [c for c in cases if is_due_now(c, now)]
+    return due_now, [c for c in cases if not is_due_now(c, now)]
+
+
+def is_due_now(case: Case, now: datetime) -> bool:
+    due = case.next_due  # type: ignore[attr-defined]
+    return due is not None and queues.due_by_end_of_today(due.at, now)
 
 
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     context: dict[str, object] = {"nav": "home"}
     if isinstance(user, Staff) and access.may_record_report(user):
+        now = timezone.now()
+        due_now, later = own_cases_by_urgency(user, now)
         context |= {
-            "awaiting": selectors.awaiting_first_contact(user),
-            "queues": queues.counts(user),
-            "my_cases": selectors.my_cases(user) if user.role == Role.OFFICER else None,
+            "due_now": due_now,
+            "later": later,
+            "own_queues": queues.overdue_counts(user, now),
+            "queues": queues.decision_counts(user, now),
+            "leads_team": user.role in queues.LEADS_A_TEAM,
             "alerts": selectors.unread_alerts(user),
             "may_break_glass": access.may_break_glass(user),
         }

@@ -1,15 +1,42 @@
-"""The queue pages: one queue of work (desk/queues.py) in full, the most urgent first."""
+"""The queue pages: one queue of work (desk/queues.py) in full, the most urgent first.
+
+The queues of the person's own cases (first contact, actions, reviews, contacts) show the
+date each is about (the response due time, the action's, the review's, the contact's)
+and how overdue in words, with what confirms the right person (`with_survivors`,
+audited as `case.listed`)."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from safehold.accounts.models import Staff
 from safehold.accounts.selectors import signed_in_staff
-from safehold.cases import access
+from safehold.cases import access, selectors
 from safehold.desk import queues
+
+# The most a queue page lists; the rest follow as earlier ones are done.
+QUEUE_PAGE = 200
+CASE_QUEUES = ("first-contact", "reviews", "contacts")
+
+
+def shown(user: Staff, slug: str, rows: list[Any], now: datetime) -> list[Any]:
+    """The rows of a queue of the person's own cases, each with the date it is about."""
+    if slug in CASE_QUEUES:
+        rows = selectors.with_survivors(user, selectors.cases_seen_by(user, rows), via="queue")
+        for case in rows:
+            case.next_due = queues.queue_dated(slug, case, now)  # type: ignore[attr-defined]
+    elif slug == "actions":
+        # The action's case shows who it is about; one case object per row.
+        selectors.with_survivors(user, [a.case for a in rows], via="queue")
+        for action in rows:
+            action.dated = queues.dated("Action", action.due_at, now)
+    return rows
 
 
 def queue(request: HttpRequest, slug: str) -> HttpResponse:
@@ -23,5 +50,6 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No such queue")
     now = timezone.now()
     listing = queues.LISTINGS[slug](user, now)
-    context = {"queue": found, "rows": list(listing[:200]), "now": now, "nav": "home"}
+    rows = shown(user, slug, list(listing[:QUEUE_PAGE]), now)
+    context = {"queue": found, "rows": rows, "now": now, "nav": "home"}
     return render(request, "desk/queue.html", context)

@@ -1,22 +1,26 @@
-"""Work queues: what is due and overdue on the cases a person may see.
+"""Work queues: what is due and overdue on a person's own cases.
 
 "Due" means due within QUEUE_HORIZON or already overdue; overdue rows are marked on the
-page. Every queue starts from cases.access, so it lists nothing a person may not see."""
+page, and each queue lists the most overdue first. The case queues hold the person's own
+work (`own`): an officer's cases, a manager's (director's, DA lead's) team. Every queue
+starts from cases.access, so it lists and counts nothing a person may not see."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Case as CaseWhen
+from django.db.models import Count, DateTimeField, F, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from safehold.accounts.models import Staff
+from safehold.accounts.roles import Role
 from safehold.cases import access
-from safehold.cases.models import Case
+from safehold.cases.models import Case, CaseTeamMember
 from safehold.casework.models import Action, ActionStatus, PerpetratorInterview
 from safehold.casework.selectors import approvals_waiting
 from safehold.casework.selectors import interviews_to_agree as interviews_waiting
@@ -24,6 +28,7 @@ from safehold.casework.services import may_approve
 from safehold.closure import selectors as closure_selectors
 from safehold.closure.models import Appeal
 from safehold.policy.loader import active_policy
+from safehold.web import words
 
 # How far ahead a queue looks: a working week. A presentation choice, not a policy rule.
 QUEUE_HORIZON = timedelta(days=7)
@@ -51,16 +56,35 @@ CLOSURE_QUEUES = QUEUES[5:9]
 INTERVIEW_QUEUE = QUEUES[9]
 
 
-def open_cases(user: Staff) -> QuerySet[Case]:
-    return (
-        access.cases_visible_to(user)
-        .filter(status="open")
-        .select_related("team", "assigned_officer")
+# Leading a team makes its cases one's own work; an officer's own are those named on.
+LEADS_A_TEAM = (Role.MANAGER, Role.DIRECTOR, Role.DA_LEAD)
+
+
+def own(user: Staff) -> Q:
+    """The cases that are `user`'s own work: those they are the officer of or on the case
+    team of, and for a manager, director or DA lead those of their team too. Each part
+    is read through an index (the case's officer, the case team's staff, the case's
+    team), so a count reads these cases and no others; it is always combined with
+    `access.cases_visible_to`, so a restricted case of the team is counted only for
+    someone who may see it."""
+    named = Q(assigned_officer=user) | Q(
+        pk__in=CaseTeamMember.objects.filter(staff=user).values("case_id")
     )
+    if user.role in LEADS_A_TEAM and user.team_id is not None:
+        return named | Q(team_id=user.team_id)
+    return named
+
+
+def own_cases(user: Staff) -> QuerySet[Case]:
+    return access.cases_visible_to(user).filter(own(user))
+
+
+def open_cases(user: Staff) -> QuerySet[Case]:
+    return own_cases(user).filter(status="open").select_related("team", "assigned_officer")
 
 
 def first_contact(user: Staff, now: datetime) -> QuerySet[Case]:
-    return open_cases(user).filter(first_contact_at__isnull=True).order_by("response_due_at")
+    return open_cases(user).filter(first_contact_at__isnull=True).order_by("response_due_at", "id")
 
 
 def actions(user: Staff, now: datetime) -> QuerySet[Action]:
@@ -68,20 +92,23 @@ def actions(user: Staff, now: datetime) -> QuerySet[Action]:
         Action.objects.filter(
             status=ActionStatus.OPEN,
             due_at__lt=now + QUEUE_HORIZON,
-            case__in=access.cases_visible_to(user),
+            case__in=own_cases(user),
         )
         .select_related("case", "case__team", "owner")
-        .order_by("due_at")
+        .order_by("due_at", "id")
     )
 
 
+def review_interval() -> timedelta:
+    return timedelta(days=active_policy().review_interval_days)
+
+
 def reviews(user: Staff, now: datetime) -> QuerySet[Case]:
-    interval = timedelta(days=active_policy().review_interval_days)
     return (
         open_cases(user)
         .annotate(last_reviewed=Coalesce("last_review_at", "reported_at"))
-        .filter(last_reviewed__lt=now + QUEUE_HORIZON - interval)
-        .order_by("last_reviewed")
+        .filter(last_reviewed__lt=now + QUEUE_HORIZON - review_interval())
+        .order_by("last_reviewed", "id")
     )
 
 
@@ -89,7 +116,29 @@ def contacts(user: Staff, now: datetime) -> QuerySet[Case]:
     return (
         open_cases(user)
         .filter(next_contact_due_at__lt=now + QUEUE_HORIZON)
-        .order_by("next_contact_due_at")
+        .order_by("next_contact_due_at", "id")
+    )
+
+
+# Far beyond any date a case waits for: what stands in for "nothing" when the earliest
+# of several dates is taken (LEAST treats a missing date differently on each database).
+NEVER = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def by_urgency(user: Staff) -> QuerySet[Case]:
+    """The person's open cases, the one with the earliest date due first (as
+    `selectors.next_due` reads a case: first contact until it is made, then the next
+    contact agreed, and the next review), annotated `due_first`."""
+    contact = CaseWhen(
+        When(first_contact_at__isnull=True, then=F("response_due_at")),
+        default=Coalesce("next_contact_due_at", Value(NEVER)),
+        output_field=DateTimeField(),
+    )
+    review = Coalesce("last_review_at", "reported_at") + Value(review_interval())
+    return (
+        open_cases(user)
+        .annotate(due_first=Least(contact, review, output_field=DateTimeField()))
+        .order_by("due_first", "id")
     )
 
 
@@ -151,17 +200,85 @@ def closure_counts(user: Staff) -> list[tuple[Queue, int]]:
     return found
 
 
-def counts(user: Staff, now: datetime | None = None) -> list[tuple[Queue, int]]:
-    now = now or timezone.now()
-    found = [
-        (QUEUES[0], first_contact(user, now).count()),
-        (QUEUES[1], actions(user, now).count()),
-        (QUEUES[2], reviews(user, now).count()),
-        (QUEUES[3], contacts(user, now).count()),
+def overdue_counts(user: Staff, now: datetime) -> list[tuple[Queue, int, int]]:
+    """The four queues of the person's own cases: how many in each, and how many of them
+    overdue (one query each, whatever the number of cases)."""
+    late = [
+        (QUEUES[0], first_contact(user, now), Q(response_due_at__lt=now)),
+        (QUEUES[1], actions(user, now), Q(due_at__lt=now)),
+        (QUEUES[2], reviews(user, now), Q(last_reviewed__lt=now - review_interval())),
+        (QUEUES[3], contacts(user, now), Q(next_contact_due_at__lt=now)),
     ]
+    found = []
+    for queue, listing, overdue in late:
+        counted = listing.order_by().aggregate(all=Count("pk"), overdue=Count("pk", filter=overdue))
+        found.append((queue, counted["all"], counted["overdue"]))
+    return found
+
+
+def counts(user: Staff, now: datetime | None = None) -> list[tuple[Queue, int]]:
+    """Every queue this person works from, with how many are in each (the four of their
+    own cases, then the decisions their role takes)."""
+    now = now or timezone.now()
+    found = [(queue, count) for queue, count, _ in overdue_counts(user, now)]
+    found += decision_counts(user, now)
+    return found
+
+
+def decision_counts(user: Staff, now: datetime) -> list[tuple[Queue, int]]:
+    found: list[tuple[Queue, int]] = []
     if may_approve(user):
         found.append((QUEUES[4], len(approvals_waiting(user))))
     found += closure_counts(user)
     if access.takes_decision(user, access.Decision.INTERVIEW):
         found.append((INTERVIEW_QUEUE, len(interviews_to_agree(user, now))))
     return found
+
+
+@dataclass(frozen=True)
+class Dated:
+    """A date a row of a list is about, as a person reads it: what is due, when (a date,
+    or a date and time where the hour matters), and how due in words."""
+
+    what: str
+    at: datetime
+    overdue: bool
+    when: str
+    words: str
+
+
+def how_due(at: datetime, now: datetime) -> str:
+    """ "3 days overdue", "1 day overdue", "Overdue today", "Due today", "Due tomorrow",
+    "Due in 4 days": by calendar days in London, as an officer counts them."""
+    days = (words.local(at).date() - words.local(now).date()).days
+    if at < now:
+        late = -days
+        if late == 0:
+            return "Overdue today"
+        return f"{late} day{'s' if late != 1 else ''} overdue"
+    if days == 0:
+        return "Due today"
+    if days == 1:
+        return "Due tomorrow"
+    return f"Due in {days} days"
+
+
+def dated(what: str, at: datetime, now: datetime, *, with_time: bool = False) -> Dated:
+    when = words.moment(at) if with_time else words.day(at)
+    return Dated(what=what, at=at, overdue=at < now, when=when, words=how_due(at, now))
+
+
+def due_by_end_of_today(at: datetime, now: datetime) -> bool:
+    return words.local(at).date() <= words.local(now).date()
+
+
+def queue_dated(slug: str, case: Case, now: datetime) -> Dated | None:
+    """The date a case queue is about, for one of its cases."""
+    if slug == "first-contact":
+        return dated("First contact", case.response_due_at, now, with_time=True)
+    if slug == "reviews":
+        last = case.last_review_at or case.reported_at
+        return dated("Review", last + review_interval(), now)
+    if slug == "contacts" and case.next_contact_due_at is not None:
+        return dated("Contact", case.next_contact_due_at, now)
+    return None
