@@ -82,7 +82,7 @@ def test_a_manager_assigns_and_reads_who_has_seen_the_case(
     page.get_by_role("button", name="Assign").click()
     expect(page.get_by_text("Officer assigned")).to_be_visible()
     page.get_by_role("link", name="Who has seen this case").click()
-    expect(page.get_by_role("cell", name="case.assigned")).to_be_visible()
+    expect(page.get_by_role("cell", name="Assigned the case")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Cases", exact=True).click()
