@@ -13,6 +13,7 @@ from safehold.accounts.models import Staff
 from safehold.accounts.roles import Role
 from safehold.desk import queues
 from safehold.privacy import audit
+from safehold.web import words
 
 RECIPIENT_ROLES = (Role.OFFICER, Role.MANAGER)
 
@@ -36,7 +37,8 @@ def digest_lines(user: Staff, now: datetime) -> list[str]:
             continue
         lines.append(f"{title}:")
         for reference, due in rows:
-            when = timezone.localtime(due).strftime("%d %b %H:%M") if due else ""
+            # In GOV.UK's words, as on the pages: "due 5 December 2026, 2:36pm".
+            when = f"due {words.moment(due)}" if due else ""
             overdue = " OVERDUE" if due and due < now else ""
             lines.append(f"  {reference} {when}{overdue}".rstrip())
     return lines

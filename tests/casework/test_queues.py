@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from safehold.cases.models import Case
 from safehold.casework import contacts, plan
 from safehold.cli import main
 from safehold.policy.loader import active_policy
+from safehold.web import words
 from tests.casedata import PERPETRATOR_NAME, SURVIVOR_ADDRESS, SURVIVOR_NAME, SURVIVOR_PHONE
 
 pytestmark = pytest.mark.django_db
@@ -111,5 +113,11 @@ def test_the_daily_digest_names_cases_by_reference_only(
     for message in mail.outbox:
         assert case.reference in message.body
         assert "OVERDUE" in message.body
+        # Times in GOV.UK's words, as on the pages (5 December 2026, 2:36pm), never 05 Dec 14:36.
+        assert f"{case.reference} due {words.moment(case.response_due_at)}" in message.body
+        assert re.search(
+            r"\d{1,2} [A-Z][a-z]+ \d{4}, \d{1,2}(:\d\d)?(am|pm)|midday|midnight", message.body
+        )
+        assert not re.search(r"\d\d:\d\d", message.body)
         for secret in (SURVIVOR_NAME, SURVIVOR_ADDRESS, SURVIVOR_PHONE, PERPETRATOR_NAME):
             assert secret not in message.body
