@@ -552,6 +552,72 @@ def test_the_case_page_of_a_closed_case(
     fixed_queries(lambda: client.get(f"/cases/{case.pk}/"), add, queries=29)
 
 
+def test_a_cases_chronology(
+    work: Work, as_staff: Callable[[Staff], Client], fixed_queries: Check
+) -> None:
+    """Every event of an open case, oldest first (issue 18): one query for each kind of
+    event, however many there are."""
+    case, officer = work.open_case(), work.officer
+
+    def add(n: int) -> list[str]:
+        shown = []
+        for _ in range(n):
+            contact, incident, action, reason, review = (
+                unique(w) for w in ("contact", "incident", "action", "referral", "review")
+            )
+            work.contact(case, notes=contact)
+            cases.incident_add(
+                case=case, by=officer, source="self", abuse_types=(), summary=incident
+            )
+            plan.action_add(case=case, by=officer, kind="support", detail=action)
+            plan.review_record(case=case, by=officer, notes=review)
+            agency = next(iter(work.policy.agencies))
+            casework.consent_record(
+                case=case, by=officer, agency=agency, purpose="referral", given=True
+            )
+            casework.referral_make(case=case, by=officer, agency=agency, reason=reason)
+            casework.consent_record(
+                case=case, by=officer, purpose="contact_alleged_perpetrator", given=True
+            )
+            asked = interviews.interview_request(
+                case=case, by=officer, survivor_agrees=True, safety_assessment="He is away"
+            )
+            answer = unique("interview answer")
+            interviews.interview_decide(
+                interview=asked, by=work.staff("manager"), agree=True, note=answer
+            )
+            assessment = work.assessed(case, high=False)
+            document = work.letter(case)
+            shown += [contact, incident, action, reason, review, answer]
+            shown += [f"/risk/{assessment.pk}/", f"/documents/{document.pk}"]
+        return shown
+
+    client = as_staff(officer)
+    fixed_queries(lambda: client.get(f"/cases/{case.pk}/chronology"), add, queries=28)
+
+
+def test_a_closed_cases_chronology(
+    work: Work, manager: Staff, as_staff: Callable[[Staff], Client], fixed_queries: Check
+) -> None:
+    """Closures, reopenings, feedback, requests for feedback and appeals (issue 18)."""
+    case = work.closed()
+
+    def add(n: int) -> list[str]:
+        shown = []
+        for _ in range(n):
+            reopened, comments = unique("reopened"), unique("comments")
+            closure.case_reopen(case=case, by=manager, reason=reopened)
+            work.closed(case)
+            feedback.feedback_record(case=case, by=work.officer, satisfaction=4, comments=comments)
+            feedback.feedback_request(case=case, by=work.officer, channel="phone")
+            appeal = work.appeal(case)
+            shown += [reopened, comments, f"/appeals/{appeal.pk}/"]
+        return shown
+
+    client = as_staff(work.officer)
+    fixed_queries(lambda: client.get(f"/cases/{case.pk}/chronology"), add, queries=28)
+
+
 def test_who_has_seen_a_case(
     work: Work,
     manager: Staff,
