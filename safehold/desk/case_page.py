@@ -100,6 +100,8 @@ def case_context(user: Staff, view: selectors.CaseView, **extra: Any) -> dict[st
         "may_approve_closure": may_decide_closure(user, case, after),
         "may_reopen": user.role in REOPEN_ROLES,
         "may_evaluate": access.decides(user, case, access.Decision.EVALUATION),
+        # A closed case shows no live tasks: nothing to contact, assess, plan or review.
+        "live": case.status != "closed",
         "now": timezone.now(),
         **extra,
     }

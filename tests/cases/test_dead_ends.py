@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from safehold.accounts.models import Staff
-from safehold.cases import selectors
+from safehold.cases import selectors, services
 from safehold.cases.models import Case
+from safehold.closure import services as closure
+from safehold.policy.loader import active_policy
+from safehold.risk import services as risk
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +142,71 @@ def test_an_outsider_still_cannot_record_or_take_and_an_auditor_is_refused(
     response = client.post("/cases/new", {**REPORT, "take_case": "on", "step": "confirm"})
     assert response.status_code == 403
     assert Case.objects.count() == 0
+
+
+# Closed cases show no live tasks -------------------------------------------------------
+
+LIVE_TASKS = (
+    "assess again by",
+    "Assess risk again",
+    "Refer to MARAC",
+    "Contact every (days)",
+    'name="days"',
+    "Agree an action plan with the survivor",
+    "Record a review",
+    "Assign an officer",
+)
+
+
+def worked(case: Case, officer: Staff) -> Case:
+    """A high-risk case with a contact interval agreed: every live task is on its page."""
+    risk.assessment_create(
+        case=case,
+        by=officer,
+        tool_id="dash-ric",
+        answers={f"q{n}": "yes" for n in range(1, 25)},
+        professional_judgement=False,
+    )
+    services.contact_interval_agree(case=case, by=officer, days=14)
+    case.refresh_from_db()
+    return case
+
+
+def closed(case: Case, officer: Staff, manager: Staff) -> Case:
+    closure.closure_request(
+        case=case,
+        by=officer,
+        reason=active_policy().closure.reasons[0],
+        survivor_agrees=True,
+        review_meeting_at=timezone.now() - timedelta(days=1),
+        explanation="Everything agreed at the review has been done.",
+    )
+    closure.closure_approve(case=case, by=manager)
+    case.refresh_from_db()
+    assert case.status == "closed"
+    return case
+
+
+def test_an_open_case_page_shows_its_live_tasks(
+    case: Case, officer: Staff, manager: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    worked(case, officer)
+
+    page = as_staff(manager).get(f"/cases/{case.pk}/").content.decode()
+
+    for text in LIVE_TASKS:
+        assert text in page, text
+    assert 'data-testid="closed-no-tasks"' not in page
+
+
+def test_a_closed_case_page_shows_no_live_tasks(
+    case: Case, officer: Staff, manager: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    closed(worked(case, officer), officer, manager)
+
+    page = as_staff(manager).get(f"/cases/{case.pk}/").content.decode()
+
+    for text in LIVE_TASKS:
+        assert text not in page, text
+    assert "This case is closed, so nothing is due on it" in page
+    assert "Reopen the case" in page  # what follows a closure stays
