@@ -165,3 +165,45 @@ def test_the_audit_trail_says_it_was_read_through_the_chronology(
     as_staff(officer).get(f"/cases/{worked.pk}/chronology")
     trail = as_staff(manager).get(f"/cases/{worked.pk}/audit").content.decode()
     assert "the case&#x27;s chronology" in trail or "the case's chronology" in trail
+
+
+def test_it_tells_a_prober_neither_the_repeat_flag_nor_the_marac_repeat_reason(
+    officer: Staff,
+    teammate: Staff,
+    api_as: Callable[[Staff], Client],
+    as_staff: Callable[[Staff], Client],
+) -> None:
+    """The survivor's earlier case is restricted and was referred to MARAC: the teammate
+    who records a probe report and assesses it learns of neither in its chronology
+    (docs/security.md "Oracles"); the stored truth stays."""
+    from safehold.risk.models import RiskAssessment
+    from tests.risk.test_assessments import assess
+    from tests.risk.test_marac_repeat_oracle import earlier_referred, probe
+
+    earlier_referred(api_as(officer), officer, restricted=True)
+    prober = api_as(teammate)
+    new = probe(prober)
+    assess(prober, new)
+    assert Case.objects.get(pk=new.pk).repeat is True
+    assert RiskAssessment.objects.get(case=new).marac_reasons == ["repeat"]
+
+    page = as_staff(teammate).get(f"/cases/{new.pk}/chronology").content.decode()
+    assert any(title.startswith("Risk assessed") for title in titles(page))
+    assert "Repeat" not in page
+    assert "repeat referral" not in page.lower()
+    assert "MARAC not indicated" in page
+
+
+def test_it_shows_the_repeat_to_whoever_may_see_the_earlier_case(
+    officer: Staff, api_as: Callable[[Staff], Client], as_staff: Callable[[Staff], Client]
+) -> None:
+    from tests.risk.test_assessments import assess
+    from tests.risk.test_marac_repeat_oracle import earlier_referred, probe
+
+    earlier_referred(api_as(officer), officer, restricted=False)
+    own = probe(api_as(officer))
+    assess(api_as(officer), own)
+
+    page = as_staff(officer).get(f"/cases/{own.pk}/chronology").content.decode()
+    assert '<strong class="govuk-tag govuk-tag--purple">Repeat</strong>' in page
+    assert "MARAC referral recommended: Repeat referral" in page
