@@ -524,7 +524,7 @@ def test_the_case_page_of_an_open_case(
         return shown
 
     client = as_staff(officer)
-    fixed_queries(lambda: client.get(f"/cases/{case.pk}/"), add, queries=30)
+    fixed_queries(lambda: client.get(f"/cases/{case.pk}/"), add, queries=31)
 
 
 def test_the_case_page_of_a_closed_case(
@@ -549,7 +549,7 @@ def test_the_case_page_of_a_closed_case(
         return shown
 
     client = as_staff(work.officer)
-    fixed_queries(lambda: client.get(f"/cases/{case.pk}/"), add, queries=29)
+    fixed_queries(lambda: client.get(f"/cases/{case.pk}/"), add, queries=30)
 
 
 def test_a_cases_chronology(

@@ -34,7 +34,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -217,6 +217,24 @@ def is_named_on(user: Staff, case: Case) -> bool:
 def sees_without_glass(user: Staff, case: Case) -> bool:
     seen = by_role(user)
     return seen is not None and Case.objects.filter(seen, pk=case.pk).exists()
+
+
+def glass_until(user: Staff, case: Case, now: datetime | None = None) -> datetime | None:
+    """When `user`'s access to `case` ends, if break glass is how they see it (the case
+    page's banner); None when they see it anyway, named on it or by their role. Who sees
+    it by role is answered without a query where the case row alone tells."""
+    if case.assigned_officer_id == user.pk:
+        return None
+    if not case.restricted and (
+        user.role in (Role.DIRECTOR, Role.DA_LEAD)
+        or (user.role == Role.MANAGER and case.team_id == user.team_id)
+    ):
+        return None
+    grants = BreakGlass.objects.filter(case=case, staff=user, expires_at__gt=now or timezone.now())
+    until: datetime | None = grants.aggregate(until=Max("expires_at"))["until"]
+    if until is None or sees_without_glass(user, case):
+        return None
+    return until
 
 
 def may_break_glass_on(user: Staff, case: Case) -> bool:

@@ -102,6 +102,7 @@ def case_context(user: Staff, view: selectors.CaseView, **extra: Any) -> dict[st
         "may_evaluate": access.decides(user, case, access.Decision.EVALUATION),
         # A closed case shows no live tasks: nothing to contact, assess, plan or review.
         "live": case.status != "closed",
+        "glass_until": access.glass_until(user, case),
         "now": timezone.now(),
         **extra,
     }

@@ -13,11 +13,12 @@ from django.test import Client
 from django.utils import timezone
 
 from safehold.accounts.models import Staff
-from safehold.cases import selectors, services
-from safehold.cases.models import Case
+from safehold.cases import glass, selectors, services
+from safehold.cases.models import BreakGlass, Case
 from safehold.closure import services as closure
 from safehold.policy.loader import active_policy
 from safehold.risk import services as risk
+from safehold.web import words
 
 pytestmark = pytest.mark.django_db
 
@@ -210,3 +211,48 @@ def test_a_closed_case_page_shows_no_live_tasks(
         assert text not in page, text
     assert "This case is closed, so nothing is due on it" in page
     assert "Reopen the case" in page  # what follows a closure stays
+
+
+# Break glass shows itself --------------------------------------------------------------
+
+BANNER = 'data-testid="glass-banner"'
+
+
+def test_a_case_opened_by_break_glass_says_so_and_when_access_ends(
+    case: Case, outsider: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    client = as_staff(outsider)
+    assert client.get(f"/cases/{case.pk}/").status_code == 404
+    grant = glass.break_glass(case=case, by=outsider, reason="She rang our office out of hours")
+    assert grant.expires_at is not None
+
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+
+    assert BANNER in page
+    until = f"until {words.clock(grant.expires_at)} on {words.day(grant.expires_at)}"
+    assert f"You are seeing this case through break glass {until}" in page
+    assert grant.expires_at.isoformat()[:10] not in page.split(BANNER, 1)[1][:600]
+
+
+def test_the_cases_own_officer_and_its_manager_see_no_break_glass_banner(
+    case: Case,
+    officer: Staff,
+    manager: Staff,
+    outsider: Staff,
+    as_staff: Callable[[Staff], Client],
+) -> None:
+    glass.break_glass(case=case, by=outsider, reason="She rang our office out of hours")
+
+    for staff in (officer, manager):
+        page = as_staff(staff).get(f"/cases/{case.pk}/").content.decode()
+        assert BANNER not in page, staff
+        assert "through break glass" not in page, staff
+
+
+def test_the_banner_goes_when_the_break_glass_access_has_ended(
+    case: Case, outsider: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    grant = glass.break_glass(case=case, by=outsider, reason="She rang our office out of hours")
+    BreakGlass.objects.filter(pk=grant.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+
+    assert as_staff(outsider).get(f"/cases/{case.pk}/").status_code == 404
