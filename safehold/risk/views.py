@@ -13,7 +13,7 @@ from safehold.accounts.models import Staff
 from safehold.accounts.roles import Role
 from safehold.accounts.selectors import signed_in_staff
 from safehold.cases import access
-from safehold.cases.selectors import viewed_record
+from safehold.cases.selectors import cases_seen_by, viewed_record, with_survivors
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
 from safehold.risk import selectors, services, tools
@@ -222,7 +222,18 @@ def risk_views(request: HttpRequest) -> HttpResponse:
     user = signed_in_staff(request)
     if not access.may_record_report(user):
         raise PermissionDenied
-    context = {"views": selectors.risk_views(user), "policy": active_policy(), "nav": "risk"}
+    views = selectors.risk_views(user)
+    # Every list shows who each case is about (issue 18): one read of the survivors of
+    # them all, audited once as `case.listed`, and the repeat flag as the reader may be
+    # told it.
+    every = [
+        *views.high_risk_due,
+        *views.new_incident_since_assessment,
+        *views.never_assessed,
+        *(case for cases in views.by_level.values() for case in cases),
+    ]
+    with_survivors(user, cases_seen_by(user, every), via="risk")
+    context = {"views": views, "policy": active_policy(), "nav": "risk"}
     return render(request, "risk/views.html", context)
 
 
@@ -230,5 +241,8 @@ def marac(request: HttpRequest) -> HttpResponse:
     user = signed_in_staff(request)
     if user.role not in MARAC_VIEW_ROLES:
         raise PermissionDenied
-    context = {"marac": selectors.marac_view(user), "policy": active_policy(), "nav": "marac"}
+    view = selectors.marac_view(user)
+    cases = [a.case for a in (*view.recommended_not_referred, *view.repeats)]
+    with_survivors(user, cases_seen_by(user, cases), via="marac")
+    context = {"marac": view, "policy": active_policy(), "nav": "marac"}
     return render(request, "risk/marac.html", context)

@@ -18,6 +18,7 @@ from safehold.cases.models import Case
 from safehold.casework import contacts, plan
 from safehold.policy.loader import active_policy
 from safehold.privacy.models import AuditEntry
+from safehold.risk import services as risk
 from safehold.web import words
 from tests.casedata import SURVIVOR_NAME, report
 
@@ -241,3 +242,49 @@ def test_lists_show_the_survivors_name_and_date_of_birth_and_audit_it(
         assert entry is not None
         assert entry.actor == officer.username
         assert case.pk in entry.detail["cases"]
+
+
+def test_the_risk_and_marac_pages_show_who_each_case_is_about(
+    open_case: Callable[..., Case],
+    officer: Staff,
+    da_lead: Staff,
+    as_staff: Callable[[Staff], Client],
+) -> None:
+    case = open_case()
+    risk.assessment_create(
+        case=case,
+        by=officer,
+        tool_id="dash-ric",
+        answers=dict.fromkeys((f"q{n}" for n in range(1, 25)), "no"),
+        professional_judgement=True,  # MARAC recommended
+    )
+    for client, url in ((as_staff(officer), "/risk"), (as_staff(da_lead), "/marac")):
+        page = client.get(url).content.decode()
+        assert case.reference in page, url
+        assert SURVIVOR_NAME in page, url
+        assert "Born 12 April 1988" in page, url
+        assert "Not assigned" in page, url  # recorded, not yet given an officer
+        # Score 0: standard risk, though judgement recommends MARAC.
+        assert "standard risk" in page.lower(), url
+
+
+def test_the_risk_and_marac_pages_show_no_restricted_case_to_others(
+    open_case: Callable[..., Case],
+    teammate: Staff,
+    officer: Staff,
+    manager: Staff,
+    da_lead: Staff,
+    as_staff: Callable[[Staff], Client],
+) -> None:
+    hidden = open_case(by=teammate, **restricted())
+    risk.assessment_create(
+        case=hidden,
+        by=teammate,
+        tool_id="dash-ric",
+        answers=dict.fromkeys((f"q{n}" for n in range(1, 25)), "no"),
+        professional_judgement=True,
+    )
+    for person, url in ((officer, "/risk"), (manager, "/risk"), (da_lead, "/marac")):
+        page = as_staff(person).get(url).content.decode()
+        assert hidden.reference not in page, (person, url)
+        assert "Marguerite Ellingham" not in page, (person, url)
