@@ -419,6 +419,12 @@ VIA = {
     "api": "the API",
     "decision": "a decision",
     "chronology": "the case's chronology",
+    "list": "the case list",
+    "search": "search results",
+    "home": "the home page",
+    "queue": "a work queue",
+    "risk": "the risk page",
+    "marac": "the MARAC list",
 }
 _ID = re.compile(r"^[a-z]{2,6}_[0-9a-f]{8,}$")
 
