@@ -25,11 +25,13 @@ from safehold.accounts.roles import Role
 from safehold.cases import access, selectors, services
 from safehold.cases.inputs import Report, SurvivorDetails
 from safehold.cases.models import Case, Contact, Incident, Person, PersonRole, Source
-from safehold.casework.models import Document
+from safehold.casework.models import Action, Document, Referral, Review
 from safehold.closure.models import Appeal, Feedback
+from safehold.desk import queues
 from safehold.policy.loader import active_policy
 from safehold.privacy import audit
 from safehold.privacy.models import AuditEntry
+from safehold.risk.models import RiskAssessment
 from safehold.samples import demo, demo_cases
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -222,6 +224,48 @@ class TestDemoCases(TestCase):
         assert survivors.filter(ethnicity="prefer_not_to_say").exists()
         assert survivors.filter(ethnicity="").exists()
         assert len(set(survivors.values_list("ethnicity", flat=True))) >= 5
+
+    def test_it_assesses_risk_refers_to_marac_and_plans_actions_and_reviews(self) -> None:
+        assessed = RiskAssessment.objects.filter(status="complete")
+        assert assessed.count() >= 100
+        assert assessed.filter(level="high").count() >= 10
+        assert {"high", "medium", "standard"} <= set(assessed.values_list("level", flat=True))
+        marac = Referral.objects.filter(agency="marac")
+        assert marac.count() >= 10
+        assert set(marac.values_list("status", flat=True)) == {"sent"}
+        assert Action.objects.filter(status="done").count() >= 100
+        assert Action.objects.filter(status="open").exists()
+        assert Review.objects.count() >= 100
+
+    def test_each_queue_holds_a_few_overdue_items_not_hundreds(self) -> None:
+        now = timezone.now()
+        for username in ("amira.officer", "tom.officer", "jess.officer", "grace.manager"):
+            user = Staff.objects.get(username=username)
+            actions = queues.actions(user, now).filter(due_at__lt=now).count()
+            reviews = (
+                queues.reviews(user, now)
+                .filter(last_reviewed__lt=now - queues.review_interval())
+                .count()
+            )
+            assert actions <= 8, f"{username} has {actions} overdue actions"
+            assert reviews <= 8, f"{username} has {reviews} overdue reviews"
+        everyone = Staff.objects.get(username="helen.director")
+        assert queues.actions(everyone, now).filter(due_at__lt=now).exists()
+        assert (
+            queues.reviews(everyone, now)
+            .filter(last_reviewed__lt=now - queues.review_interval())
+            .exists()
+        )
+
+    def test_its_audit_entries_carry_the_times_the_events_happened(self) -> None:
+        now = timezone.now()
+        opened = AuditEntry.objects.filter(action="case.opened")
+        assert opened.count() == Case.objects.count()
+        assert opened.filter(at__lt=now - timedelta(weeks=8)).exists()
+        for case in Case.objects.all()[:20]:
+            entry = opened.get(target_id=case.pk)
+            assert case.reported_at <= entry.at <= case.reported_at + timedelta(hours=3)
+        assert AuditEntry.objects.filter(action="review.recorded", at__lt=now - timedelta(weeks=4))
 
     def test_loading_again_adds_nothing_and_the_audit_chain_verifies(self) -> None:
         counted = (Case, Person, Contact, Incident, AuditEntry)

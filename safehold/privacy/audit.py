@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -57,6 +59,24 @@ def link_hash(prev_hash: str, content: str) -> str:
     return hashlib.sha256(f"{prev_hash}\n{content}".encode()).hexdigest()
 
 
+# The time `record` gives entries instead of now, inside `recorded_at` (the demo only).
+_replayed_at: ContextVar[datetime | None] = ContextVar("audit_replayed_at", default=None)
+
+
+@contextmanager
+def recorded_at(moment: datetime) -> Iterator[None]:
+    """Entries recorded inside carry `moment` as their time instead of now. Only for
+    `safehold demo`, which plays weeks of invented work through the services, so each
+    entry says when its event happened. The chain links entries by `seq` and hashes what
+    is stored, times included, so it still verifies; an entry's time is a claim the chain
+    seals, not a check that times rise with `seq` (docs/security.md)."""
+    token = _replayed_at.set(moment)
+    try:
+        yield
+    finally:
+        _replayed_at.reset(token)
+
+
 def record(
     *,
     actor: str,
@@ -84,7 +104,7 @@ def record(
     hashes and appends in one transaction."""
     keys = audit_keys() if master is None else audit_keys_for(master)
     entry = AuditEntry(
-        at=at or timezone.now(),
+        at=at or _replayed_at.get() or timezone.now(),
         actor=actor,
         action=action,
         target_type=target_type,

@@ -6,9 +6,18 @@ and `safehold demo-code USERNAME` prints the code their app would show. The acco
 `new.officer` has no authenticator yet, to show enrolment.
 
 The cases are played through the real services (`case_open`, `officer_assign`,
-`contact_record`, `incident_add`, `closure_request` and what follows closure) with the
-demo staff as the acting users, so each is
-encrypted, audited and checked against the active policy as a real one would be.
+`contact_record`, `incident_add`, the DASH risk assessment, MARAC referrals, the action
+plan, reviews, `closure_request` and what follows closure) with the demo staff as the
+acting users, so each is encrypted, audited and checked against the active policy as a
+real one would be. Each service call runs inside `audit.recorded_at(when)`, so its audit
+entries carry the time the event happened, not the time the demo was loaded. The loader
+goes case by case (each case's events in time order), so across cases the chain's order
+(`seq`) is not time order; the chain still verifies, as it seals what is stored.
+
+The load is a believable one: most survivors reached are assessed (about one in seven
+at high risk, referred to MARAC with their consent), most actions are done by their due
+date and most open cases were reviewed within the policy's interval, so each queue shows
+a few overdue items rather than hundreds.
 `safehold.demo_cases` invents what was reported; this module does what staff did next."""
 
 from __future__ import annotations
@@ -31,11 +40,16 @@ from safehold.cases import services as cases
 from safehold.cases.inputs import SurvivorDetails
 from safehold.cases.models import Case
 from safehold.casework import contacts
+from safehold.casework import plan as action_plan
+from safehold.casework import services as casework
+from safehold.casework.models import Action, ActionStatus
 from safehold.closure import appeals, feedback
 from safehold.closure import services as closure
 from safehold.policy import clock
 from safehold.policy.loader import active_policy
 from safehold.policy.schema import Policy
+from safehold.privacy import audit
+from safehold.risk import services as risk
 from safehold.samples import demo_cases
 from safehold.samples.demo_cases import PlannedCase, Response
 
@@ -108,6 +122,37 @@ FEEDBACK_COMMENTS = (
     "Would have liked to hear back sooner after the visit.",
     "The locks were changed the same day. Thank you.",
     "",
+)
+
+
+# The risk assessment: most survivors reached are assessed soon after the first contact;
+# the level falls as the weights say (a score of 14 or more "yes" answers is high risk).
+RISK_TOOL = "dash-ric"
+ASSESSED_SHARE = 0.85
+RISK_WEIGHTS = {"high": 14, "medium": 26, "standard": 60}
+YES_ANSWERS = {"high": (14, 19), "medium": (10, 13), "standard": (1, 9)}
+MARAC_REASON = (
+    "High risk on the DASH checklist; the survivor agreed to a MARAC referral to plan her "
+    "safety with the police, the IDVA service and children's services."
+)
+# The action plan: what officers agree with the survivor after the assessment. Most
+# actions are done by their due date; a few slip (the "a few overdue" of each queue).
+PLAN_ACTIONS = (
+    ("security_measure", "lock_change", "Change the locks on the front and back doors."),
+    ("security_measure", "door_window_security", "Fit window locks and a door chain."),
+    ("security_measure", "panic_alarm", "Ask the police to fit a panic alarm."),
+    ("security_measure", "external_lighting", "Fit a light over the back door."),
+    ("support", "", "Refer to the local IDVA service for support through the court case."),
+    ("support", "", "Help with a claim for the rent while she stays with her sister."),
+)
+ACTION_DONE_SHARE = 0.95
+# Reviews every review interval or a little sooner; a few cases miss their latest one.
+REVIEW_MISSED_SHARE = 0.04
+REVIEW_NOTES = (
+    "Reviewed with the survivor: the plan is working and she feels safer at home.",
+    "Reviewed the plan; waiting for the police to fit the alarm.",
+    "No contact since the last review; tried the safe number twice.",
+    "Reviewed after the further report; the plan stands.",
 )
 
 
@@ -228,20 +273,116 @@ def case_work(
     recorder, manager = rng.choice(teams.recorders[team]), teams.managers[team]
     if plan.report.survivor.is_staff_member:
         recorder = manager = teams.da_lead  # so only the people named on it see it
-    case = cases.case_open(
-        report=plan.report, by=recorder, now=soon_after(rng, plan.reported_at, now)
-    )
+    opened_at = soon_after(rng, plan.reported_at, now)
+    with audit.recorded_at(opened_at):
+        case = cases.case_open(report=plan.report, by=recorder, now=opened_at)
     officer = officer_pick(rng, policy, case, plan, teams)
     if officer is not None:
-        case = cases.officer_assign(case=case, officer_username=officer.username, by=manager)
+        with audit.recorded_at(soon_after(rng, opened_at, now)):
+            case = cases.officer_assign(case=case, officer_username=officer.username, by=manager)
     worker = officer or recorder
     contacts_record(rng, case, plan, worker, now)
     if rng.random() < INCIDENT_SHARE and now - case.reported_at > FURTHER_REPORTS_AFTER:
         incidents_add(rng, policy, case, worker, now)
+    # Assessing, planning and reviewing is casework kept for trained staff on the case: an
+    # untrained recorder's case is worked by the manager until it is allocated.
+    trained = worker if worker.trained else manager
+    risk_work(rng, case, trained, now)
+    # Reviews up to the earliest a case is asked to close, then on to now if it stays open.
+    reviewed = reviews_work(
+        rng, policy, case, trained, case.reported_at, min(now, case.reported_at + CLOSE_AFTER)
+    )
     if closes(rng, case, plan, now):
-        closure_work(
-            rng, policy, case, closer_of(worker, manager, teams.officers[team]), manager, now
+        closer = closer_of(worker, manager, teams.officers[team])
+        closure_work(rng, policy, case, closer, manager, now)
+    else:
+        reviews_work(rng, policy, case, trained, reviewed, now, missed=REVIEW_MISSED_SHARE)
+
+
+def risk_work(rng: random.Random, case: Case, by: Staff, now: datetime) -> None:
+    """A DASH assessment soon after the survivor was reached; MARAC with her consent
+    when it recommends a referral; then the plan's actions, most done by their date."""
+    case.refresh_from_db(fields=["first_contact_at", "status"])
+    if case.first_contact_at is None or rng.random() >= ASSESSED_SHARE:
+        return
+    assessed_at = min(now, case.first_contact_at + timedelta(minutes=rng.randint(20, 90)))
+    questions = [q.id for s in risk.tool_named(RISK_TOOL).sections for q in s.questions]
+    level = demo_cases.weighted(rng, RISK_WEIGHTS)
+    yes = set(rng.sample(questions, rng.randint(*YES_ANSWERS[level])))
+    answers = {
+        q: "yes" if q in yes else ("unknown" if rng.random() < 0.08 else "no") for q in questions
+    }
+    with audit.recorded_at(assessed_at):
+        assessment = risk.assessment_create(
+            case=case, by=by, tool_id=RISK_TOOL, answers=answers, now=assessed_at
         )
+    if assessment.marac_referral_recommended:
+        consent_at = min(now, assessed_at + timedelta(minutes=rng.randint(5, 30)))
+        with audit.recorded_at(consent_at):
+            casework.consent_record(
+                case=case, by=by, agency="marac", purpose="referral", given=True, now=consent_at
+            )
+        referred_at = by_day(rng, consent_at + timedelta(hours=rng.uniform(1, 20)), latest=now)
+        referred_at = min(now, referred_at)
+        with audit.recorded_at(referred_at):
+            casework.referral_make(
+                case=case, by=by, agency="marac", reason=MARAC_REASON, now=referred_at
+            )
+    actions_work(rng, case, by, assessed_at, now)
+
+
+def actions_work(rng: random.Random, case: Case, by: Staff, since: datetime, now: datetime) -> None:
+    for kind, measure, detail in rng.sample(PLAN_ACTIONS, rng.randint(1, 3)):
+        added_at = by_day(rng, since + timedelta(hours=rng.uniform(1, 48)), latest=now)
+        if added_at >= now:
+            continue
+        due_at = added_at + timedelta(days=rng.randint(3, 28))
+        with audit.recorded_at(added_at):
+            action = action_plan.action_add(
+                case=case,
+                by=by,
+                kind=kind,
+                measure=measure,
+                detail=detail,
+                due_at=due_at,
+                agreed_with_survivor=True,
+                now=added_at,
+            )
+        if due_at < now and rng.random() < ACTION_DONE_SHARE:
+            done_at = by_day(rng, added_at + (due_at - added_at) * rng.uniform(0.2, 1), now)
+            action_done(action, by, min(done_at, now))
+
+
+def action_done(action: Action, by: Staff, at: datetime) -> None:
+    with audit.recorded_at(at):
+        action_plan.action_complete(action=action, by=by, now=at)
+
+
+def reviews_work(
+    rng: random.Random,
+    policy: Policy,
+    case: Case,
+    by: Staff,
+    since: datetime,
+    until: datetime,
+    *,
+    missed: float = 0.0,
+) -> datetime:
+    """Reviews every interval or a little sooner, from `since` to `until`; returns the
+    latest. With `missed`, that share of cases skip the review that keeps them in date."""
+    interval = timedelta(days=policy.review_interval_days)
+    last = since
+    while True:
+        at = by_day(rng, last + interval * rng.uniform(0.7, 0.95), latest=until)
+        if at >= until:
+            return last
+        if missed and at + interval > until and rng.random() < missed:
+            return last
+        with audit.recorded_at(at):
+            action_plan.review_record(
+                case=case, by=by, at=at, notes=rng.choice(REVIEW_NOTES), now=at
+            )
+        last = at
 
 
 def closer_of(worker: Staff, manager: Staff, officers: list[Staff]) -> Staff:
@@ -278,6 +419,37 @@ def closure_work(
     """Closed after a review meeting with the survivor; approved a day later, except a
     few still waiting; then feedback asked for and given, and the odd appeal."""
     asked_at = min(now - timedelta(days=7), case.reported_at + CLOSE_AFTER * rng.uniform(1, 1.5))
+    # Everything agreed with the survivor is done before the case is asked to close.
+    for action in Action.objects.filter(case=case, status=ActionStatus.OPEN):
+        action_done(action, worker, max(action.created_at, asked_at - timedelta(days=1)))
+    with audit.recorded_at(asked_at):
+        request_closure(rng, policy, case, worker, asked_at)
+    if rng.random() < AWAITING_APPROVAL_SHARE:
+        return
+    closed_at = by_day(rng, asked_at + timedelta(days=1), latest=now)
+    with audit.recorded_at(closed_at):
+        closure.closure_approve(case=case, by=manager, now=closed_at)
+    case.refresh_from_db()
+    after = closed_at + timedelta(days=2)
+    if after > now:
+        return
+    if policy.feedback.after_closure and rng.random() < FEEDBACK_SHARE:
+        feedback_work(rng, case, worker, closed_at + timedelta(days=1), now)
+    if rng.random() < APPEAL_SHARE:
+        with audit.recorded_at(after):
+            appeals.appeal_make(
+                case=case,
+                by=worker,
+                party="survivor",
+                grounds="Unhappy that the case was closed before the court hearing.",
+                received_at=closed_at + timedelta(days=1),
+                now=after,
+            )
+
+
+def request_closure(
+    rng: random.Random, policy: Policy, case: Case, worker: Staff, asked_at: datetime
+) -> None:
     closure.closure_request(
         case=case,
         by=worker,
@@ -287,39 +459,23 @@ def closure_work(
         explanation=rng.choice(CLOSURE_EXPLANATIONS),
         now=asked_at,
     )
-    if rng.random() < AWAITING_APPROVAL_SHARE:
-        return
-    closed_at = by_day(rng, asked_at + timedelta(days=1), latest=now)
-    closure.closure_approve(case=case, by=manager, now=closed_at)
-    case.refresh_from_db()
-    after = closed_at + timedelta(days=2)
-    if after > now:
-        return
-    if policy.feedback.after_closure and rng.random() < FEEDBACK_SHARE:
-        feedback_work(rng, case, worker, closed_at + timedelta(days=1), now)
-    if rng.random() < APPEAL_SHARE:
-        appeals.appeal_make(
-            case=case,
-            by=worker,
-            party="survivor",
-            grounds="Unhappy that the case was closed before the court hearing.",
-            received_at=closed_at + timedelta(days=1),
-            now=after,
-        )
 
 
 def feedback_work(rng: random.Random, case: Case, by: Staff, at: datetime, now: datetime) -> None:
     channel = rng.choice(feedback.safe_channels(case))
-    feedback.feedback_request(case=case, by=by, channel=channel, now=at)
+    with audit.recorded_at(at):
+        feedback.feedback_request(case=case, by=by, channel=channel, now=at)
     kind = demo_cases.weighted(rng, {"feedback": 17, "praise": 2, "complaint": 1})
-    feedback.feedback_record(
-        case=case,
-        by=by,
-        satisfaction=demo_cases.weighted(rng, {5: 6, 4: 5, 3: 2, 2: 1, 1: 1}),
-        comments=rng.choice(FEEDBACK_COMMENTS) if kind == "feedback" else "About the repairs.",
-        kind=kind,
-        now=min(now, at + timedelta(days=rng.randint(1, 5))),
-    )
+    given_at = min(now, at + timedelta(days=rng.randint(1, 5)))
+    with audit.recorded_at(given_at):
+        feedback.feedback_record(
+            case=case,
+            by=by,
+            satisfaction=demo_cases.weighted(rng, {5: 6, 4: 5, 3: 2, 2: 1, 1: 1}),
+            comments=rng.choice(FEEDBACK_COMMENTS) if kind == "feedback" else "About the repairs.",
+            kind=kind,
+            now=given_at,
+        )
 
 
 def soon_after(rng: random.Random, moment: datetime, now: datetime) -> datetime:
@@ -416,6 +572,21 @@ def contact(
     # At night only the duty phone is answered.
     channel = "phone" if out_of_hours(at) else rng.choice(channels)
     survivor = with_whom == "survivor"
+    recorded_at = soon_after(rng, at, now)
+    with audit.recorded_at(recorded_at):
+        contact_record(rng, case, by, at, channel, with_whom, survivor, recorded_at)
+
+
+def contact_record(
+    rng: random.Random,
+    case: Case,
+    by: Staff,
+    at: datetime,
+    channel: str,
+    with_whom: str,
+    survivor: bool,
+    recorded_at: datetime,
+) -> None:
     contacts.contact_record(
         case=case,
         by=by,
@@ -424,7 +595,7 @@ def contact(
         direction=FIXED_DIRECTION.get(channel) or rng.choice(("outbound", "inbound")),
         with_whom=with_whom,
         notes=CONTACT_NOTES[channel] if survivor else rng.choice(AGENCY_NOTES),
-        now=soon_after(rng, at, now),
+        now=recorded_at,
     )
 
 
@@ -432,12 +603,25 @@ def incidents_add(rng: random.Random, policy: Policy, case: Case, by: Staff, now
     """Further reports after the case opened, added to it as the intake offers."""
     for _ in range(rng.randint(1, 2)):
         reported_at = case.reported_at + (now - case.reported_at) * rng.uniform(0.2, 1)
-        cases.incident_add(
-            case=case,
-            by=by,
-            source=demo_cases.weighted(rng, demo_cases.SOURCE_WEIGHTS),
-            abuse_types=demo_cases.abuse_types_pick(rng, policy, "partner"),
-            summary=rng.choice(FURTHER_REPORTS),
-            reported_at=reported_at,
-            now=soon_after(rng, reported_at, now),
-        )
+        added_at = soon_after(rng, reported_at, now)
+        with audit.recorded_at(added_at):
+            incident_add(rng, policy, case, by, reported_at, added_at)
+
+
+def incident_add(
+    rng: random.Random,
+    policy: Policy,
+    case: Case,
+    by: Staff,
+    reported_at: datetime,
+    added_at: datetime,
+) -> None:
+    cases.incident_add(
+        case=case,
+        by=by,
+        source=demo_cases.weighted(rng, demo_cases.SOURCE_WEIGHTS),
+        abuse_types=demo_cases.abuse_types_pick(rng, policy, "partner"),
+        summary=rng.choice(FURTHER_REPORTS),
+        reported_at=reported_at,
+        now=added_at,
+    )
