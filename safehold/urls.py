@@ -170,6 +170,7 @@ urlpatterns = [
     ),
     path("actions/<str:action_id>/done", casework_views.action_done, name="action-done"),
     path("actions/<str:action_id>/cancel", casework_views.action_cancel, name="action-cancel"),
+    path("actions/<str:action_id>/reopen", casework_views.action_reopen, name="action-reopen"),
     path("cases/<str:case_id>/letters/new", casework_views.letter_new, name="letter-new"),
     path("cases/<str:case_id>/close", closure_views.case_close, name="case-close"),
     path(

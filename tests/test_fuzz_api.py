@@ -89,6 +89,8 @@ def real_ids(
         explanation="He has a knife, and asking her would put her at risk.",
     )
     action = plan.action_add(case=case, by=officer, kind="support", detail="Weekly calls")
+    done = plan.action_add(case=case, by=officer, kind="support", detail="Benefits advice")
+    plan.action_complete(action=done, by=officer, outcome="Her claim is in")
     letter = letters.letter_create(
         case=case, by=officer, kind="acknowledgement", recipient="survivor", channel="by_hand"
     )
@@ -109,7 +111,7 @@ def real_ids(
     return {
         "case_id": [case.pk, closed.pk],
         "referral_id": [referral.pk],
-        "action_id": [action.pk],
+        "action_id": [action.pk, done.pk],
         "document_id": [letter.pk],
         "request_id": [request.pk],
         "appeal_id": [appeal.pk],
@@ -159,7 +161,13 @@ def good_bodies() -> dict[str, dict[str, Any]]:
             "agreed_with_survivor": True,
         },
         "/api/v1/actions/{action_id}/cancel": {"reason": "The survivor moved away"},
-        "/api/v1/cases/{case_id}/reviews": {"notes": "Plan on track"},
+        "/api/v1/actions/{action_id}/complete": {"outcome": "The alarm is fitted"},
+        "/api/v1/actions/{action_id}/reopen": {"reason": "The alarm stopped working"},
+        "/api/v1/cases/{case_id}/reviews": {
+            "notes": "Plan on track",
+            "survivor_views": "She feels safer",
+            "risk_change": "decreased",
+        },
         "/api/v1/cases/{case_id}/letters": {
             "kind": "acknowledgement",
             "recipient": "survivor",

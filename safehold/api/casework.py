@@ -6,13 +6,17 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
+from ninja.errors import ValidationError
+from pydantic import ValidationError as PydanticError
 
 from safehold.api.cases import staff, utc
 from safehold.api.openapi import file_answer
 from safehold.api.schemas import (
     ActionCancelIn,
+    ActionCompleteIn,
     ActionIn,
     ActionOut,
+    ActionReopenIn,
     ConsentIn,
     ConsentOut,
     DecisionIn,
@@ -169,6 +173,9 @@ def action_out(action: Action) -> dict[str, Any]:
         "cancelled_at": utc(action.cancelled_at),
         "cancelled_by": action.cancelled_by.username if action.cancelled_by else None,
         "cancel_reason": selectors.cancel_reason(action),
+        "outcome": selectors.outcome(action),
+        "reopened_at": utc(action.reopened_at),
+        "reopened_by": action.reopened_by.username if action.reopened_by else None,
     }
 
 
@@ -186,11 +193,44 @@ def action_create(request: HttpRequest, case_id: str, body: ActionIn) -> Status[
 @actions_router.post(
     "/{action_id}/complete",
     response={200: ActionOut, **problems(409)},
-    summary="Mark an action done",
+    summary="Mark an action done, with its outcome (optional; the body may be left out)",
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/ActionCompleteIn"}}
+            },
+        }
+    },
 )
 def action_complete(request: HttpRequest, action_id: str) -> dict[str, Any]:
+    # The body is optional (callers before issue 18 send none), so it is read here.
+    body = ActionCompleteIn()
+    if request.content_type == "application/json" and request.body.strip():
+        try:
+            body = ActionCompleteIn.model_validate_json(request.body)
+        except PydanticError as error:
+            raise ValidationError(
+                [
+                    {"type": e["type"], "loc": ("body", *e["loc"]), "msg": e["msg"]}
+                    for e in error.errors(include_url=False)
+                ]
+            ) from None
     user = staff(request)
-    return action_out(plan.action_complete(action=selectors.action_for(user, action_id), by=user))
+    action = selectors.action_for(user, action_id)
+    return action_out(plan.action_complete(action=action, by=user, outcome=body.outcome))
+
+
+@actions_router.post(
+    "/{action_id}/reopen",
+    response={200: ActionOut, **problems(409, 422)},
+    summary="Reopen an action marked done, with the reason; it counts as open again "
+    "(only on an open case)",
+)
+def action_reopen(request: HttpRequest, action_id: str, body: ActionReopenIn) -> dict[str, Any]:
+    user = staff(request)
+    action = selectors.action_for(user, action_id)
+    return action_out(plan.action_reopen(action=action, by=user, reason=body.reason))
 
 
 @actions_router.post(
@@ -212,7 +252,14 @@ def action_cancel(request: HttpRequest, action_id: str, body: ActionCancelIn) ->
 def review_create(request: HttpRequest, case_id: str, body: ReviewIn) -> Status[dict[str, Any]]:
     user = staff(request)
     review = plan.review_record(
-        case=access.case_for(user, case_id), by=user, at=body.at, notes=body.notes
+        case=access.case_for(user, case_id),
+        by=user,
+        at=body.at,
+        notes=body.notes,
+        survivor_views=body.survivor_views,
+        risk_change=body.risk_change,
+        action_progress=body.action_progress,
+        next_review_on=body.next_review_on,
     )
     case = access.case_for(user, case_id)
     return Status(
@@ -222,6 +269,10 @@ def review_create(request: HttpRequest, case_id: str, body: ReviewIn) -> Status[
             "case": case.pk,
             "at": utc(review.at),
             "next_review_due_at": utc(case_selectors.next_review_due_at(case)),
+            "next_review_on": review.next_review_on,
+            "risk_change": review.risk_change,
+            "survivor_views": body.survivor_views,
+            "action_progress": {k: v.strip() for k, v in body.action_progress.items() if v.strip()},
         },
     )
 

@@ -428,15 +428,37 @@ class ActionOut(Schema):
     cancelled_at: datetime | None = None
     cancelled_by: str | None = None
     cancel_reason: str | None = None
+    outcome: str | None = Field(None, description="What came of it, once done")
+    reopened_at: datetime | None = None
+    reopened_by: str | None = None
 
 
 class ActionCancelIn(Strict):
     reason: Annotated[str, StringConstraints(max_length=5000)] = ""
 
 
+class ActionCompleteIn(Strict):
+    outcome: Annotated[str, StringConstraints(max_length=5000)] = ""
+
+
+class ActionReopenIn(Strict):
+    reason: Annotated[str, StringConstraints(max_length=5000)] = ""
+
+
 class ReviewIn(Strict):
     at: Moment | None = None
     notes: Annotated[str, StringConstraints(max_length=20_000)] = ""
+    survivor_views: Annotated[str, StringConstraints(max_length=20_000)] = ""
+    risk_change: Literal["", "increased", "same", "decreased", "not_known"] = ""
+    action_progress: dict[
+        Annotated[str, StringConstraints(max_length=32)],
+        Annotated[str, StringConstraints(max_length=5000)],
+    ] = Field(default_factory=dict, description="Progress of each open action, by action id")
+    next_review_on: date | None = Field(
+        None,
+        description="The next review date; by default the policy's review interval after "
+        "the review; never in the past, never later than the interval allows",
+    )
 
 
 class ReviewOut(Schema):
@@ -444,6 +466,10 @@ class ReviewOut(Schema):
     case: str
     at: datetime
     next_review_due_at: datetime | None
+    next_review_on: date | None = None
+    risk_change: str = ""
+    survivor_views: str = ""
+    action_progress: dict[str, str] = Field(default_factory=dict)
 
 
 class LetterIn(Strict):

@@ -210,13 +210,91 @@ class ActionCancelForm(forms.Form):
     )
 
 
+class ActionDoneForm(forms.Form):
+    outcome = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea,
+        label="What was the outcome?",
+    )
+
+
+class ActionReopenForm(forms.Form):
+    reason = forms.CharField(
+        max_length=5000,
+        widget=forms.Textarea,
+        label="Why is this action reopened?",
+        error_messages={"required": "Say why the action is reopened"},
+    )
+
+
 class ReviewForm(forms.Form):
+    """A review's structure: the survivor's views, how the risk changed, the progress of
+    each open action (a box per action, `progress_<action id>`), the next review date
+    and any other notes. Only something written is needed: a review that records
+    nothing at all is refused."""
+
+    survivor_views = forms.CharField(
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea,
+        label="The survivor's views",
+    )
+    risk_change = forms.ChoiceField(
+        required=False,
+        widget=forms.RadioSelect,
+        label="Since the last review, has the risk to the survivor changed?",
+    )
+    next_review_on = DateParts(required=False, label="Next review date")
     notes = forms.CharField(
+        required=False,
         max_length=20_000,
         widget=forms.Textarea,
         label="Review notes",
-        error_messages={"required": "Write what the review found"},
     )
+
+    def __init__(
+        self, *args: Any, actions: list[tuple[Any, dict[str, Any]]], **kwargs: Any
+    ) -> None:
+        from safehold.casework.models import RiskChange
+
+        super().__init__(*args, **kwargs)
+        self.fields["risk_change"].choices = RiskChange.choices  # type: ignore[attr-defined]
+        self.actions = actions
+        for action, _sealed in actions:
+            self.fields[f"progress_{action.pk}"] = forms.CharField(
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea,
+                label="Progress: "
+                + ": ".join(
+                    str(part)
+                    for part in (
+                        action.get_kind_display(),
+                        action.get_measure_display() if action.measure else "",
+                        action.get_option_display() if action.option else "",
+                    )
+                    if part
+                ),
+            )
+
+    def progress_fields(self) -> list[tuple[Any, dict[str, Any], forms.BoundField]]:
+        return [(a, sealed, self[f"progress_{a.pk}"]) for a, sealed in self.actions]
+
+    def action_progress(self) -> dict[str, str]:
+        return {
+            a.pk: self.cleaned_data.get(f"progress_{a.pk}", "")
+            for a, _sealed in self.actions
+            if self.cleaned_data.get(f"progress_{a.pk}", "").strip()
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        written = [data.get("notes", ""), data.get("survivor_views", "")]
+        written += [data.get(f"progress_{a.pk}", "") for a, _sealed in self.actions]
+        if not any(str(text).strip() for text in written) and not data.get("risk_change"):
+            self.add_error("notes", "Write what the review found")
+        return data
 
 
 class LetterForm(forms.Form):

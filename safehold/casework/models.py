@@ -152,7 +152,7 @@ class Action(models.Model):
     )
     agreed_with_survivor = models.BooleanField(default=False)
     recharge = models.CharField(max_length=12, choices=Recharge.choices, default=Recharge.NONE)
-    sealed = models.BinaryField(help_text="Encrypted: detail, risk assessment")
+    sealed = models.BinaryField(help_text="Encrypted: detail, risk assessment, reasons, outcome")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -162,6 +162,15 @@ class Action(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who last reopened the action after it was marked done",
+    )
+    reopened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -173,8 +182,19 @@ class Action(models.Model):
         return f"{self.kind} {self.status}"
 
 
+class RiskChange(models.TextChoices):
+    """How the risk to the survivor changed since the last review, in the officer's view."""
+
+    INCREASED = "increased", "Increased"
+    SAME = "same", "Stayed the same"
+    DECREASED = "decreased", "Decreased"
+    NOT_KNOWN = "not_known", "Not known"
+
+
 class Review(models.Model):
-    """An internal review of the case at the policy's interval."""
+    """An internal review of the case at the policy's interval. `sealed` holds the notes,
+    the survivor's views and the progress of each open action (by action id);
+    `risk_change` and `next_review_on` are plain (a fixed choice and a date)."""
 
     id = models.CharField(primary_key=True, max_length=32)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
@@ -183,7 +203,13 @@ class Review(models.Model):
         null=True,
         help_text="When this review was due: the one before, or the report, plus the interval",
     )
-    sealed = models.BinaryField(help_text="Encrypted: notes")
+    sealed = models.BinaryField(
+        help_text="Encrypted: notes, survivor's views, progress of each open action"
+    )
+    risk_change = models.CharField(max_length=10, choices=RiskChange.choices, blank=True)
+    next_review_on = models.DateField(
+        null=True, blank=True, help_text="The next review date the reviewer set"
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -3,7 +3,8 @@ policy (API.md §5 "Action plan, reviews")."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +22,7 @@ from safehold.casework.models import (
     ActionStatus,
     Recharge,
     Review,
+    RiskChange,
     SecurityMeasure,
 )
 from safehold.errors import Refusal
@@ -198,17 +200,69 @@ def action_add(
     return action
 
 
+LONDON = ZoneInfo("Europe/London")
+
+
 @transaction.atomic
-def action_complete(*, action: Action, by: Staff, now: datetime | None = None) -> Action:
-    action = Action.objects.select_for_update().get(pk=action.pk)
+def action_complete(
+    *, action: Action, by: Staff, outcome: str = "", now: datetime | None = None
+) -> Action:
+    """Marks an action done, with its outcome (what came of it; optional, sealed with the
+    action's detail). Marked done again after a reopening, the new outcome replaces the
+    old."""
+    action = Action.objects.select_for_update().select_related("case__data_key").get(pk=action.pk)
     if action.status == ActionStatus.DONE:
         raise Refusal("already_done", "This action is already done", status=409)
     if action.status == ActionStatus.CANCELLED:
         raise Refusal("already_cancelled", "This action was cancelled", status=409)
+    fields = ["status", "completed_at"]
+    sealed = sealing.unseal(action.case.data_key, action)
+    if outcome.strip() or "outcome" in sealed:
+        sealed["outcome"] = outcome.strip()
+        action.sealed = sealing.seal(action.case.data_key, action, sealed)
+        fields.append("sealed")
     action.status = ActionStatus.DONE
     action.completed_at = now or timezone.now()
-    action.save(update_fields=["status", "completed_at"])
+    action.save(update_fields=fields)
     record(by, "action.completed", action.case_id, action=action.pk)
+    return action
+
+
+@transaction.atomic
+def action_reopen(*, action: Action, by: Staff, reason: str, now: datetime | None = None) -> Action:
+    """Reopens an action marked done that turns out not to be (the alarm stopped working,
+    the repair failed), with the reason, while the case is open. It counts as open again
+    (queues, closure's `no_open_actions`); its earlier outcome and each reopening's reason
+    are kept, sealed. Whoever may complete an action may reopen it."""
+    if not reason.strip():
+        raise Refusal("reason_required", "Say why the action is reopened", field="reason")
+    action = Action.objects.select_for_update().select_related("case__data_key").get(pk=action.pk)
+    if action.status != ActionStatus.DONE:
+        raise Refusal("not_done", "Only an action marked done can be reopened", status=409)
+    if action.case.status != "open":
+        raise Refusal("case_not_open", "Only an open case's plan can change", status=409)
+    now = now or timezone.now()
+    sealed = sealing.unseal(action.case.data_key, action)
+    reopenings = list(sealed.get("reopenings", []))
+    reopenings.append(
+        {
+            "at": now.isoformat(),
+            "by": by.username,
+            "reason": reason.strip(),
+            "outcome": sealed.get("outcome", ""),
+            "completed_at": action.completed_at.isoformat() if action.completed_at else "",
+        }
+    )
+    sealed["reopenings"] = reopenings
+    sealed["reopen_reason"] = reason.strip()
+    sealed.pop("outcome", None)
+    action.sealed = sealing.seal(action.case.data_key, action, sealed)
+    action.status = ActionStatus.OPEN
+    action.completed_at = None
+    action.reopened_by = by
+    action.reopened_at = now
+    action.save(update_fields=["sealed", "status", "completed_at", "reopened_by", "reopened_at"])
+    record(by, "action.reopened", action.case_id, action=action.pk, kind=action.kind)
     return action
 
 
@@ -245,10 +299,18 @@ def review_record(
     by: Staff,
     at: datetime | None = None,
     notes: str = "",
+    survivor_views: str = "",
+    risk_change: str = "",
+    action_progress: dict[str, str] | None = None,
+    next_review_on: date | None = None,
     now: datetime | None = None,
 ) -> Review:
     """Records an internal review; the next is due `review_interval_days` after the
-    latest (API.md)."""
+    latest (API.md). Its structure: the survivor's views, how the risk changed (a
+    `RiskChange`, or empty when not said), the progress of each open action (text by
+    action id; only the case's open actions) and the next review date: by default the
+    policy's interval after the review, never in the past and never later than the
+    policy's interval allows. Free text is sealed like the notes."""
     now = now or timezone.now()
     case = open_case(case)
     at = at or now
@@ -256,6 +318,43 @@ def review_record(
         raise Refusal("at_in_future", "A review cannot be in the future", field="at")
     if at < case.reported_at:
         raise Refusal("review_before_report", "A review cannot be before the report", field="at")
+    if risk_change and risk_change not in RiskChange.values:
+        raise Refusal(
+            "unknown_risk_change",
+            f"risk_change is one of: {', '.join(RiskChange.values)}",
+            field="risk_change",
+        )
+    progress = {k: v.strip() for k, v in (action_progress or {}).items() if v.strip()}
+    open_ids = set(
+        case.actions.filter(status=ActionStatus.OPEN, pk__in=list(progress)).values_list(
+            "pk", flat=True
+        )
+    )
+    if set(progress) - open_ids:
+        raise Refusal(
+            "unknown_action",
+            "Progress can be recorded only for this case's open actions",
+            field="action_progress",
+        )
+    policy = active_policy()
+    latest_allowed = clock.next_review_due_at(policy, at).astimezone(LONDON).date()
+    if next_review_on is None:
+        next_review_on = latest_allowed
+    if next_review_on < now.astimezone(LONDON).date():
+        raise Refusal(
+            "next_review_in_past",
+            "The next review date cannot be in the past",
+            field="next_review_on",
+        )
+    if next_review_on > latest_allowed:
+        raise Refusal(
+            "next_review_too_late",
+            f"The policy reviews every open case every {policy.review_interval_days} days: "
+            f"the next review must be by {latest_allowed.day} "
+            f"{latest_allowed:%B} {latest_allowed.year}",
+            field="next_review_on",
+            policy_rule="review_interval_days",
+        )
     before = case.reviews.filter(at__lte=at).order_by("-at").values_list("at", flat=True).first()
     review = Review(
         id=new_id("rev"),
@@ -264,8 +363,11 @@ def review_record(
         due_at=clock.next_review_due_at(active_policy(), before or case.reported_at),
         reviewed_by=by,
         created_at=now,
+        risk_change=risk_change,
+        next_review_on=next_review_on,
     )
-    review.sealed = sealing.seal(case.data_key, review, {"notes": notes})
+    sealed = {"notes": notes, "survivor_views": survivor_views, "action_progress": progress}
+    review.sealed = sealing.seal(case.data_key, review, sealed)
     review.save(force_insert=True)
     if case.last_review_at is None or at > case.last_review_at:
         case.last_review_at = at

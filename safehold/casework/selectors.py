@@ -24,6 +24,7 @@ from safehold.casework.models import (
     PerpetratorInterview,
     Referral,
     ReferralStatus,
+    Review,
 )
 from safehold.policy.loader import active_policy
 from safehold.policy.vocabulary import DISCLOSURE_GROUND_LABELS
@@ -248,6 +249,46 @@ def action_details(action: Action) -> dict[str, Any]:
     """An action's sealed details (detail, risk assessment, the answer about legal action's
     risk, the reason it was cancelled), for an action reached through `action_for`."""
     return sealing.unseal(action.case.data_key, action)
+
+
+def outcome(action: Action) -> str | None:
+    """What came of an action marked done; None for one that is not done."""
+    if action.status != ActionStatus.DONE:
+        return None
+    return str(action_details(action).get("outcome", ""))
+
+
+@dataclass
+class ReviewView:
+    """A review with its sealed parts: the notes, the survivor's views and the progress
+    of each action open at the time, paired with its action."""
+
+    review: Review
+    notes: str
+    survivor_views: str
+    progress: list[tuple[Action | None, str]]
+
+
+def reviews_of(case: Case, actions: Iterable[Action] | None = None) -> list[ReviewView]:
+    """A case's reviews, newest first, unsealed (for a reader who may see the case).
+    `actions`: the case's actions when the caller has them already (the plan)."""
+    reviews = list(Review.objects.filter(case=case).select_related("reviewed_by").order_by("-at"))
+    if actions is None and reviews:
+        actions = Action.objects.filter(case=case)
+    by_id = {a.pk: a for a in actions or ()}
+    views = []
+    for review in reviews:
+        sealed = sealing.unseal(case.data_key, review)
+        progress = dict(sealed.get("action_progress") or {})
+        views.append(
+            ReviewView(
+                review=review,
+                notes=str(sealed.get("notes", "")),
+                survivor_views=str(sealed.get("survivor_views", "")),
+                progress=[(by_id.get(pk), str(text)) for pk, text in progress.items()],
+            )
+        )
+    return views
 
 
 def cancel_reason(action: Action) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -20,7 +21,9 @@ from safehold.cases.selectors import viewed_record
 from safehold.casework import contacts, interviews, letters, owners, plan, selectors, services
 from safehold.casework.forms import (
     ActionCancelForm,
+    ActionDoneForm,
     ActionForm,
+    ActionReopenForm,
     ConsentForm,
     DecisionForm,
     InterviewDecisionForm,
@@ -249,17 +252,51 @@ ACTION_FIELDS = {
 }
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def action_done(request: HttpRequest, action_id: str) -> HttpResponse:
+    """The "Mark done" page: the outcome is asked for (optional), and kept with the
+    action."""
     user = signed_in_staff(request)
     action = selectors.action_for(user, action_id)
-    try:
-        plan.action_complete(action=action, by=user)
-    except Refusal as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, "Action marked done")
-    return redirect("case", case_id=action.case_id)
+    form = ActionDoneForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan.action_complete(action=action, by=user, outcome=form.cleaned_data["outcome"])
+        except Refusal as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, "Action marked done")
+        return redirect("case", case_id=action.case_id)
+    return action_page(request, action, form, "casework/action_done.html")
+
+
+def action_page(request: HttpRequest, action: Any, form: Any, template: str) -> HttpResponse:
+    details = selectors.action_details(action)
+    context = {
+        "form": form,
+        "action": action,
+        "case": action.case,
+        "detail": details.get("detail", ""),
+        "outcome": details.get("outcome", ""),
+    }
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def action_reopen(request: HttpRequest, action_id: str) -> HttpResponse:
+    """The "Reopen" page for an action marked done: the reason is asked for."""
+    user = signed_in_staff(request)
+    action = selectors.action_for(user, action_id)
+    form = ActionReopenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan.action_reopen(action=action, by=user, reason=form.cleaned_data["reason"])
+        except Refusal as refusal:
+            form.add_error("reason" if refusal.field == "reason" else None, refusal.message)
+        else:
+            messages.success(request, "Action reopened")
+            return redirect("case", case_id=action.case_id)
+    return action_page(request, action, form, "casework/action_reopen.html")
 
 
 @require_http_methods(["GET", "POST"])
@@ -291,16 +328,29 @@ def action_cancel(request: HttpRequest, action_id: str) -> HttpResponse:
 def review_new(request: HttpRequest, case_id: str) -> HttpResponse:
     user = signed_in_staff(request)
     case = access.case_for(user, case_id)
-    form = ReviewForm(request.POST if request.method == "POST" else None)
+    open_actions = [(a, sealed) for a, sealed in selectors.plan_of(case) if a.status == "open"]
+    form = ReviewForm(request.POST if request.method == "POST" else None, actions=open_actions)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            plan.review_record(case=case, by=user, notes=form.cleaned_data["notes"])
+            plan.review_record(
+                case=case,
+                by=user,
+                notes=data["notes"],
+                survivor_views=data["survivor_views"],
+                risk_change=data["risk_change"],
+                action_progress=form.action_progress(),
+                next_review_on=data["next_review_on"],
+            )
         except Refusal as refusal:
-            form.add_error(None, refusal.message)
+            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
         else:
             messages.success(request, "Review recorded")
             return redirect("case", case_id=case.pk)
-    context = {"form": form, "case": case, "policy": active_policy()}
+    # The page shows the open actions' details: a read of the case.
+    viewed_record(user, case, via="review_new")
+    policy = active_policy()
+    context = {"form": form, "case": case, "policy": policy}
     return render(request, "casework/review_new.html", context, status=400 if form.errors else 200)
 
 

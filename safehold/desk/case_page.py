@@ -93,6 +93,7 @@ def case_context(user: Staff, view: selectors.CaseView, **extra: Any) -> dict[st
         "letters_outstanding": closure_selectors.letters_outstanding(case),
         "referrals": casework_selectors.referrals_of(case),
         "plan": plan,
+        "reviews": casework_selectors.reviews_of(case, actions=[a for a, _ in plan]),
         "policy_offers": offers.policy_offers(policy, view, [action for action, _ in plan]),
         "interviews": casework_selectors.interviews_of(case),
         "documents": casework_selectors.documents_of(case),
