@@ -223,7 +223,9 @@ def test_the_review_meeting_date_is_needed_and_open_actions_stop_a_closure(
     )
     assert no_date.status_code == 422
     assert "give the meeting&#x27;s date" in no_date.content.decode()
-    assert 'href="#id_review_meeting"' in no_date.content.decode()
+    # The error links into the date's day box, so the cursor lands where the date starts
+    # (issue 18, Forms as GOV.UK patterns; web/includes/error_summary.html).
+    assert 'href="#id_review_meeting_0"' in no_date.content.decode()
 
     plan.action_add(case=case, by=officer, kind="emergency_repair", detail="Board the window")
     open_action = client.post(f"/cases/{case.pk}/close", closing())
