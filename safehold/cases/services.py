@@ -462,10 +462,10 @@ def assignment_refusal(policy: Policy, case: Case, officer: Staff) -> Refusal | 
 def officer_assign(*, case: Case, officer_username: str, by: Staff) -> Case:
     if not access.cases_visible_to(by).filter(pk=case.pk).exists():
         raise Http404("No such case")
+    case = locked(case)  # read afresh under the lock: whether it has an officer decides
     taking = officer_username == by.username and access.may_take(by, case)
     if not (taking or access.may_assign(by, case)):
         raise Refusal("may_not_assign", "Only a manager of the team can assign", status=403)
-    case = locked(case)
     officer = Staff.objects.filter(
         username=officer_username, is_active=True, role=Role.OFFICER
     ).first()

@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import close_old_connections, connection
+from django.http import Http404
 from django.test import Client
 from django.utils import timezone
 
@@ -288,9 +289,27 @@ def test_a_restricted_case_is_seen_only_by_people_named_on_it(
         assert api_as(person).get("/api/v1/cases").json()["items"] == []
 
 
-def test_an_officer_cannot_assign(case: Case, officer: Staff) -> None:
+def test_an_officer_cannot_assign(case: Case, officer: Staff, teammate: Staff) -> None:
+    """Only a manager assigns. The one exception (issue 18, docs/cases.md) is the
+    recorder taking her own unassigned case as hers; assigning a colleague is refused."""
     with pytest.raises(Refusal) as refusal:
-        services.officer_assign(case=case, officer_username=officer.username, by=officer)
+        services.officer_assign(case=case, officer_username=teammate.username, by=officer)
+    assert refusal.value.status == 403
+
+
+def test_an_officer_cannot_take_a_case_another_recorded_or_one_that_has_an_officer(
+    open_case: Callable[..., Case], officer: Staff, teammate: Staff, manager: Staff
+) -> None:
+    recorded_by_teammate = open_case(by=teammate)
+    with pytest.raises(Http404):  # not on its case team, so not even seen
+        services.officer_assign(
+            case=recorded_by_teammate, officer_username=officer.username, by=officer
+        )
+
+    hers = open_case()
+    services.officer_assign(case=hers, officer_username=teammate.username, by=manager)
+    with pytest.raises(Refusal) as refusal:
+        services.officer_assign(case=hers, officer_username=officer.username, by=officer)
     assert refusal.value.status == 403
 
 
@@ -308,7 +327,6 @@ def test_a_further_report_cannot_predate_the_case(case: Case, officer: Staff, ap
 def test_the_assign_service_itself_refuses_a_case_the_assigner_cannot_see(
     open_case: Callable[..., Case], manager: Staff, teammate: Staff
 ) -> None:
-    from django.http import Http404
 
     restricted = open_case(
         survivor=inputs.SurvivorDetails(name="A Colleague", is_staff_member=True)

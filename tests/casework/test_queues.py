@@ -118,6 +118,6 @@ def test_the_daily_digest_names_cases_by_reference_only(
         assert re.search(
             r"\d{1,2} [A-Z][a-z]+ \d{4}, \d{1,2}(:\d\d)?(am|pm)|midday|midnight", message.body
         )
-        assert not re.search(r"\d\d:\d\d", message.body)
+        assert not re.search(r"\d\d:\d\d(?![ap]m)", message.body)  # 10:35am, never 10:35
         for secret in (SURVIVOR_NAME, SURVIVOR_ADDRESS, SURVIVOR_PHONE, PERPETRATOR_NAME):
             assert secret not in message.body
