@@ -44,3 +44,9 @@ def test_it_keeps_every_domain_app_below_the_pages_and_operations(app: str) -> N
 def test_it_keeps_cases_below_risk_casework_and_closure() -> None:
     imports = imports_of("cases")
     assert [n for app in ("risk", "casework", "closure") for n in reaches(imports, app)] == []
+
+
+@pytest.mark.parametrize("app", ["privacy", "limits", "policy"])
+def test_it_keeps_the_base_below_the_pages_vocabulary(app: str) -> None:
+    # The audit trail's kinds of action live in privacy/kinds.py; web/words.py reads them.
+    assert reaches(imports_of(app), "web") == []

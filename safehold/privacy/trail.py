@@ -25,6 +25,7 @@ from safehold.accounts.models import Staff
 from safehold.accounts.roles import Role
 from safehold.cases import access
 from safehold.cases.models import Case
+from safehold.privacy.kinds import AUDIT_KINDS, audit_kind_query
 from safehold.privacy.models import AuditEntry
 
 KEYS_WITHOUT_CASE_CONTENT = frozenset(
@@ -135,9 +136,7 @@ class TrailPage:
 
 
 def kind_filter(kind: str) -> Q:
-    """The entries of a kind of action (web/words.py AUDIT_KINDS); every entry for ""."""
-    from safehold.web.words import AUDIT_KINDS, audit_kind_query
-
+    """The entries of a kind of action (privacy/kinds.py AUDIT_KINDS); every entry for ""."""
     return audit_kind_query(kind) if kind in AUDIT_KINDS else Q()
 
 

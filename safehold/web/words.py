@@ -19,13 +19,15 @@ from collections.abc import Iterable
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
 from django.utils import timezone
 
 from safehold.accounts.roles import Role, Sex
 from safehold.policy import vocabulary
 from safehold.policy.loader import active_policy, bundled_policy_ids, load_policy
 from safehold.policy.wording import and_list, clock_time
+
+# The trail's kinds of action live in privacy (the domain's base); the pages read them here.
+from safehold.privacy.kinds import AUDIT_KINDS as AUDIT_KINDS
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -160,51 +162,6 @@ AUDIT_ACTIONS = {
     "backup.restored": "Restored a backup",
     "synth.loaded": "Loaded invented cases",
 }
-
-# The kinds of action the trail can be filtered by: a fixed set, named by the first part
-# of the action (`case.opened` is of kind `case`).
-AUDIT_KINDS = {
-    "case": "Opening, reading and closing the case",
-    "break_glass": "Break glass",
-    "contacts": "Contacts and further reports",
-    "risk": "Risk assessments",
-    "sharing": "Consent, referrals and disclosure",
-    "plan": "Actions, reviews and interviews",
-    "letters": "Letters and evidence",
-    "closure": "Closure, feedback and appeals",
-    "records": "Records and subject access",
-    "refused": "Refused requests",
-}
-_KIND_OF_PREFIX = {
-    "case": "case",
-    "same_sex_officer": "case",
-    "incident": "contacts",
-    "person": "contacts",
-    "contact": "contacts",
-    "contact_interval": "contacts",
-    "risk": "risk",
-    "consent": "sharing",
-    "disclosure": "sharing",
-    "action": "plan",
-    "review": "plan",
-    "perpetrator_interview": "plan",
-    "letter": "letters",
-    "document": "letters",
-    "evidence": "letters",
-    "closure": "closure",
-    "feedback": "closure",
-    "appeal": "closure",
-    "subject_access": "records",
-    "request": "refused",
-    "break_glass": "refused",
-}
-_BREAK_GLASS: tuple[str, ...] = (
-    "case.break_glass",
-    "case.break_glass_requested",
-    "case.break_glass_approved",
-    "case.break_glass_declined",
-)
-_RECORDS: tuple[str, ...] = ("case.legal_hold_placed", "case.legal_hold_lifted", "case.erased")
 
 
 def from_code(code: str) -> str:
@@ -368,21 +325,6 @@ def plain(value: object) -> object:
     if isinstance(value, str) and len(value) == 10 and as_date(value) is not None:
         return day(value)
     return value
-
-
-def audit_kind_query(kind: str) -> Q:
-    """The audit entries of a kind of action (AUDIT_KINDS), as a query: the actions
-    named for it, and those whose first part is of it (`case.` less break glass and
-    records, which are kinds of their own)."""
-    special = {"break_glass": _BREAK_GLASS, "records": _RECORDS}
-    query = Q(action__in=special.get(kind, ()))
-    for prefix, of_kind in _KIND_OF_PREFIX.items():
-        if of_kind == kind:
-            prefixed = Q(action__startswith=f"{prefix}.")
-            if prefix == "case":
-                prefixed &= ~Q(action__in=_BREAK_GLASS + _RECORDS)
-            query |= prefixed
-    return query
 
 
 # The keys of an audit entry's detail, as the trail page names them.
