@@ -25,6 +25,7 @@ from safehold.policy.vocabulary import (
 )
 from safehold.web import words
 from safehold.web.languages import language_choices
+from safehold.web.times import TimeOfDayField
 
 LONDON = ZoneInfo("Europe/London")
 YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("", "Not asked")]
@@ -178,12 +179,7 @@ class IntakeForm(forms.Form):
         error_messages={"required": "Select who reported it"},
     )
     reported_date = DateParts(required=False, label="Date")
-    reported_time = forms.TimeField(
-        required=False,
-        input_formats=["%H:%M", "%H.%M", "%H%M"],
-        label="Time",
-        error_messages={"invalid": "Enter a time like 14:30"},
-    )
+    reported_time = TimeOfDayField(required=False, label="Time")
     abuse_types = forms.MultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple, label="Kinds of abuse described"
     )
@@ -467,12 +463,7 @@ class IntakeForm(forms.Form):
 
 class ContactForm(forms.Form):
     at_date = DateParts(label="Date", required=False)
-    at_time = forms.TimeField(
-        input_formats=["%H:%M", "%H.%M", "%H%M"],
-        label="Time",
-        required=False,
-        error_messages={"invalid": "Enter a time like 14:30"},
-    )
+    at_time = TimeOfDayField(required=False, label="Time")
     channel = forms.ChoiceField(
         choices=[(c, c.capitalize()) for c in CONTACT_CHANNELS],
         widget=forms.RadioSelect,

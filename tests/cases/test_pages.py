@@ -82,7 +82,7 @@ def test_an_officer_records_a_report_through_check_your_answers(
                 "reported_date_1": "1",
                 "reported_date_2": "2026",
             },
-            "Enter a time like 14:30",
+            "Enter a time like 2:30pm or 14:30",
         ),
         ({"abuse_types": ["not_a_kind"]}, "Select a valid choice"),
         ({"c0_age": "forty", "children": "1", "c0_name": ""}, "Enter the child&#x27;s age"),
