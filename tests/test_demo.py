@@ -153,7 +153,8 @@ class TestDemoCases(TestCase):
         )
         assert responses[("met", True)] > 100
         assert responses[("missed", True)] >= 10  # contacted late
-        assert responses[("missed", False)] >= 10  # overdue, no contact yet
+        # overdue, no contact yet: a few in each team, not a queue nobody could clear
+        assert responses[("missed", False)] == len(demo_cases.TEAMS) * demo_cases.OVERDUE_PER_TEAM
         assert responses[("pending", False)] >= 5
 
     def test_it_has_repeat_survivors_the_intake_recognises(self) -> None:
@@ -256,6 +257,17 @@ class TestDemoCases(TestCase):
             .filter(last_reviewed__lt=now - queues.review_interval())
             .exists()
         )
+
+    def test_each_teams_first_contact_queue_holds_a_few_overdue(self) -> None:
+        now = timezone.now()
+        for username in ("grace.manager", "owen.manager"):  # each team's queue
+            queue = queues.first_contact(Staff.objects.get(username=username), now)
+            overdue = queue.filter(response_due_at__lt=now).count()
+            assert overdue == demo_cases.OVERDUE_PER_TEAM, f"{username}: {overdue} overdue"
+        for username in ("amira.officer", "tom.officer", "jess.officer", "dan.officer"):
+            queue = queues.first_contact(Staff.objects.get(username=username), now)
+            overdue = queue.filter(response_due_at__lt=now).count()
+            assert overdue <= demo_cases.OVERDUE_PER_TEAM, f"{username}: {overdue} overdue"
 
     def test_its_audit_entries_carry_the_times_the_events_happened(self) -> None:
         now = timezone.now()

@@ -16,8 +16,10 @@ goes case by case (each case's events in time order), so across cases the chain'
 
 The load is a believable one: most survivors reached are assessed (about one in seven
 at high risk, referred to MARAC with their consent), most actions are done by their due
-date and most open cases were reviewed within the policy's interval, so each queue shows
-a few overdue items rather than hundreds.
+date and most open cases were reviewed within the policy's interval, and nearly every
+survivor was reached (a few per team still wait past their first-contact deadline,
+`demo_cases.OVERDUE_PER_TEAM`), so each queue shows a few overdue items rather than
+hundreds.
 `safehold.demo_cases` invents what was reported; this module does what staff did next."""
 
 from __future__ import annotations
