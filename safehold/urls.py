@@ -73,6 +73,11 @@ urlpatterns = [
     path("cases/<str:case_id>/", case_page.case_page, name="case"),
     path("cases/<str:case_id>/contacts/new", casework_views.contact_new, name="case-contact"),
     path("cases/<str:case_id>/assign", case_views.assign, name="case-assign"),
+    path(
+        "cases/<str:case_id>/people/<str:person_id>/edit",
+        case_views.person_edit,
+        name="person-edit",
+    ),
     path("cases/<str:case_id>/evidence", evidence_views.evidence_page, name="case-evidence"),
     path(
         "cases/<str:case_id>/evidence/<str:evidence_id>",

@@ -115,6 +115,7 @@ def real_ids(
         "document_id": [letter.pk],
         "request_id": [request.pk],
         "appeal_id": [appeal.pk],
+        "person_id": list(case.people.exclude(role="child").values_list("pk", flat=True)),
     }
 
 
@@ -127,6 +128,7 @@ def good_bodies() -> dict[str, dict[str, Any]]:
         "/api/v1/cases": CASE_BODY,
         "/api/v1/cases/search": {"q": CASE_BODY["survivor"]["name"]},
         "/api/v1/cases/{case_id}/incidents": {"source": "police", "summary": "He came back"},
+        "/api/v1/cases/{case_id}/people/{person_id}": {"address": "9 Marrowdale Court"},
         "/api/v1/cases/{case_id}/contacts": {
             "at": now.isoformat(),  # after the cases were reported, before the request
             "channel": "phone",

@@ -27,6 +27,8 @@ from safehold.api.schemas import (
     ContactIn,
     ContactOut,
     IncidentIn,
+    PersonOut,
+    PersonPatchIn,
     problems,
 )
 from safehold.cases import access, inputs, selectors, services
@@ -85,6 +87,7 @@ def full(view: selectors.CaseView) -> dict[str, Any]:
         "response_status": view.response_status,
         "summary": view.details.get("summary", ""),
         "survivor": {
+            "id": survivor.person.pk,
             "person_id": view.person_id,
             "name": details["name"],
             "date_of_birth": details["date_of_birth"],
@@ -103,6 +106,7 @@ def full(view: selectors.CaseView) -> dict[str, Any]:
         },
         "alleged_perpetrators": [
             {
+                "id": p.person.pk,
                 "person_id": p.person.pk,
                 "name": p.details["name"],
                 "relationship": p.person.relationship,
@@ -279,6 +283,29 @@ def incident_create(request: HttpRequest, case_id: str, body: IncidentIn) -> Sta
             "abuse_types": incident.abuse_types,
         },
     )
+
+
+@router.patch(
+    "/{case_id}/people/{person_id}",
+    response={200: PersonOut, **problems(422)},
+    summary="Change some of the survivor's or an alleged perpetrator's details",
+    description=(
+        "A partial update: only the fields sent change, each sealed again like every "
+        "address, and the survivor's search tokens are written again. The audit log "
+        "records which details changed (`person.updated`), never their values. "
+        "`person_id` is the `id` of the survivor or of an alleged perpetrator in "
+        "`GET /cases/{id}`. A date of birth in the future is 422 `date_of_birth_in_future`."
+    ),
+)
+def person_update(
+    request: HttpRequest, case_id: str, person_id: str, body: PersonPatchIn
+) -> dict[str, Any]:
+    user = staff(request)
+    case = access.case_for(user, case_id)
+    changes = body.model_dump(include=body.model_fields_set)
+    changed = services.person_update(case=case, person_id=person_id, by=user, changes=changes)
+    role = case.people.values_list("role", flat=True).get(pk=person_id)
+    return {"id": person_id, "role": role, "changed": changed}
 
 
 @router.post(

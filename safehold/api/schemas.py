@@ -206,6 +206,10 @@ class CaseSummary(Built):
 
 
 class SurvivorOut(Built):
+    id: str = Field(
+        description="The id of her details on this case: "
+        "`PATCH /cases/{case_id}/people/{id}` changes them"
+    )
     person_id: str
     name: str
     date_of_birth: str
@@ -232,6 +236,39 @@ class CaseOut(CaseSummary):
     under_minimum_age: bool = False
     under_age_referral_agency: str | None = None
     letters_outstanding: list[dict[str, object]] = []
+
+
+class PersonPatchIn(Strict):
+    """Some of a person's details, changed after the report: only the fields sent change
+    (a partial update). The survivor has name, date_of_birth, sex, address, tenancy_ref,
+    phone, email, safe_times, voicemail_ok and post_ok; an alleged perpetrator has name,
+    sex, relationship, is_resident, tenancy_ref, is_tenant and address. A field the
+    person does not have is refused (422 `unknown_detail`)."""
+
+    name: Name = ""
+    date_of_birth: date | None = Field(
+        default=None, description="null clears it; a date in the future is 422"
+    )
+    sex: SexId = ""
+    address: ShortText = Field(default="", description="Sealed like every address")
+    tenancy_ref: Annotated[str, StringConstraints(max_length=60)] = ""
+    phone: Annotated[str, StringConstraints(max_length=40)] = ""
+    email: Annotated[str, StringConstraints(max_length=254)] = ""
+    safe_times: ShortText = ""
+    voicemail_ok: StrictBool | None = None
+    post_ok: StrictBool | None = None
+    relationship: Relationship | Literal[""] = Field(default="", description="empty: not known")
+    is_resident: StrictBool | None = None
+    is_tenant: StrictBool | None = None
+
+
+class PersonOut(Built):
+    """What a change did: the details it changed, by name (never their values: read them
+    with `GET /cases/{id}`, which is audited as a read)."""
+
+    id: str
+    role: Literal["survivor", "alleged_perpetrator"]
+    changed: list[str] = Field(description="The details this request changed; empty: none")
 
 
 class CasePage(Built):

@@ -526,3 +526,236 @@ def same_sex_officer_answer_record(*, case: Case, by: Staff, answer: str) -> Cas
     case.save(update_fields=["same_sex_officer_answer", "same_sex_officer"])
     record(by, "same_sex_officer.answered", case, answer=answer)
     return case
+
+
+# Changing a person's details after the report -------------------------------------
+
+SEALED, COLUMN = "sealed", "column"
+# The details of the survivor and of each alleged perpetrator that may be changed after
+# the report, and where each is kept: in the person's sealed details or a column.
+EDITABLE: dict[str, dict[str, str]] = {
+    PersonRole.SURVIVOR: {
+        "name": SEALED,
+        "date_of_birth": SEALED,
+        "sex": COLUMN,
+        "address": SEALED,
+        "tenancy_ref": SEALED,
+        "phone": SEALED,
+        "email": SEALED,
+        "safe_times": SEALED,
+        "voicemail_ok": COLUMN,
+        "post_ok": COLUMN,
+    },
+    PersonRole.ALLEGED_PERPETRATOR: {
+        "name": SEALED,
+        "sex": COLUMN,
+        "relationship": COLUMN,
+        "is_resident": COLUMN,
+        "tenancy_ref": SEALED,
+        "is_tenant": SEALED,
+        "address": SEALED,
+    },
+}
+# The longest each text may be, as at intake (api/schemas.py, cases/forms.py).
+TEXT_LENGTHS = {
+    "name": 200,
+    "address": 500,
+    "tenancy_ref": 60,
+    "phone": 40,
+    "email": 254,
+    "safe_times": 500,
+}
+YES_NO_UNKNOWN_FIELDS = ("voicemail_ok", "post_ok", "is_resident", "is_tenant")
+SEXES = ("female", "male", "other", "prefer_not_to_say", "")
+# What each detail is called in a sentence (refusals, the chronology).
+DETAIL_WORDS = {
+    "name": "name",
+    "date_of_birth": "date of birth",
+    "sex": "sex",
+    "address": "address",
+    "tenancy_ref": "tenancy reference",
+    "phone": "safe phone number",
+    "email": "safe email address",
+    "safe_times": "safe times to contact",
+    "voicemail_ok": "whether a voicemail is safe",
+    "post_ok": "whether letters by post are safe",
+    "relationship": "relationship to the survivor",
+    "is_resident": "whether they live at the survivor's address",
+    "is_tenant": "whether they are one of our tenants",
+}
+
+
+def editable_person(case: Case, person_id: str) -> Person:
+    """The survivor or an alleged perpetrator of `case` (reached through access by the
+    caller), by the id of their row; Http404 for anyone else, as for a missing one."""
+    person = (
+        Person.objects.filter(pk=person_id, case=case, role__in=tuple(EDITABLE)).first()
+        if isinstance(person_id, str)
+        else None
+    )
+    if person is None:
+        raise Http404("No such person")
+    return person
+
+
+def checked_detail(name: str, value: Any, *, today: date) -> Any:
+    """A detail's new value, as it is kept, or a Refusal naming the field."""
+    words = DETAIL_WORDS[name]
+    if name in TEXT_LENGTHS:
+        if not isinstance(value, str):
+            raise Refusal("invalid_detail", f"Enter the {words} as text", field=name)
+        value = value.strip()
+        if len(value) > TEXT_LENGTHS[name]:
+            raise Refusal(
+                "detail_too_long",
+                f"The {words} must be {TEXT_LENGTHS[name]} characters or fewer",
+                field=name,
+            )
+        return value
+    if name in YES_NO_UNKNOWN_FIELDS:
+        if value is not None and not isinstance(value, bool):
+            raise Refusal("invalid_detail", f"Say yes, no or not known for {words}", field=name)
+        return value
+    if name == "date_of_birth":
+        if value is None or value == "":
+            return ""
+        if isinstance(value, datetime) or not isinstance(value, date):
+            raise Refusal("invalid_detail", "Enter the date of birth as a date", field=name)
+        if value > today:
+            raise Refusal(
+                "date_of_birth_in_future", "A date of birth cannot be in the future", field=name
+            )
+        if value.year < clock.FIRST_YEAR:
+            raise Refusal(
+                "invalid_detail", f"Enter a year from {clock.FIRST_YEAR} or later", field=name
+            )
+        return value.isoformat()
+    if name == "sex":
+        if value not in SEXES or not isinstance(value, str):
+            raise Refusal(
+                "unknown_sex", f"Sex must be one of: {', '.join(s for s in SEXES if s)}", field=name
+            )
+        return value
+    # relationship: one of the shared vocabulary's, or "" for not known
+    if not isinstance(value, str) or (value and value not in vocabulary.RELATIONSHIPS):
+        raise Refusal(
+            "unknown_relationship",
+            f"Relationship must be one of: {', '.join(vocabulary.RELATIONSHIPS)}, or empty",
+            field=name,
+        )
+    return value
+
+
+def person_changes(
+    person: Person, details: dict[str, Any], changes: dict[str, Any], *, today: date
+) -> dict[str, Any]:
+    """The changes that differ from what is kept, checked; a Refusal (and nothing
+    written) for a detail this person does not have or a value that is not one."""
+    fields = EDITABLE[person.role]
+    unknown = sorted(name for name in changes if name not in fields)
+    if unknown:
+        whose = "the survivor" if person.role == PersonRole.SURVIVOR else "an alleged perpetrator"
+        raise Refusal(
+            "unknown_detail",
+            f"Not a detail of {whose} that can be changed: {', '.join(unknown)}",
+            field=unknown[0],
+        )
+    changed: dict[str, Any] = {}
+    for name, where in fields.items():  # in the form's order, so the audit lists them alike
+        if name not in changes:
+            continue
+        value = checked_detail(name, changes[name], today=today)
+        if where == SEALED:
+            kept = details.get(name, None if name in YES_NO_UNKNOWN_FIELDS else "")
+        else:
+            kept = getattr(person, name)
+        if value != kept:
+            changed[name] = value
+    return changed
+
+
+@transaction.atomic
+def person_update(
+    *,
+    case: Case,
+    person_id: str,
+    by: Staff,
+    changes: dict[str, Any],
+    now: datetime | None = None,
+) -> list[str]:
+    """Changes some of the survivor's or an alleged perpetrator's details after the
+    report: only the details given, each checked as at intake. A changed detail is sealed
+    again under the case's key, the person's search tokens and indexes are written
+    again, and the audit log records which details changed (their names, never their
+    values) as `person.updated`. Returns the names of the details that changed (none:
+    nothing is written or recorded). `case` is one the caller reached through
+    `access.case_for`: any case action is open to whoever may see the case."""
+    now = now or timezone.now()
+    case = locked(case)
+    person = editable_person(case, person_id)
+    details = sealing.unseal(case.data_key, person)
+    today = now.astimezone(LONDON).date()
+    changed = person_changes(person, details, changes, today=today)
+    if not changed:
+        return []
+    fields = EDITABLE[person.role]
+    columns = []
+    for name, value in changed.items():
+        if fields[name] == SEALED:
+            details[name] = value
+        else:
+            setattr(person, name, value)
+            columns.append(name)
+    if any(fields[name] == SEALED for name in changed):
+        person.sealed = sealing.seal(case.data_key, person, details)
+        columns.append("sealed")
+    if "name" in changed:
+        index = (
+            sealing.survivor_name_index
+            if person.role == PersonRole.SURVIVOR
+            else sealing.perpetrator_name_index
+        )
+        person.name_index = index(details.get("name", ""))
+        columns.append("name_index")
+    if person.role == PersonRole.SURVIVOR and "date_of_birth" in changed:
+        born = date.fromisoformat(details["date_of_birth"]) if details["date_of_birth"] else None
+        person.age_band = diversity.age_band(born, case.reported_at.astimezone(LONDON).date())
+        columns.append("age_band")
+    person.save(update_fields=columns)
+    if person.role == PersonRole.SURVIVOR:
+        search.tokens_write(case, person.role, details, again=True)
+        if {"name", "date_of_birth"} & set(changed):
+            survivor_identity_renew(case, details)
+        if "date_of_birth" in changed:
+            minimum_age_renew(case, details, by=by)
+    record(by, "person.updated", case, person=person.pk, role=person.role, fields=list(changed))
+    return list(changed)
+
+
+def survivor_identity_renew(case: Case, details: dict[str, Any]) -> None:
+    """A corrected name or date of birth is what a later report about her will give:
+    her identity's index follows it, so that report is recognised as a repeat. Only when
+    both are known (an index of part of them matches nobody)."""
+    index = sealing.identity_index(details.get("name", ""), details.get("date_of_birth", ""))
+    if index:
+        SurvivorIdentity.objects.filter(pk=case.survivor_identity_id).update(identity_index=index)
+
+
+def minimum_age_renew(case: Case, details: dict[str, Any], *, by: Staff) -> None:
+    """A corrected date of birth decides afresh whether she was under the policy's
+    minimum age when reported: newly so, the case is flagged and recorded as at intake."""
+    policy = active_policy()
+    born = date.fromisoformat(details["date_of_birth"]) if details["date_of_birth"] else None
+    under = under_minimum_age(policy, born, case.reported_at)
+    if under == case.under_minimum_age:
+        return
+    case.under_minimum_age = under
+    case.save(update_fields=["under_minimum_age"])
+    if under:
+        record(
+            by,
+            "case.under_minimum_age",
+            case,
+            minimum_age=policy.definitions.minimum_age,
+            referral_agency=policy.definitions.under_age_referral_agency,
+        )

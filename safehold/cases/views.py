@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from safehold.accounts.models import Staff
 from safehold.accounts.roles import Role
 from safehold.accounts.selectors import signed_in_staff
-from safehold.cases import access, glass, selectors, services
+from safehold.cases import access, glass, sealing, selectors, services
 from safehold.cases.forms import (
     AssignForm,
     AuditLookupForm,
@@ -23,6 +25,7 @@ from safehold.cases.forms import (
     SearchForm,
 )
 from safehold.cases.models import BreakGlass, BreakGlassStatus, Case, Source
+from safehold.cases.person_forms import PersonForm
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
 from safehold.web import words
@@ -368,3 +371,48 @@ def same_sex_officer_answer(request: HttpRequest, case_id: str) -> HttpResponse:
     else:
         messages.success(request, "The survivor's answer is recorded")
     return redirect("case", case_id=case.pk)
+
+
+STEP_SAVE = "save"
+
+
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, case_id: str, person_id: str) -> HttpResponse:
+    """Change the survivor's or an alleged perpetrator's details after the report: the
+    form with what is kept (a read of the case, audited as one), then "check your
+    changes", then save (services.person_update). Open to whoever may see the case, as
+    every case action is; a person not of this case is "not found" like a hidden case.
+    What was typed travels in hidden fields, never the session or the URL."""
+    user = signed_in_staff(request)
+    case = access.case_for(user, case_id)
+    person = services.editable_person(case, person_id)
+    details = sealing.unseal(case.data_key, person)
+    step = request.POST.get("step", "")
+    data = request.POST if request.method == "POST" else None
+    form = PersonForm(data, person=person, details=details)
+    context: dict[str, Any] = {"case": case, "person": person, "form": form}
+    if data is None or step == STEP_EDIT:
+        if data is None:
+            selectors.viewed_record(user, case, via="person_edit")
+        return render(request, "cases/person_edit.html", context)
+    if not form.is_valid():
+        return render(request, "cases/person_edit.html", context, status=400)
+    try:
+        if step == STEP_SAVE:
+            services.person_update(case=case, person_id=person.pk, by=user, changes=form.changes())
+        else:
+            changed = list(
+                services.person_changes(person, details, form.changes(), today=timezone.localdate())
+            )
+    except Refusal as refusal:
+        form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+        return render(request, "cases/person_edit.html", context, status=422)
+    whose = "alleged perpetrator's" if person.role != "survivor" else "survivor's"
+    if step == STEP_SAVE:
+        messages.success(request, f"The {whose} details are changed")
+        return redirect("case", case_id=case.pk)
+    if not changed:
+        messages.success(request, f"Nothing was changed: the {whose} details are as they were")
+        return redirect("case", case_id=case.pk)
+    context |= {"rows": form.rows(changed), "carried": carried_fields(request)}
+    return render(request, "cases/person_check.html", context)

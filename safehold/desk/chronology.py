@@ -17,24 +17,28 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
 from safehold.accounts.models import Staff
 from safehold.accounts.selectors import signed_in_staff
-from safehold.cases import sealing, selectors
+from safehold.cases import sealing, selectors, services
 from safehold.cases.models import Case
 from safehold.casework import selectors as casework_selectors
 from safehold.casework.models import Action, Consent, Document, Review
 from safehold.closure import selectors as closure_selectors
 from safehold.policy.vocabulary import PARTY_LABELS
+from safehold.policy.wording import and_list
+from safehold.privacy.models import AuditEntry
 from safehold.risk import selectors as risk_selectors
 from safehold.web import words
 
 # The kinds of event, in the order the filter offers them, with their names on the page.
 KINDS: dict[str, str] = {
     "reports": "Reports and further reports",
+    "people": "Changes to people's details",
     "contacts": "Contacts",
     "risk": "Risk assessments",
     "actions": "Actions",
@@ -125,6 +129,42 @@ def report_events(view: selectors.CaseView) -> list[Event]:
                     )
                     if line
                 ],
+            )
+        )
+    return events
+
+
+def people_events(view: selectors.CaseView) -> list[Event]:
+    """Each change to the survivor's or an alleged perpetrator's details, from the audit
+    log's `person.updated` entries (cases.services.person_update): which details changed,
+    never their values. One query, the writers' names with it."""
+    names = {v.id: v.details.get("name", "") for v in view.alleged_perpetrators}
+    writer = Staff.objects.filter(username=OuterRef("actor")).values("full_name")[:1]
+    entries = (
+        AuditEntry.objects.filter(
+            target_type="case", target_id=view.case.pk, action="person.updated"
+        )
+        .annotate(writer=Subquery(writer))
+        .only("at", "detail")
+    )
+    events = []
+    for entry in entries:
+        detail = entry.detail if isinstance(entry.detail, dict) else {}
+        person = str(detail.get("person", ""))
+        if detail.get("role") == "survivor":
+            whose = "the survivor's"
+        else:
+            named = names.get(person, "")
+            whose = f"the alleged perpetrator's ({named})" if named else "an alleged perpetrator's"
+        fields = [str(f) for f in detail.get("fields") or []]
+        changed = and_list([services.DETAIL_WORDS.get(f, words.from_code(f)) for f in fields])
+        events.append(
+            Event(
+                entry.at,
+                "people",
+                f"Changed {whose} details",
+                by=entry.writer or "",  # type: ignore[attr-defined]
+                lines=[f"Changed: {changed}"] if changed else [],
             )
         )
     return events
@@ -534,6 +574,8 @@ def chronology(user: Staff, case_id: str, kind: str = "") -> Chronology:
     events: list[Event] = []
     if "reports" in wanted:
         events += report_events(view)
+    if "people" in wanted:
+        events += people_events(view)
     if "contacts" in wanted:
         events += contact_events(view)
     if "risk" in wanted:

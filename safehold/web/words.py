@@ -81,6 +81,7 @@ AUDIT_ACTIONS = {
     "break_glass.refused": "Was refused breaking the glass",
     "incident.added": "Added a further report",
     "person.added": "Added a person",
+    "person.updated": "Changed a person's details",
     "contact.recorded": "Recorded a contact",
     "contact_interval.agreed": "Agreed how often to keep in contact",
     "risk.started": "Started a risk assessment",
@@ -355,6 +356,8 @@ DETAIL_KEYS = {
     "outcome": "Outcome",
     "abuse_types": "Abuse types",
     "section": "Section",
+    "person": "Person",
+    "fields": "Details changed",
 }
 VIA = {
     "web": "the web pages",
@@ -367,6 +370,7 @@ VIA = {
     "queue": "a work queue",
     "risk": "the risk page",
     "marac": "the MARAC list",
+    "person_edit": "changing a person's details",
 }
 _ID = re.compile(r"^[a-z]{2,6}_[0-9a-f]{8,}$")
 

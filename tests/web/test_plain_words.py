@@ -338,9 +338,18 @@ def world(
         review_meeting_at=now - timedelta(days=1),
         explanation="Done.",
     )
+    people = list(case.people.exclude(role=PersonRole.CHILD).values_list("pk", flat=True))
+    for person_id in people:  # the trail and chronology name the details changed
+        cases.person_update(
+            case=case,
+            person_id=person_id,
+            by=officer,
+            changes={"tenancy_ref": "T-1", "address": "1 High Street", "name": "Sam Jones"},
+        )
     return World(
         ids={
             "case_id": [case.pk, closed.pk, closing.pk],
+            "person_id": people,
             "assessment_id": [assessment.pk, started.pk],
             "section_id": [tool.sections[0].id],
             "referral_id": [referral.pk, without.pk],
