@@ -25,7 +25,7 @@ from safehold.api.schemas import (
     ReopenIn,
     problems,
 )
-from safehold.cases import access
+from safehold.cases import access, sealing
 from safehold.casework.models import Document, LetterKind
 from safehold.closure import appeals, feedback, selectors, services
 from safehold.closure.models import Appeal, Closure, ClosureStatus
@@ -66,6 +66,24 @@ def closure_out(closure: Closure) -> dict[str, Any]:
                 else []
             )
         ],
+        "evaluation": evaluation_out(closure),
+    }
+
+
+def evaluation_out(closure: Closure) -> dict[str, Any] | None:
+    """The evaluation of an evaluated closure, its words unsealed for the caller, who
+    reached the case through its door for the action this answers (audited as that)."""
+    if closure.evaluated_at is None or closure.evaluated_by is None:
+        return None
+    details = sealing.unseal(closure.case.data_key, closure)
+    return {
+        "effectiveness": closure.effectiveness,
+        "worked": details.get("worked", ""),
+        "did_not_work": details.get("did_not_work", ""),
+        "lessons": details.get("lessons", ""),
+        "notes": details.get("evaluation", ""),
+        "evaluated_by": closure.evaluated_by.username,
+        "evaluated_at": utc(closure.evaluated_at),
     }
 
 
@@ -131,13 +149,20 @@ def closure_decline(request: HttpRequest, case_id: str, body: DecisionIn) -> dic
 @cases_router.post(
     "/{case_id}/closure/evaluation",
     response={200: ClosureOut, **problems(403, 409, 422)},
-    summary="Record the post-closure evaluation (the policy's evaluation role)",
+    summary="Record the post-closure evaluation (the policy's evaluation role): how "
+    "effective the work was, what worked, what did not, what to do differently, notes",
 )
 def closure_evaluation(request: HttpRequest, case_id: str, body: EvaluationIn) -> dict[str, Any]:
     user = staff(request)
     services.check_evaluator(user)  # a role that evaluates nothing: 403, before any lookup
     closure = services.closure_evaluate(
-        case=selectors.case_for_evaluation(user, case_id), by=user, notes=body.notes
+        case=selectors.case_for_evaluation(user, case_id),
+        by=user,
+        effectiveness=body.effectiveness,
+        worked=body.worked,
+        did_not_work=body.did_not_work,
+        lessons=body.lessons,
+        notes=body.notes,
     )
     return closure_out(closure)
 

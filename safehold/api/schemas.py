@@ -581,6 +581,20 @@ class OutstandingLetterOut(Schema):
     detail: str
 
 
+class EvaluationOut(Schema):
+    """The closure's evaluation (issue 18): the judgement of how effective the work was
+    (`effective`, `partly_effective`, `not_effective`, `too_early`, or "" when not given)
+    and its words, each "" when not written."""
+
+    effectiveness: str
+    worked: str
+    did_not_work: str
+    lessons: str
+    notes: str
+    evaluated_by: str
+    evaluated_at: datetime
+
+
 class ClosureOut(Schema):
     id: str
     case: str
@@ -595,6 +609,7 @@ class ClosureOut(Schema):
     closed_at: datetime | None
     letters: list[str]
     letters_outstanding: list[OutstandingLetterOut] = []
+    evaluation: EvaluationOut | None = None
 
 
 class ReopenIn(Strict):
@@ -602,7 +617,14 @@ class ReopenIn(Strict):
 
 
 class EvaluationIn(Strict):
-    notes: LongText
+    """Each optional; the evaluation needs the judgement or some words (422
+    `evaluation_empty`). `notes` is the evaluation's one box from before issue 18."""
+
+    effectiveness: Annotated[str, StringConstraints(max_length=20)] = ""
+    worked: LongText = ""
+    did_not_work: LongText = ""
+    lessons: LongText = ""
+    notes: LongText = ""
 
 
 class FeedbackIn(Strict):

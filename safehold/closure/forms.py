@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 
 from safehold.cases.forms import DateParts
-from safehold.closure.models import AppealOutcome, FeedbackChannel, FeedbackKind
+from safehold.closure.models import AppealOutcome, Effectiveness, FeedbackChannel, FeedbackKind
 from safehold.policy.schema import Policy
 from safehold.policy.vocabulary import CLOSURE_REASON_LABELS, PARTY_LABELS
 
@@ -117,12 +117,33 @@ class ReasonForm(forms.Form):
 
 
 class EvaluationForm(forms.Form):
-    notes = forms.CharField(
+    """The closure evaluation: a judgement of how effective the work was and three boxes,
+    each optional; the service asks for the judgement or some words."""
+
+    effectiveness = forms.CharField(
+        required=False,
+        widget=forms.RadioSelect,
+        label="How effective was the work on this case?",
+    )
+    worked = forms.CharField(
+        required=False, max_length=20_000, widget=forms.Textarea, label="What worked"
+    )
+    did_not_work = forms.CharField(
+        required=False, max_length=20_000, widget=forms.Textarea, label="What did not work"
+    )
+    lessons = forms.CharField(
+        required=False,
         max_length=20_000,
         widget=forms.Textarea,
-        label="Evaluation",
-        error_messages={"required": "Write the evaluation"},
+        label="What to do differently next time",
     )
+    notes = forms.CharField(
+        required=False, max_length=20_000, widget=forms.Textarea, label="Other notes"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offered(self.fields["effectiveness"], list(Effectiveness.choices))
 
 
 class FeedbackForm(forms.Form):

@@ -20,6 +20,17 @@ class ClosureStatus(models.TextChoices):
     REOPENED = "reopened"
 
 
+class Effectiveness(models.TextChoices):
+    """How effective the work on a closed case was, in the evaluator's judgement (the
+    policy's closure evaluation: "The HSD will evaluate the effectiveness of every closed
+    case")."""
+
+    EFFECTIVE = "effective", "Effective"
+    PARTLY_EFFECTIVE = "partly_effective", "Partly effective"
+    NOT_EFFECTIVE = "not_effective", "Not effective"
+    TOO_EARLY = "too_early", "Too early to tell"
+
+
 class Closure(models.Model):
     """One closing of a case. A case reopened and closed again has a row for each."""
 
@@ -30,7 +41,8 @@ class Closure(models.Model):
     survivor_agrees = models.BooleanField()
     review_meeting_at = models.DateTimeField(null=True, blank=True)
     sealed = models.BinaryField(
-        help_text="Encrypted: explanation, override reason, decision and reopening notes"
+        help_text="Encrypted: explanation, override reason, decision and reopening notes, "
+        "and the evaluation's words (what worked, what did not, lessons, other notes)"
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -45,6 +57,12 @@ class Closure(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
     evaluated_at = models.DateTimeField(null=True, blank=True)
+    effectiveness = models.CharField(
+        max_length=20,
+        choices=Effectiveness.choices,
+        blank=True,
+        help_text="The evaluator's judgement of how effective the work was; blank if not given",
+    )
     reopened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )

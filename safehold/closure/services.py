@@ -19,7 +19,7 @@ from safehold.cases.training import check_trained
 from safehold.casework import letters
 from safehold.casework import services as casework
 from safehold.casework.models import Action, ActionStatus, LetterKind, Referral, ReferralStatus
-from safehold.closure.models import Closure, ClosureStatus
+from safehold.closure.models import Closure, ClosureStatus, Effectiveness
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
 from safehold.policy.schema import Policy
@@ -407,13 +407,45 @@ def check_evaluator(by: Staff) -> None:
         raise may_not_evaluate()
 
 
+def check_evaluation(effectiveness: str, words: dict[str, str]) -> None:
+    """An evaluation says something: the judgement of how effective the work was, or some
+    words in any of its boxes. Nothing more is required."""
+    if effectiveness and effectiveness not in Effectiveness.values:
+        raise Refusal(
+            "unknown_effectiveness",
+            f"effectiveness is one of: {', '.join(Effectiveness.values)}",
+            field="effectiveness",
+        )
+    if not effectiveness and not any(text.strip() for text in words.values()):
+        raise Refusal(
+            "evaluation_empty",
+            "Choose how effective the work was, or write what worked, what did not or what "
+            "to do differently",
+            field="effectiveness",
+        )
+
+
 @transaction.atomic
-def closure_evaluate(*, case: Case, by: Staff, notes: str, now: datetime | None = None) -> Closure:
-    """The post-closure evaluation the policy asks of one role (WHA: the director)."""
+def closure_evaluate(
+    *,
+    case: Case,
+    by: Staff,
+    notes: str = "",
+    effectiveness: str = "",
+    worked: str = "",
+    did_not_work: str = "",
+    lessons: str = "",
+    now: datetime | None = None,
+) -> Closure:
+    """The post-closure evaluation the policy asks of one role (WHA: the director): how
+    effective the work was (an `Effectiveness`, or blank), what worked, what did not, what
+    to do differently, and other notes (`notes`, the evaluation's one box before issue 18).
+    At least the judgement or some words; the words are sealed under the case's key."""
     now = now or timezone.now()
     check_evaluator(by)
-    if not notes.strip():
-        raise Refusal("notes_required", "Write the evaluation", field="notes")
+    words = {"worked": worked, "did_not_work": did_not_work, "lessons": lessons}
+    words["evaluation"] = notes
+    check_evaluation(effectiveness, words)
     case = locked(case)
     access.check_decision_access(by, case, access.Decision.EVALUATION)
     if not access.decides(by, case, access.Decision.EVALUATION):
@@ -424,9 +456,10 @@ def closure_evaluate(*, case: Case, by: Staff, notes: str, now: datetime | None 
     if closure is None or closure.evaluated_at is not None:
         raise Refusal("nothing_to_evaluate", "No closure awaits evaluation", status=409)
     details = sealing.unseal(case.data_key, closure)
-    details["evaluation"] = notes.strip()
+    details.update({key: text.strip() for key, text in words.items()})
     closure.sealed = sealing.seal(case.data_key, closure, details)
+    closure.effectiveness = effectiveness
     closure.evaluated_by, closure.evaluated_at = by, now
-    closure.save(update_fields=["sealed", "evaluated_by", "evaluated_at"])
+    closure.save(update_fields=["sealed", "effectiveness", "evaluated_by", "evaluated_at"])
     record(by, "closure.evaluated", case, closure=closure.pk)
     return closure

@@ -214,7 +214,7 @@ def closure_evaluation(request: HttpRequest, case_id: str) -> HttpResponse:
     refusal = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.closure_evaluate(case=case, by=user, notes=form.cleaned_data["notes"])
+            services.closure_evaluate(case=case, by=user, **form.cleaned_data)
         except Refusal as error:
             refusal = refused(form, error)
         else:

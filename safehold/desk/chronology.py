@@ -481,14 +481,24 @@ def closure_events(after: closure_selectors.AfterClosure) -> list[Event]:
                 )
             )
         if closure.evaluated_at is not None:
-            evaluation = text(details, "evaluation")
+            judged = closure.get_effectiveness_display() if closure.effectiveness else ""
+            said = [
+                f"{label}: {text(details, key)}"
+                for key, label in (
+                    ("worked", "What worked"),
+                    ("did_not_work", "What did not work"),
+                    ("lessons", "What to do differently"),
+                    ("evaluation", "Notes"),
+                )
+                if text(details, key)
+            ]
             events.append(
                 Event(
                     closure.evaluated_at,
                     "closure",
-                    "Closure evaluated",
+                    "Closure evaluated" + (f": {judged.lower()}" if judged else ""),
                     by=name_of(closure.evaluated_by),
-                    lines=[evaluation] if evaluation else [],
+                    lines=said,
                 )
             )
         if closure.reopened_at is not None:

@@ -92,7 +92,7 @@ def test_the_pages_after_closure_are_accessible(
     page.goto(f"{live_server.url}/cases/{case.pk}/")
     page.get_by_role("link", name="Evaluate the closure").click()
     assert_accessible(page)
-    page.get_by_label("Evaluation").fill("The locks were changed within a day.")
+    page.get_by_label("What worked").fill("The locks were changed within a day.")
     page.get_by_role("button", name="Save the evaluation").click()
     expect(page.get_by_test_id("evaluation-status")).to_contain_text("Evaluated")
 
