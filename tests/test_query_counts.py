@@ -405,18 +405,20 @@ def officers(policy: Policy) -> str:
 # The queues of one's own cases show who each case is about (issue 18): 1 query for the
 # survivors and 5 for the `case.listed` entry; and the three of cases, 1 for whether the
 # reader is told a case is a repeat (`cases_seen_by`, every case here is the same
-# survivor's).
+# survivor's). The queues of decisions show it too (issue 18), on the cases the reader
+# may see: 1 query for which those are (`named_where_seen`), 1 for their survivors and 5
+# for the `case.listed` entry.
 QUEUES = [
     ("/queues/first-contact", officers, first_contact, 16),
     ("/queues/actions", officers, action_due, 15),
     ("/queues/reviews", officers, review_due, 16),
     ("/queues/contacts", officers, contact_due, 16),
-    ("/queues/closures-to-approve", lambda p: p.closure.approver_roles[0], closing, 9),
-    ("/queues/closures-to-evaluate", lambda p: p.closure.evaluation_role, closed, 9),
-    ("/queues/feedback-to-ask", officers, closed, 9),
-    ("/queues/appeals-to-answer", lambda p: p.appeals.reviewer_role, appealed, 9),
+    ("/queues/closures-to-approve", lambda p: p.closure.approver_roles[0], closing, 16),
+    ("/queues/closures-to-evaluate", lambda p: p.closure.evaluation_role, closed, 16),
+    ("/queues/feedback-to-ask", officers, closed, 16),
+    ("/queues/appeals-to-answer", lambda p: p.appeals.reviewer_role, appealed, 16),
     ("/approvals", lambda p: p.disclosure.approver_roles[0], sharing_to_approve, 9),
-    ("/queues/interviews-to-agree", lambda p: "manager", interview_asked, 9),
+    ("/queues/interviews-to-agree", lambda p: "manager", interview_asked, 16),
     ("/subject-access", lambda p: "da_lead", subject_access_open, 9),
 ]
 

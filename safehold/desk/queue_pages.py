@@ -3,7 +3,8 @@
 The queues of the person's own cases (first contact, actions, reviews, contacts) show the
 date each is about (the response due time, the action's, the review's, the contact's)
 and how overdue in words, with what confirms the right person (`with_survivors`,
-audited as `case.listed`)."""
+audited as `case.listed`). The queues of decisions (closures, feedback, appeals,
+interviews) show it too, on the cases the reader may see (`named_where_seen`)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 from safehold.accounts.models import Staff
 from safehold.accounts.selectors import signed_in_staff
 from safehold.cases import access, selectors
+from safehold.cases.models import Case
 from safehold.desk import queues
 
 # The most a queue page lists; the rest follow as earlier ones are done.
@@ -36,7 +38,37 @@ def shown(user: Staff, slug: str, rows: list[Any], now: datetime) -> list[Any]:
         selectors.with_survivors(user, [a.case for a in rows], via="queue")
         for action in rows:
             action.dated = queues.dated("Action", action.due_at, now)
+    elif slug in DECISION_QUEUES:
+        named_where_seen(user, rows if slug in CASE_ROWS else [row.case for row in rows])
     return rows
+
+
+# The queues of decisions (issue 18): their rows are cases (closures, feedback) or an
+# appeal's or an interview request's case.
+DECISION_QUEUES = (
+    "closures-to-approve",
+    "closures-to-evaluate",
+    "feedback-to-ask",
+    "appeals-to-answer",
+    "interviews-to-agree",
+)
+CASE_ROWS = ("closures-to-approve", "closures-to-evaluate", "feedback-to-ask")
+
+
+def named_where_seen(user: Staff, cases: list[Case]) -> None:
+    """A decision queue shows who each case is about on the cases the reader may see
+    (`access.cases_visible_to`, one query for the page): the survivor's name and date of
+    birth through `with_survivors` (audited as `case.listed`). A restricted case reached
+    only as its decider (`access.cases_for_decision`) is not the reader's to see, so its
+    row does not name her; `survivor_shown` says which."""
+    seen = set(
+        access.cases_visible_to(user)
+        .filter(pk__in={case.pk for case in cases})
+        .values_list("pk", flat=True)
+    )
+    for case in cases:
+        case.survivor_shown = case.pk in seen  # type: ignore[attr-defined]
+    selectors.with_survivors(user, [case for case in cases if case.pk in seen], via="queue")
 
 
 def queue(request: HttpRequest, slug: str) -> HttpResponse:

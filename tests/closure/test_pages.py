@@ -477,7 +477,7 @@ def test_an_appellant_the_policy_does_not_name_is_refused(
         ("officer", "feedback-to-ask", "feedback/request"),
     ],
 )
-def test_the_closure_queues_list_cases_by_reference(
+def test_the_closure_queues_show_who_each_case_is_about(
     policy: str,
     request: pytest.FixtureRequest,
     open_case: Callable[..., Case],
@@ -493,7 +493,8 @@ def test_the_closure_queues_list_cases_by_reference(
         as_staff(officer).post(f"/cases/{case.pk}/close", closing())
     else:
         close_now(case, officer, manager)
-    client = as_staff(request.getfixturevalue(persona))
+    reader = request.getfixturevalue(persona)
+    client = as_staff(reader)
 
     home = client.get("/").content.decode()
     assert f'href="/queues/{queue}"' in home
@@ -503,7 +504,12 @@ def test_the_closure_queues_list_cases_by_reference(
     page = listed.content.decode()
     assert case.reference in page
     assert f'href="/cases/{case.pk}/{link}"' in page
-    assert SURVIVOR_NAME not in page
+    # Issue 18: what confirms the right person, to someone who may see the case.
+    assert SURVIVOR_NAME in page
+    assert "Born 12 April 1988" in page
+    listed = AuditEntry.objects.filter(action="case.listed", actor=reader.username).last()
+    assert listed is not None
+    assert (listed.detail["via"], listed.detail["cases"]) == ("queue", [case.pk])
 
 
 def test_the_appeals_queue_lists_the_reviewers_appeals(
@@ -517,7 +523,7 @@ def test_the_appeals_queue_lists_the_reviewers_appeals(
     page = client.get("/queues/appeals-to-answer").content.decode()
     assert closed_case.reference in page
     assert f'href="/appeals/{appeal.pk}/"' in page
-    assert SURVIVOR_NAME not in page
+    assert SURVIVOR_NAME in page  # issue 18: who the case is about
     assert "appeals-to-answer" not in as_staff(officer).get("/").content.decode()
 
 
