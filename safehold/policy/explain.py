@@ -772,3 +772,40 @@ def source_key(policy: Policy, rules: list[Rule]) -> tuple[SourceNote, ...]:
         for source in _TAG_ORDER
         if source in present
     )
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A refusal's policy setting in words, for the page that refuses: the rule it belongs
+    to (`heading`, `text`: "" when no rule of the policy reads it) and whose rule it is
+    (`notes`: the provider's own words quoted, Safehold's default, or the provider's to
+    set). The setting's dotted name is for the API and the logs, never for a person."""
+
+    heading: str
+    text: str
+    notes: tuple[SourceNote, ...]
+
+
+def refused_by(policy: Policy, setting: str) -> Refused:
+    """What a page shows for a refusal naming `setting` (a `Refusal.policy_rule`): the
+    rule that reads that setting, or failing one, the rule that reads its table or a part
+    of it; with the notes of whose rule it is, the setting's own quote first."""
+    rules = policy_rules(policy)
+    rule = next((r for r in rules if setting in r.settings), None) or next(
+        (r for r in rules if any(_same_branch(setting, s) for s in r.settings)), None
+    )
+    own = quote_on_setting(policy, setting)
+    if rule is not None:
+        quotes = tuple(dict.fromkeys([*([own] if own else []), *rule.quotes]))
+        sources = rule.sources
+        heading, text = rule.heading, rule.text
+    else:
+        quotes = _quotes_for(policy, (setting,))
+        sources = sources_of(policy, (setting,))
+        heading, text = "", ""
+    return Refused(heading, text, _source_notes(policy, sources, quotes))
+
+
+def quote_on_setting(policy: Policy, setting: str) -> str:
+    """The policy file's quote on exactly this setting, "" when it has none."""
+    return policy.quotes.get(setting, "")

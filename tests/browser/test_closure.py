@@ -86,7 +86,8 @@ def test_the_pages_after_closure_are_accessible(
     ).check()
     page.get_by_role("button", name="Send for approval").click()
     expect(page.get_by_role("alert")).to_contain_text("only with the survivor's agreement")
-    expect(page.get_by_test_id("policy-quote")).to_contain_text("closure.survivor_agreement")
+    expect(page.get_by_test_id("policy-quote")).to_contain_text("The survivor's agreement")
+    expect(page.get_by_test_id("policy-quote")).not_to_contain_text("closure.survivor_agreement")
     assert_accessible(page)
 
     page.goto(f"{live_server.url}/cases/{case.pk}/")

@@ -13,6 +13,10 @@ href or an id is for the machine) must hold none of the known codes:
   English word has one, so anywhere in the text is a leak;
 - ISO dates (`2026-04-12`), 24-hour clock times (`14:36`) and `5:00p.m.`: GOV.UK
   writes 12 April 2026, 2:36pm and 5pm;
+- the policy's setting names (`assignment.same_sex_officer_on_request`,
+  `review_interval_days`, and the tables they sit in such as `perpetrator_interview`):
+  a page that refuses because of the policy names the rule in words (the setting's name
+  is for the API);
 - codes that are also English words (`open`, `high`, `female`, `police`, `officer`):
   these only when an element's whole text is the code or a list of codes, in the code's
   own lower case ("Police" and "the police" are words; a cell reading "police" or
@@ -41,6 +45,7 @@ from django.utils import timezone
 
 from safehold.accounts import services as accounts
 from safehold.accounts.models import Staff
+from safehold.cases import inputs as cases_inputs
 from safehold.cases import services as cases
 from safehold.cases.models import Case, PersonRole
 from safehold.casework import contacts, interviews, letters, plan
@@ -50,6 +55,7 @@ from safehold.closure import services as closure
 from safehold.evidence import services as evidence
 from safehold.policy import vocabulary
 from safehold.policy.loader import active_policy
+from safehold.policy.schema import rule_settings
 from safehold.privacy.models import AuditEntry
 from safehold.records import services as records
 from safehold.risk import services as risk
@@ -103,7 +109,14 @@ def vocabulary_codes() -> set[str]:
     policy = active_policy()
     codes |= set(policy.agencies) | set(policy.closure.reasons) | set(policy.disclosure.grounds)
     codes |= set(REASON_TEXT) | {policy.id, "dash-ric"}
-    return codes
+    return codes | setting_names()
+
+
+def setting_names() -> set[str]:
+    """Every setting a policy decides, and the tables that hold them: what a refusal's
+    `policy_rule` names."""
+    names = set(rule_settings())
+    return names | {setting.rsplit(".", 1)[0] for setting in names if "." in setting}
 
 
 def audit_actions() -> set[str]:
@@ -461,3 +474,53 @@ def test_the_check_finds_a_code_in_a_cell_and_not_in_an_attribute() -> None:
         "an element reading 'police'",
         "an element reading 'physical, sexual'",
     ]
+
+
+def test_the_check_knows_the_policys_setting_names() -> None:
+    codes = Codes.known()
+    page = Page.of(
+        "<p>The policy (setting <code>assignment.same_sex_officer_on_request</code>) does "
+        "not allow this.</p><p>See review_interval_days.</p><p>Officer of the same sex</p>"
+    )
+    assert codes.found(page) == [
+        "code 'assignment.same_sex_officer_on_request'",
+        "code 'review_interval_days'",
+    ]
+
+
+def test_a_page_refused_by_the_policy_names_the_rule_in_words(
+    open_case: Callable[..., Case], manager: Staff, teammate: Staff, as_staff: Any
+) -> None:
+    asked = open_case(requests=cases_inputs.Requests(same_sex_officer=True))
+    response = as_staff(manager).post(f"/cases/{asked.pk}/assign", {"officer": teammate.username})
+    assert response.status_code == 422
+    page = Page.of(response.content.decode())
+    assert Codes.known().found(page) == []
+    assert "Officer of the same sex" in page.text
+    assert "A survivor who asks for an officer of their own sex gets one." in page.text
+
+
+@pytest.mark.parametrize("policy", ["viridian"], indirect=True)
+def test_a_closure_refused_by_the_policy_names_the_rule_and_whose_it_is(
+    policy: str, open_case: Callable[..., Case], officer: Staff, as_staff: Any
+) -> None:
+    case = open_case()
+    day = timezone.localdate() - timedelta(days=1)
+    response = as_staff(officer).post(
+        f"/cases/{case.pk}/close",
+        {
+            "reason": active_policy().closure.reasons[0],
+            "survivor_agrees": "no",
+            "review_meeting_0": str(day.day),
+            "review_meeting_1": str(day.month),
+            "review_meeting_2": str(day.year),
+            "explanation": "She does not agree yet; the officer asked for the case to close.",
+        },
+    )
+    assert response.status_code == 422
+    page = Page.of(response.content.decode())
+    assert Codes.known().found(page) == []
+    assert "The survivor's agreement" in page.text
+    quote = active_policy().quotes["closure.survivor_agreement"]
+    assert " ".join(quote.split()) in " ".join(page.text.split())  # the provider's words
+    assert "own words:" in page.text
