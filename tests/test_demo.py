@@ -245,7 +245,7 @@ class TestDemoCases(TestCase):
             actions = queues.actions(user, now).filter(due_at__lt=now).count()
             reviews = (
                 queues.reviews(user, now)
-                .filter(last_reviewed__lt=now - queues.review_interval())
+                .filter(review_due__lt=now)
                 .count()
             )
             assert actions <= 8, f"{username} has {actions} overdue actions"
@@ -254,7 +254,7 @@ class TestDemoCases(TestCase):
         assert queues.actions(everyone, now).filter(due_at__lt=now).exists()
         assert (
             queues.reviews(everyone, now)
-            .filter(last_reviewed__lt=now - queues.review_interval())
+            .filter(review_due__lt=now)
             .exists()
         )
 

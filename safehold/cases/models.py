@@ -130,6 +130,13 @@ class Case(models.Model):
         related_name="assigned_cases",
     )
     last_review_at = models.DateTimeField(null=True, blank=True)
+    next_review_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The next review date the latest review set (by default the policy's "
+        "interval after it); none before the first review, when the report plus the "
+        "interval stands",
+    )
     contact_interval_days = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="How often the survivor agreed to be contacted"
     )

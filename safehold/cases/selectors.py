@@ -68,6 +68,8 @@ def same_sex_officer_answer(case: Case) -> str:
 def next_review_due_at(case: Case | CaseRow) -> datetime | None:
     if case.status == "closed":
         return None
+    if case.next_review_at is not None:  # the date the latest review set
+        return case.next_review_at
     return clock.next_review_due_at(active_policy(), case.last_review_at or case.reported_at)
 
 
@@ -257,6 +259,7 @@ class CaseRow:
     policy_id: str
     policy_version: str
     last_review_at: datetime | None
+    next_review_at: datetime | None
     # Opaque, never shown: whether the reader is told `repeat` (repeats_seen_by).
     survivor_identity_id: str
 

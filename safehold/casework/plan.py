@@ -355,12 +355,18 @@ def review_record(
             field="next_review_on",
             policy_rule="review_interval_days",
         )
-    before = case.reviews.filter(at__lte=at).order_by("-at").values_list("at", flat=True).first()
+    before = (
+        case.reviews.filter(at__lte=at).order_by("-at").values_list("at", "next_review_on").first()
+    )
     review = Review(
         id=new_id("rev"),
         case=case,
         at=at,
-        due_at=clock.next_review_due_at(active_policy(), before or case.reported_at),
+        due_at=(
+            clock.review_due_on(policy, *before)
+            if before
+            else clock.next_review_due_at(policy, case.reported_at)
+        ),
         reviewed_by=by,
         created_at=now,
         risk_change=risk_change,
@@ -371,6 +377,7 @@ def review_record(
     review.save(force_insert=True)
     if case.last_review_at is None or at > case.last_review_at:
         case.last_review_at = at
-        case.save(update_fields=["last_review_at"])
+        case.next_review_at = clock.review_due_on(policy, at, next_review_on)
+        case.save(update_fields=["last_review_at", "next_review_at"])
     record(by, "review.recorded", case.pk, review=review.pk)
     return review

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from safehold.accounts.models import Staff
 from safehold.accounts.roles import Role
-from safehold.cases import access
+from safehold.cases import access, selectors
 from safehold.cases.models import Case, CaseTeamMember
 from safehold.casework.models import Action, ActionStatus, PerpetratorInterview
 from safehold.casework.selectors import approvals_waiting
@@ -103,12 +103,20 @@ def review_interval() -> timedelta:
     return timedelta(days=active_policy().review_interval_days)
 
 
+def review_due() -> Coalesce:
+    """When a case's next review is due, as `selectors.next_review_due_at` reads it: the
+    date its latest review set, or (before the first review, or for a review from before
+    dates were set) the report or last review plus the policy's interval."""
+    interval = Coalesce("last_review_at", "reported_at") + Value(review_interval())
+    return Coalesce("next_review_at", interval, output_field=DateTimeField())
+
+
 def reviews(user: Staff, now: datetime) -> QuerySet[Case]:
     return (
         open_cases(user)
-        .annotate(last_reviewed=Coalesce("last_review_at", "reported_at"))
-        .filter(last_reviewed__lt=now + QUEUE_HORIZON - review_interval())
-        .order_by("last_reviewed", "id")
+        .annotate(review_due=review_due())
+        .filter(review_due__lt=now + QUEUE_HORIZON)
+        .order_by("review_due", "id")
     )
 
 
@@ -134,10 +142,9 @@ def by_urgency(user: Staff) -> QuerySet[Case]:
         default=Coalesce("next_contact_due_at", Value(NEVER)),
         output_field=DateTimeField(),
     )
-    review = Coalesce("last_review_at", "reported_at") + Value(review_interval())
     return (
         open_cases(user)
-        .annotate(due_first=Least(contact, review, output_field=DateTimeField()))
+        .annotate(due_first=Least(contact, review_due(), output_field=DateTimeField()))
         .order_by("due_first", "id")
     )
 
@@ -206,7 +213,7 @@ def overdue_counts(user: Staff, now: datetime) -> list[tuple[Queue, int, int]]:
     late = [
         (QUEUES[0], first_contact(user, now), Q(response_due_at__lt=now)),
         (QUEUES[1], actions(user, now), Q(due_at__lt=now)),
-        (QUEUES[2], reviews(user, now), Q(last_reviewed__lt=now - review_interval())),
+        (QUEUES[2], reviews(user, now), Q(review_due__lt=now)),
         (QUEUES[3], contacts(user, now), Q(next_contact_due_at__lt=now)),
     ]
     found = []
@@ -277,8 +284,7 @@ def queue_dated(slug: str, case: Case, now: datetime) -> Dated | None:
     if slug == "first-contact":
         return dated("First contact", case.response_due_at, now, with_time=True)
     if slug == "reviews":
-        last = case.last_review_at or case.reported_at
-        return dated("Review", last + review_interval(), now)
+        return dated("Review", selectors.next_review_due_at(case) or NEVER, now)
     if slug == "contacts" and case.next_contact_due_at is not None:
         return dated("Contact", case.next_contact_due_at, now)
     return None

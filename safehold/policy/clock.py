@@ -159,6 +159,17 @@ def next_review_due_at(policy: Policy, last: datetime) -> datetime:
     )
 
 
+def review_due_on(policy: Policy, last: datetime, on: date | None) -> datetime:
+    """When the review after one at `last` is due, where that review set the date `on`:
+    that day at the time of day of `last` (Europe/London), never later than the policy's
+    interval allows. With no date set (a review from before dates were), the interval."""
+    latest = next_review_due_at(policy, last)
+    if on is None:
+        return latest
+    at = _require_aware(last, "last").astimezone(LONDON).time()
+    return min(datetime.combine(on, at, tzinfo=LONDON).astimezone(UTC), latest)
+
+
 def appeal_stage(policy: Policy, stage: Literal[1, 2]) -> AppealStage:
     """The deadlines of one stage; stage 2 only where the policy has one."""
     if stage == 1:

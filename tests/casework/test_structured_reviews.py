@@ -370,3 +370,58 @@ def test_the_pages_ask_for_the_outcome_show_it_and_reopen(
     assert WHY in page
     assert "Reopened" in page
     assert f'href="/actions/{action["id"]}/done"' in page
+
+
+def test_the_next_review_date_set_is_the_one_every_list_and_page_holds_to(
+    open_case: Callable[..., Case],
+    officer: Staff,
+    api_as: Callable[..., Client],
+    as_staff: Callable[[Staff], Client],
+) -> None:
+    """A review that sets the next review three days on puts the case in the review queue
+    (within its week's horizon) with that date, on the case page and in the API; the
+    policy's interval (fourteen days or more) would have kept it out of the queue."""
+    import time_machine
+
+    from safehold.desk import queues
+    from safehold.policy.loader import active_policy
+
+    assert active_policy().review_interval_days > 10
+    case = open_case()
+    next_on = timezone.localdate() + timedelta(days=3)
+    answer = post(
+        api_as(officer), f"/cases/{case.pk}/reviews", {"next_review_on": next_on.isoformat()}
+    )
+    assert answer.status_code == 201, answer.content
+
+    due = api_as(officer).get(f"/api/v1/cases/{case.pk}").json()["next_review_due_at"]
+    assert due is not None
+    assert timezone.localtime(timezone.datetime.fromisoformat(due)).date() == next_on
+    assert [c.pk for c in queues.reviews(officer, timezone.now())] == [case.pk]
+    queue = as_staff(officer).get("/queues/reviews").content.decode()
+    assert case.reference in queue
+    assert day(next_on) in queue
+    page = as_staff(officer).get(f"/cases/{case.pk}/").content.decode()
+    assert day(next_on) in page
+
+    # A day after the date the officer set, the review is overdue: on the home page's count
+    # and first on the queue, though the policy's interval has not yet run.
+    with time_machine.travel(timezone.now() + timedelta(days=4)):
+        overdue = {q.slug: late for q, _, late in queues.overdue_counts(officer, timezone.now())}
+        assert overdue["reviews"] == 1
+        assert "overdue" in as_staff(officer).get("/queues/reviews").content.decode().lower()
+
+
+def test_a_review_recorded_after_an_officer_set_date_is_due_from_that_date(
+    open_case: Callable[..., Case], officer: Staff, api_as: Callable[..., Client]
+) -> None:
+    case = open_case()
+    next_on = timezone.localdate() + timedelta(days=2)
+    post(api_as(officer), f"/cases/{case.pk}/reviews", {"next_review_on": next_on.isoformat()})
+    import time_machine
+
+    with time_machine.travel(timezone.now() + timedelta(days=5)):
+        answer = post(api_as(officer), f"/cases/{case.pk}/reviews", {"notes": "Late"})
+    assert answer.status_code == 201, answer.content
+    second = Review.objects.get(pk=answer.json()["id"])
+    assert timezone.localtime(second.due_at).date() == next_on
