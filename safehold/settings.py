@@ -108,12 +108,15 @@ INSTALLED_APPS = [
     "safehold.records",
     "safehold.reports",
     "safehold.desk",
+    "safehold.public",
     "safehold.web",
 ]
 
 MIDDLEWARE = [
     # The client's address for the audit entries a request writes (limits/addresses.py).
     "safehold.limits.addresses.ClientAddressMiddleware",
+    # The public pages on their own host name, or off (safehold/public/hosts.py).
+    "safehold.public.hosts.PublicHostMiddleware",
     # The header middleware wrap everything that can answer early (WhiteNoise's static
     # files, ProblemMiddleware's 413, the sign-in redirects), so that every answer has
     # its headers: tests/test_security_headers.py.
@@ -288,6 +291,23 @@ def rate_limit(name: str, default: str) -> str | None:
 SAFEHOLD_API_RATE_PER_TOKEN = rate_limit("SAFEHOLD_API_RATE_PER_TOKEN", "1200/m")
 SAFEHOLD_API_RATE_PER_ADDRESS = rate_limit("SAFEHOLD_API_RATE_PER_ADDRESS", "120/m")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The public pages, /tell-us and /tell-us/our-policy (docs/public-pages.md): on, or off
+# (they answer 404). With SAFEHOLD_PUBLIC_HOST set, they answer only on that host name
+# and it answers nothing else (staff pages stay on the others).
+SAFEHOLD_PUBLIC_PAGES = (env("SAFEHOLD_PUBLIC_PAGES", "on") or "on").lower() != "off"
+SAFEHOLD_PUBLIC_HOST = (env("SAFEHOLD_PUBLIC_HOST", "") or "").strip().lower()
+if SAFEHOLD_PUBLIC_HOST and SAFEHOLD_PUBLIC_HOST not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(SAFEHOLD_PUBLIC_HOST)
+# Reports sent per client address, and by everyone together, before the form refuses
+# (and says to call instead); the largest form it reads; the shortest time in which a
+# person fills it in (quicker is a machine); the least time every answer to a sent form
+# takes, so that its timing cannot tell whether anyone named is known.
+SAFEHOLD_PUBLIC_RATE_PER_ADDRESS = rate_limit("SAFEHOLD_PUBLIC_RATE_PER_ADDRESS", "5/h")
+SAFEHOLD_PUBLIC_RATE_DAILY = rate_limit("SAFEHOLD_PUBLIC_RATE_DAILY", "500/d")
+SAFEHOLD_PUBLIC_MAX_BODY = int(env("SAFEHOLD_PUBLIC_MAX_BODY", "65536") or "65536")
+SAFEHOLD_PUBLIC_MIN_FILL_SECONDS = int(env("SAFEHOLD_PUBLIC_MIN_FILL_SECONDS", "5") or "5")
+SAFEHOLD_PUBLIC_ANSWER_SECONDS = float(env("SAFEHOLD_PUBLIC_ANSWER_SECONDS", "1") or "1")
 
 # Break glass (API.md §4): a manager or officer may open one case outside their need to
 # know for this long, with a stated reason of at least this many characters.

@@ -8,6 +8,8 @@ from safehold.casework import views as casework_views
 from safehold.closure import views as closure_views
 from safehold.desk import case_page, chronology, home, queue_pages
 from safehold.evidence import views as evidence_views
+from safehold.public import triage_views
+from safehold.public import views as public_views
 from safehold.records import views as records_views
 from safehold.reports import views as report_views
 from safehold.risk import views as risk_views
@@ -17,6 +19,16 @@ from safehold.web import views as web_views
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("tell-us", public_views.tell_us, name="tell-us"),
+    path("tell-us/sent", public_views.sent, name="tell-us-sent"),
+    path("tell-us/our-policy", public_views.our_policy, name="tell-us-policy"),
+    path("triage", triage_views.triage_queue, name="triage"),
+    path("triage/<str:report_id>", triage_views.triage_report, name="triage-report"),
+    path(
+        "triage/<str:report_id>/<slug:decision>",
+        triage_views.triage_decide,
+        name="triage-decide",
+    ),
     path("policy", policy_views.our_policy, name="our-policy"),
     path("reports/", report_views.report_page, name="reports"),
     path("reports/monitoring.csv", report_views.export_csv, name="report-csv"),

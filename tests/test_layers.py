@@ -13,7 +13,7 @@ DOMAIN = ("accounts", "privacy", "limits", "policy", "cases", "risk", "casework"
 DOMAIN += ("evidence", "closure", "records", "reports")
 # web is also the pages' shared vocabulary (words.py, languages.py), which the domain
 # apps' own pages and forms use; only what composes or runs the apps is above them.
-ABOVE = ("desk", "api", "ops", "samples")
+ABOVE = ("desk", "api", "ops", "samples", "public")
 
 
 def imports_of(app: str) -> set[str]:

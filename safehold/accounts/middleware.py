@@ -23,7 +23,7 @@ SIGNED_IN_AT = "safehold_signed_in_at"
 
 # Paths anyone may reach without a session: the sign-in steps, the health check, the
 # API (which authenticates each request with a bearer token) and static files.
-PUBLIC_PREFIXES = ("/sign-in", "/signed-out", "/healthz", "/api/", "/static/")
+PUBLIC_PREFIXES = ("/sign-in", "/signed-out", "/healthz", "/api/", "/static/", "/tell-us")
 
 
 def is_public(path: str) -> bool:

@@ -213,7 +213,22 @@ def open_cases_of_survivor(report: Report, *, by: Staff) -> list[Case]:
 def case_open(*, report: Report, by: Staff, now: datetime | None = None) -> Case:
     if not access.may_record_report(by):
         raise Refusal("may_not_record", "Your role does not record reports", status=403)
-    now = now or timezone.now()
+    return case_record(report=report, by=by, now=now or timezone.now(), joins_team=True)
+
+
+@transaction.atomic
+def case_open_from_public_page(*, report: Report, recorder: Staff, now: datetime) -> Case:
+    """A report sent by anyone through the public page (safehold/public): recorded in the
+    name of the page's own account, which nobody signs in as and which sees no case
+    (inactive, a role that sees no case content). It does not join the case team, so
+    the account could see nothing even if someone enabled it. Every other rule of a
+    report is the same as for one recorded by staff."""
+    if recorder.is_active or recorder.role not in access.ROLES_WHO_SEE_NO_CASE:
+        raise Refusal("may_not_record", "Only the public page's own account", status=403)
+    return case_record(report=report, by=recorder, now=now, joins_team=False)
+
+
+def case_record(*, report: Report, by: Staff, now: datetime, joins_team: bool) -> Case:
     policy = active_policy()
     reported_at = report.reported_at or now
     not_in_future(reported_at, now=now, field="reported_at")
@@ -268,7 +283,8 @@ def case_open(*, report: Report, by: Staff, now: datetime | None = None) -> Case
     case.reference = next_reference(now)
     case.save(force_insert=True)
     abuse_types_count(case, case.abuse_types)
-    CaseTeamMember.objects.create(case=case, staff=by, added_at=now)
+    if joins_team:
+        CaseTeamMember.objects.create(case=case, staff=by, added_at=now)
     people_add(case=case, report=report)
     # Not `repeat`: the trail is read by managers who may not see the earlier case
     # (docs/security.md "Oracles"); the case row keeps it.

@@ -436,6 +436,32 @@ class Monitoring(PolicyModel):
     """Who the figures are reported to, read as "We report these figures to ..."."""
 
 
+# A postcode's area or district, such as "TF" or "TF3": the routing table's keys.
+PostcodePrefix = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,2}([0-9][0-9A-Z]?)?$")]
+SafeAddress = Annotated[str, StringConstraints(pattern=r"^https://[^\s\"'<>]+$", max_length=200)]
+
+
+class PublicPage(PolicyModel):
+    """The public pages (`/tell-us` and `/tell-us/our-policy`, docs/public-pages.md):
+    where a resident, a witness or a professional tells the provider about abuse."""
+
+    title: Text = "Contact us"
+    """The title the browser's tab and history show for the public pages: something
+    discreet, since a person who harms may look at the device. The page itself still
+    says what it is for."""
+
+    exit_to: SafeAddress = "https://www.bbc.co.uk/weather"
+    """Where "Exit this page" (and pressing Shift three times) leaves to: a neutral site
+    that reveals nothing, replacing the page in the browser's history. GOV.UK's own
+    default, the BBC weather page."""
+
+    routing: dict[PostcodePrefix, Text] = Field(default_factory=dict)
+    """Which team triages a report sent from the public page, by the postcode given:
+    a postcode area or district (`"TF"`, `"TF3"`) to a team's name, the longest match
+    first. A report with no postcode, or one no entry names, or naming a team that does
+    not exist, is triaged by the domestic abuse leads."""
+
+
 class PolicyReview(PolicyModel):
     """How the policy itself is kept up to date."""
 
@@ -554,6 +580,7 @@ class Policy(PolicyModel):
     survivor_information: SurvivorInformation = SurvivorInformation()
     monitoring: Monitoring = Monitoring()
     policy_review: PolicyReview = PolicyReview()
+    public_page: PublicPage = PublicPage()
     quotes: dict[str, Quote] = Field(default_factory=dict)
     """The source document's own words for a setting, keyed by the setting's path, such
     as `"closure.survivor_agreement" = "We will not normally close a case ..."`. Shown

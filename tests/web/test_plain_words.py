@@ -57,6 +57,7 @@ from safehold.policy import vocabulary
 from safehold.policy.loader import active_policy
 from safehold.policy.schema import rule_settings
 from safehold.privacy.models import AuditEntry
+from safehold.public import services as public_services
 from safehold.records import services as records
 from safehold.risk import services as risk
 from safehold.risk.selectors import REASON_TEXT
@@ -351,6 +352,10 @@ def world(
         review_meeting_at=now - timedelta(days=1),
         explanation="Done.",
     )
+    sent = public_services.Sent(  # a report from the public page, waiting for triage
+        anonymous=False, relation="witness", phone="07700 900123", danger_now="yes"
+    )
+    public_report = public_services.report_send(sent=sent, now=now)
     people = list(case.people.exclude(role=PersonRole.CHILD).values_list("pk", flat=True))
     for person_id in people:  # the trail and chronology name the details changed
         cases.person_update(
@@ -369,6 +374,7 @@ def world(
             "action_id": [action.pk],
             "appeal_id": [appeal.pk],
             "interview_id": [interview.pk],
+            "report_id": [public_report.pk],
             "grant_id": [grant.pk, waiting.pk],
             "request_id": [subject_access.pk],
             "username": [officer.username, manager.username],
