@@ -194,8 +194,7 @@ def assign(request: HttpRequest, case_id: str) -> HttpResponse:
             messages.success(request, "Officer assigned")
             return redirect("case", case_id=case.pk)
     policy = active_policy()
-    quote = policy.quotes.get(refusal.policy_rule, "") if refusal and refusal.policy_rule else ""
-    context = {"form": form, "case": case, "refusal": refusal, "quote": quote, "policy": policy}
+    context = {"form": form, "case": case, "refusal": refusal, "policy": policy}
     return render(request, "cases/assign.html", context, status=422 if form.errors else 200)
 
 

@@ -49,18 +49,6 @@ def rules_of(policy: Policy, section: str) -> list[Rule]:
     return [rule for rule in policy_rules(policy) if rule.section == section]
 
 
-def policy_words(policy: Policy, refusal: Refusal | None) -> tuple[str, tuple[str, ...]]:
-    """The rule a refusal names, in plain words, and the policy's own words for it: the
-    quote on that setting first, then those on the rule's other settings."""
-    if refusal is None or not refusal.policy_rule:
-        return "", ()
-    setting = refusal.policy_rule
-    rule = next((r for r in policy_rules(policy) if setting in r.settings), None)
-    own = policy.quotes.get(setting)
-    quotes = tuple(dict.fromkeys([*([own] if own else []), *(rule.quotes if rule else ())]))
-    return (rule.text if rule else ""), quotes
-
-
 def refused(form: forms.Form, refusal: Refusal, fields: dict[str, str] | None = None) -> Refusal:
     """Puts a refusal on the form, against the field it names where the form has one. A
     refusal of the person (403) is a forbidden page, not a form error."""
@@ -79,11 +67,9 @@ def page(
     refusal: Refusal | None = None,
 ) -> HttpResponse:
     """A form page: 200, 400 for a form the page could not read, or the refusal's status."""
-    policy = active_policy()
-    rule_text, quotes = policy_words(policy, refusal)
     form = context.get("form")
     status = refusal.status if refusal else 400 if form is not None and form.errors else 200
-    words = {"policy": policy, "refusal": refusal, "rule_text": rule_text, "quotes": quotes}
+    words = {"policy": active_policy(), "refusal": refusal}
     return render(request, template, words | context, status=status)
 
 
