@@ -26,6 +26,7 @@ from safehold.api.limits import RateLimited
 from safehold.api.openapi import with_problems
 from safehold.api.policy import router as policy_router
 from safehold.api.problems import problem
+from safehold.api.public_reports import router as public_reports_router
 from safehold.api.records import router as records_router
 from safehold.api.reports import router as reports_router
 from safehold.api.risk import router as risk_router
@@ -64,6 +65,7 @@ api.add_router("/documents", documents_router)
 api.add_router("/perpetrator-interviews", interviews_router)
 api.add_router("/policy", policy_router)
 api.add_router("/reports", reports_router)
+api.add_router("/public-reports", public_reports_router)
 api.add_router("/", records_router)
 
 

@@ -77,6 +77,8 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied
     if slug == "approvals":
         return redirect("approvals")
+    if slug == "triage":
+        return redirect("triage")
     found = next((q for q in queues.QUEUES if q.slug == slug), None)
     if found is None:
         raise Http404("No such queue")

@@ -28,6 +28,7 @@ from safehold.casework.services import may_approve
 from safehold.closure import selectors as closure_selectors
 from safehold.closure.models import Appeal
 from safehold.policy.loader import active_policy
+from safehold.public import selectors as public_selectors
 from safehold.web import words
 
 # How far ahead a queue looks: a working week. A presentation choice, not a policy rule.
@@ -51,9 +52,12 @@ QUEUES = (
     Queue("feedback-to-ask", "Feedback to ask for"),
     Queue("appeals-to-answer", "Appeals to answer"),
     Queue("interviews-to-agree", "Interviews to agree"),
+    Queue("triage", "Public reports to triage"),
 )
 CLOSURE_QUEUES = QUEUES[5:9]
 INTERVIEW_QUEUE = QUEUES[9]
+# Reports sent through the public page, waiting for triage (safehold/public).
+TRIAGE_QUEUE = QUEUES[10]
 
 
 # Leading a team makes its cases one's own work; an officer's own are those named on.
@@ -239,6 +243,8 @@ def decision_counts(user: Staff, now: datetime) -> list[tuple[Queue, int]]:
     found += closure_counts(user)
     if access.takes_decision(user, access.Decision.INTERVIEW):
         found.append((INTERVIEW_QUEUE, len(interviews_to_agree(user, now))))
+    if user.role in public_selectors.TRIAGE_ROLES:
+        found.append((TRIAGE_QUEUE, public_selectors.triage_queue(user).count()))
     return found
 
 

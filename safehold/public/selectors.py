@@ -13,6 +13,9 @@ from safehold.cases import access
 from safehold.cases.models import Case, PersonRole, Status
 from safehold.public.models import PublicReport, Triage
 
+# Who triages: a team's managers (reports routed to their team) and the DA leads (all).
+TRIAGE_ROLES = (Role.MANAGER, Role.DA_LEAD)
+
 
 def triage_queue(user: Staff) -> QuerySet[PublicReport]:
     """The reports waiting for triage by this user, the earliest sent first: every one
