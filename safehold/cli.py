@@ -74,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="a checkpoint kept outside the database (its line, or a file of them) that the "
         "chain must still hold; may be given more than once",
     )
+    verify.add_argument(
+        "--since-checkpoint",
+        action="store_true",
+        help="prove the last checkpoint intact (its signature, the entry it names) and walk "
+        "only the entries after it, instead of the whole chain (the daily check)",
+    )
     audit_commands.add_parser(
         "checkpoint",
         help="sign the chain's head, keep it in the database and print it (last line) "
@@ -397,19 +403,30 @@ def run_audit(args: argparse.Namespace) -> int:
     except (CheckpointUnreadable, OSError) as error:
         print(f"safehold: cannot read the checkpoint: {error}", file=sys.stderr)
         return EXIT_FAILED
-    verdict = audit.verify(outside)
+    verdict = (
+        audit.verify_since_checkpoint(outside) if args.since_checkpoint else audit.verify(outside)
+    )
+    since = verdict.since
     if not verdict.intact:
-        print(
-            f"The audit chain is {verdict.problem()}. "
-            f"{verdict.entries} entries before it verified.",
-            file=sys.stderr,
-        )
+        walked = f"{verdict.entries} entries before it verified"
+        if since is not None:
+            walked = f"Verified from the checkpoint at entry #{since.seq}"
+        print(f"The audit chain is {verdict.problem()}. {walked}.", file=sys.stderr)
         return EXIT_FAILED
     held = f"; it holds all {verdict.checkpoints} checkpoints" if verdict.checkpoints else ""
-    print(
-        f"The audit chain is intact: {verdict.entries} entries, sealed under master key "
-        f"{verdict.key_id}{held}."
-    )
+    if since is None:
+        print(
+            f"The audit chain is intact: {verdict.entries} entries, sealed under master key "
+            f"{verdict.key_id}{held}."
+        )
+    else:
+        print(
+            f"The audit chain is intact since the checkpoint of {since.at_text()}: its "
+            f"signature and entry #{since.seq} hold, and entries #{since.seq} to "
+            f"#{verdict.entries} ({verdict.entries - since.seq + 1}) verified, sealed under "
+            f"master key {verdict.key_id}{held}. Entries before #{since.seq} were not walked: "
+            "'safehold audit verify' walks them all."
+        )
     for note in verdict.notes:
         print(f"Note: {note}.")
     return EXIT_OK

@@ -303,6 +303,7 @@ class Verdict:
     key_id: str = ""  # the master key whose audit keys checked the seals
     checkpoints: int = 0  # how many checkpoints the chain was checked against
     notes: tuple[str, ...] = ()
+    since: Checkpoint | None = None  # the checkpoint the walk started from, if not #1
 
     def problem(self) -> str:
         """What failed, for people: "broken at entry #N: why"."""
@@ -345,6 +346,59 @@ def verify(
         or walk.checkpoint_problem(checkpoints)
         or walk.intact(checkpoints)
     )
+
+
+def verify_since_checkpoint(outside: Sequence[Checkpoint] = (), chunk_size: int = 5000) -> Verdict:
+    """Daily verification at the cost of what is new: proves the last checkpoint (the
+    one of highest seq, kept in the database or given from `outside`, signed under the
+    key in use) is intact, its signature and the entry it names (that entry's content,
+    hash and seal), then walks only the entries after it, as `verify` does, to the head.
+    Every other checkpoint is checked too: its signature, and the hash of the entry it
+    names, one lookup each. What it does not prove is the entries before the last
+    checkpoint: their hashes are covered by the one it names, so a rewrite of them that
+    leaves it alone breaks a link only the full walk (`verify`) sees; run that too, less
+    often (docs/operations.md). With no checkpoint under the key in use, it is `verify`."""
+    keys = audit_keys()
+    checkpoints = sorted([*checkpoints_stored(), *outside], key=seq_of)
+    base = next((c for c in reversed(checkpoints) if c.key_id == keys.key_id), None)
+    if base is None:
+        whole = verify(outside, chunk_size)
+        note = "no checkpoint was signed under the key in use, so the whole chain was walked"
+        return replace(whole, notes=(note, *whole.notes))
+    head = AuditHead.objects.filter(pk=HEAD_ID).first()
+    walk = Walk(keys, sealed=True, wanted={c.seq for c in checkpoints}, count=base.seq - 1)
+    if not base.genuine_under(keys):
+        return walk.failed(
+            None,
+            f"the checkpoint of {base.at_text()} (at #{base.seq}) is not genuine: its "
+            "signature does not match",
+        )
+    earlier = {c.seq for c in checkpoints if c.seq <= base.seq}
+    looked_up = AuditEntry.objects.filter(seq__in=earlier).only("seq", "hash", "prev_hash")
+    found = {entry.seq: entry for entry in looked_up}
+    walk.hashes = {seq: entry.hash for seq, entry in found.items()}
+    if base.seq in found:
+        walk.previous_hash = found[base.seq].prev_hash
+    entries = AuditEntry.objects.order_by("seq").filter(seq__gte=base.seq)
+    if head is not None:
+        entries = entries.filter(seq__lte=head.seq)
+    for entry in entries.iterator(chunk_size=chunk_size):
+        failed = walk.step(entry)
+        if failed is not None:
+            return replace(failed, since=base)
+    cut_back = None
+    if walk.count < base.seq:  # its entry is gone: the chain was cut back before it
+        walk.count = min(walk.count, head.seq if head is not None else 0)
+        cut_back = walk.checkpoint_problem(checkpoints)
+    verdict = (
+        cut_back
+        or walk.head_problem(head)
+        or head_behind()
+        or walk.seal_problem()
+        or walk.checkpoint_problem(checkpoints)
+        or walk.intact(checkpoints)
+    )
+    return replace(verdict, since=base)
 
 
 def head_behind() -> Verdict | None:
