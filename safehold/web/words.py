@@ -64,6 +64,7 @@ MARAC_REASONS = {
 AUDIT_ACTIONS = {
     "case.opened": "Opened the case",
     "case.viewed": "Read the case",
+    "case.triaged": "Triaged a report from the public page",
     "case.audit_viewed": "Read the audit trail",
     "case.assigned": "Assigned the case",
     "case.closed": "Closed the case",
@@ -371,6 +372,7 @@ VIA = {
     "risk": "the risk page",
     "marac": "the MARAC list",
     "person_edit": "changing a person's details",
+    "triage": "the triage page",
 }
 _ID = re.compile(r"^[a-z]{2,6}_[0-9a-f]{8,}$")
 
