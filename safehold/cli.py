@@ -147,7 +147,14 @@ def add_synth_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
     synth = commands.add_parser(
         "synth", help="load invented cases for benchmarks (refused when SAFEHOLD_ENV=production)"
     )
-    synth.add_argument("--cases", type=int, required=True, help="how many cases to make")
+    synth.add_argument("--cases", type=int, default=0, help="how many cases to make")
+    synth.add_argument(
+        "--audit-entries",
+        type=int,
+        default=0,
+        metavar="N",
+        help="then append N invented audit entries about the cases, a year of work's shape",
+    )
     synth.add_argument("--seed", type=int, default=0, help="the same seed invents the same")
     synth.add_argument("--years", type=int, default=10, help="reported over the last Y years")
     synth.add_argument("--teams", type=int, default=4, help="spread over T teams")
@@ -528,19 +535,35 @@ def run_synth(args: argparse.Namespace) -> int:
     if pending_migrations():
         print("safehold: the database is not ready. Run 'safehold init' first.", file=sys.stderr)
         return EXIT_FAILED
+    from safehold.synth.trail import trail_load
+
+    if not args.cases and not args.audit_entries:
+        print("safehold: give --cases, --audit-entries or both", file=sys.stderr)
+        return EXIT_FAILED
+    progress = lambda line: print(line, flush=True)  # noqa: E731
     try:
-        seconds = synth.synth_load(
-            cases=args.cases,
-            seed=args.seed,
-            years=args.years,
-            teams=args.teams,
-            progress=lambda line: print(line, flush=True),
-        )
+        if args.cases:
+            seconds = synth.synth_load(
+                cases=args.cases,
+                seed=args.seed,
+                years=args.years,
+                teams=args.teams,
+                progress=progress,
+            )
+            rate = args.cases / seconds
+            print(
+                f"Loaded {args.cases:,} invented cases in {seconds:,.0f} s ({rate:,.0f} a second)."
+            )
+        if args.audit_entries:
+            seconds = trail_load(entries=args.audit_entries, seed=args.seed, progress=progress)
+            rate = args.audit_entries / seconds
+            print(
+                f"Appended {args.audit_entries:,} invented audit entries in {seconds:,.0f} s "
+                f"({rate:,.0f} a second)."
+            )
     except synth.SynthRefused as refusal:
         print(f"safehold: {refusal}", file=sys.stderr)
         return EXIT_FAILED
-    rate = args.cases / seconds
-    print(f"Loaded {args.cases:,} invented cases in {seconds:,.0f} s ({rate:,.0f} a second).")
     return EXIT_OK
 
 
