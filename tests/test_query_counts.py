@@ -541,7 +541,8 @@ def test_the_case_page_of_an_open_case(
 
     client = as_staff(officer)
     # 31: the reviews with their structure (issue 18), paired with the plan's actions.
-    fixed_queries(lambda: client.get(f"/cases/{case.pk}/"), add, queries=32)
+    # 1 for the public report that opened it, if one did (issue 20).
+    fixed_queries(lambda: client.get(f"/cases/{case.pk}/"), add, queries=33)
 
 
 def test_the_case_page_of_a_closed_case(
@@ -567,7 +568,7 @@ def test_the_case_page_of_a_closed_case(
 
     client = as_staff(work.officer)
     # +1: the reviews (issue 18), shown on a closed case too.
-    fixed_queries(lambda: client.get(f"/cases/{case.pk}/"), add, queries=31)
+    fixed_queries(lambda: client.get(f"/cases/{case.pk}/"), add, queries=32)
 
 
 def test_a_cases_chronology(

@@ -19,6 +19,7 @@ from safehold.closure import selectors as closure_selectors
 from safehold.closure.services import REOPEN_ROLES
 from safehold.policy.loader import active_policy
 from safehold.policy.schema import Policy
+from safehold.public import selectors as public_selectors
 from safehold.records import rules as records_rules
 from safehold.risk import selectors as risk_selectors
 
@@ -76,6 +77,7 @@ def case_context(user: Staff, view: selectors.CaseView, **extra: Any) -> dict[st
         "view": view,
         "case": case,
         "policy": policy,
+        "public_report": public_selectors.public_report_of(user, case),
         "abuse_labels": [
             label for k, label in policy.abuse_type_choices() if k in case.abuse_types
         ],

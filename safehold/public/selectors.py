@@ -12,6 +12,7 @@ from safehold.accounts.roles import Role
 from safehold.cases import access
 from safehold.cases.models import Case, PersonRole, Status
 from safehold.public.models import PublicReport, Triage
+from safehold.public.services import may_triage
 
 # Who triages: a team's managers (reports routed to their team) and the DA leads (all).
 TRIAGE_ROLES = (Role.MANAGER, Role.DA_LEAD)
@@ -59,3 +60,18 @@ def may_be_counter_allegation(user: Staff, report: PublicReport) -> bool:
         .exclude(pk=report.case_id)
         .exists()
     )
+
+
+def public_report_of(user: Staff, case: Case) -> PublicReport | None:
+    """The public report that opened this case, if one did (one query), marked with
+    whether this reader may triage it: for the case page's "Received through the public
+    page, unverified"."""
+    report = PublicReport.objects.filter(case=case).first()
+    if report is not None:
+        report.case = case
+        report.may_triage = (  # type: ignore[attr-defined]
+            report.triage == Triage.WAITING
+            and user.role in TRIAGE_ROLES
+            and may_triage(user, report)
+        )
+    return report

@@ -268,3 +268,20 @@ def test_the_triage_queue_makes_as_many_queries_for_one_report_as_for_three(
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+def test_the_case_page_says_it_came_through_the_public_page_unverified(
+    waiting: Callable[..., PublicReport],
+    da_lead: Staff,
+    director: Staff,
+    as_staff: Callable[[Staff], Client],
+) -> None:
+    report = waiting()
+
+    lead_page = as_staff(da_lead).get(f"/cases/{report.case_id}/").content.decode()
+    director_page = as_staff(director).get(f"/cases/{report.case_id}/").content.decode()
+
+    assert "Received through the public page, unverified" in lead_page
+    assert f"/triage/{report.pk}" in lead_page
+    assert "Received through the public page, unverified" in director_page
+    assert f"/triage/{report.pk}" not in director_page  # she sees the case, triage is not hers
