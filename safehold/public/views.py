@@ -109,7 +109,8 @@ def our_policy(request: HttpRequest) -> HttpResponse:
     policy = active_policy()
     context = {
         **page_context(policy),
-        "rules": policy_rules(policy),
+        # What we promise residents; how letters are headed is for staff.
+        "rules": [rule for rule in policy_rules(policy) if not rule.setting.startswith("provider")],
         "agencies": agencies_by_area(policy.agencies),
     }
     return render(request, "public/our_policy.html", context)

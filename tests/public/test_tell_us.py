@@ -20,7 +20,7 @@ from safehold.policy.loader import bundled_policy_ids, load_policy
 from safehold.privacy.models import AuditEntry
 from safehold.public import guard
 from safehold.public.models import PublicReport, Triage
-from tests.casedata import PERPETRATOR_NAME, SURVIVOR_NAME
+from tests.casedata import PERPETRATOR_NAME, SURVIVOR_ADDRESS, SURVIVOR_NAME
 from tests.public.conftest import form
 
 pytestmark = pytest.mark.django_db
@@ -210,7 +210,12 @@ def test_the_answer_is_the_same_whether_the_person_is_known_or_not(
 ) -> None:
     open_case()  # Zephyrine Quattlebaum, born 12 April 1988, harmed by Barnaby Oddsworth
     settings.SAFEHOLD_PUBLIC_ANSWER_SECONDS = 0.4
-    named = {**SELF, "survivor_name": "Nobody Known", "harm_name": "Nobody Either"}
+    named = {
+        **SELF,
+        "survivor_name": "Nobody Known",
+        "harm_name": "Nobody Either",
+        "address": "1 Nowhere Lane",
+    }
     stranger = named
     known_answers = {
         **SELF,
@@ -219,6 +224,7 @@ def test_the_answer_is_the_same_whether_the_person_is_known_or_not(
         "survivor_date_of_birth_1": "4",
         "survivor_date_of_birth_2": "1988",
         "harm_name": PERPETRATOR_NAME,
+        "address": SURVIVOR_ADDRESS,
     }
 
     timings, answers = [], []
@@ -321,3 +327,13 @@ def test_the_window_of_a_start_time_ends(settings: Any) -> None:
 
     assert Client().post("/tell-us", stale).status_code == 400
     assert timedelta(seconds=guard.TOKEN_LIFETIME) == timedelta(days=1)
+
+
+def test_the_policy_page_says_what_we_promise_in_plain_english(use_policy: Any) -> None:
+    use_policy("wrekin")
+    page = Client().get("/tell-us/our-policy").content.decode()
+
+    assert "We contact the survivor within 1 working day" in page
+    assert "is never charged for security measures" in page
+    assert "0808 2000 247" in page
+    assert "Every letter we send" not in page
