@@ -337,3 +337,13 @@ def test_the_policy_page_says_what_we_promise_in_plain_english(use_policy: Any) 
     assert "is never charged for security measures" in page
     assert "0808 2000 247" in page
     assert "Every letter we send" not in page
+
+
+@pytest.mark.parametrize("path", ["/tell-us", "/tell-us/our-policy", "/tell-us/sent"])
+def test_every_asset_is_served_by_safehold(path: str) -> None:
+    page = Client().get(path).content.decode()
+    addresses = re.findall(r'(?:src|href)="([^"]+)"', page)
+
+    outside = [a for a in addresses if a.startswith(("http:", "https:", "//"))]
+    assert outside == ["https://www.bbc.co.uk/weather"] * 2  # Exit this page, and its skip link
+    assert page.count('rel="nofollow noreferrer"') == 2
