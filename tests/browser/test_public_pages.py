@@ -64,7 +64,7 @@ def send_as(page: Page, base: str, who: str, *, organisation: str = "") -> None:
 
 
 def test_it_sends_as_a_survivor_a_witness_and_a_professional_into_triage(
-    page: Page, live_server, da_lead: Staff
+    page: Page, live_server, da_lead: Staff, officer: Staff
 ) -> None:
     page.set_viewport_size(PHONE)
     send_as(page, live_server.url, "I am experiencing abuse")
@@ -94,6 +94,15 @@ def test_it_sends_as_a_survivor_a_witness_and_a_professional_into_triage(
     )
     expect(page.locator("main")).to_contain_text("Received through the public page, unverified")
     assert_accessible(page)
+
+    # Triage ends it: no action, with the reason; the queue then holds two.
+    page.get_by_label("Why does no action follow?").fill("The caller rang back: a mistake.")
+    page.get_by_role("button", name="Record no action").click()
+    expect(page.get_by_test_id("triage").locator("tbody tr")).to_have_count(2)
+    page.get_by_role("link", name="Triage").first.click()
+    page.get_by_label("Officer").select_option(officer.username)
+    page.get_by_role("button", name="Assign").click()
+    expect(page.get_by_test_id("triage").locator("tbody tr")).to_have_count(1)
 
 
 def test_exit_this_page_leaves_for_the_neutral_site_and_back_does_not_return(
