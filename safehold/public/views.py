@@ -30,8 +30,11 @@ from safehold.public.forms import TellUsForm
 def page_context(policy: Policy) -> dict[str, object]:
     """What every public page shows: the provider, the discreet title, the exit and the
     numbers to call (national ones first, then local ones with a number)."""
+    # Every agency the public can reach (a number or a website), 999 said apart.
     helplines = [
-        agency for agency in policy.agencies.values() if agency.phone and agency.phone != "999"
+        agency
+        for agency in policy.agencies.values()
+        if (agency.phone or agency.website) and agency.phone != "999"
     ]
     return {
         "policy": policy,

@@ -347,3 +347,13 @@ def test_every_asset_is_served_by_safehold(path: str) -> None:
     outside = [a for a in addresses if a.startswith(("http:", "https:", "//"))]
     assert outside == ["https://www.bbc.co.uk/weather"] * 2  # Exit this page, and its skip link
     assert page.count('rel="nofollow noreferrer"') == 2
+
+
+def test_the_form_gives_the_national_helpline_and_the_local_agencies(use_policy: Any) -> None:
+    use_policy("wrekin")  # 004: the Council, Women's Aid (Shropshire) and others
+    page = Client().get("/tell-us").content.decode()
+
+    assert "0808 2000 247" in page
+    assert "Telford &amp; Wrekin Council" in page
+    assert "01952 385385" in page
+    assert "call 999" in page
