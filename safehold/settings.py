@@ -169,8 +169,8 @@ TEMPLATES = [
 ]
 
 
-def database_config() -> dict[str, object]:
-    url = env("DATABASE_URL")
+def database_config(url: str | None = None) -> dict[str, object]:
+    url = url or env("DATABASE_URL")
     if not url:
         url = f"sqlite:///{DATA_DIR / 'safehold.sqlite3'}"
     config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=600))
@@ -207,7 +207,40 @@ def database_config() -> dict[str, object]:
     return config
 
 
+def reports_database_config(main: dict[str, object]) -> dict[str, object] | None:
+    """The monitoring report's own database, when SAFEHOLD_REPORTS_DATABASE_URL names one:
+    a PostgreSQL streaming replica of the main database (docs/deployment.md, "Read
+    replicas and the reports"). Only the report's figures are read there
+    (safehold/reports/routers.py); nothing is written or migrated there."""
+    url = env("SAFEHOLD_REPORTS_DATABASE_URL")
+    if not url:
+        return None
+    config = database_config(url)
+    postgresql = "django.db.backends.postgresql"
+    if config["ENGINE"] != postgresql or main["ENGINE"] != postgresql:
+        raise ImproperlyConfigured(
+            "SAFEHOLD_REPORTS_DATABASE_URL names a PostgreSQL streaming replica of the main "
+            "database, so both it and DATABASE_URL must be postgres:// URLs"
+        )
+    # Read-only from the first statement, even if the URL names a server that could be
+    # written: a hot standby refuses writes anyway, a primary named by mistake then does too.
+    options = dict(config["OPTIONS"])  # type: ignore[call-overload]
+    options["options"] = f"{options['options']} -c default_transaction_read_only=on"
+    config["OPTIONS"] = options
+    config["ATOMIC_REQUESTS"] = False
+    # Django's test runner points a replica at the main test database rather than
+    # creating a database on a server that is read-only.
+    config["TEST"] = {"MIRROR": "default"}
+    return config
+
+
 DATABASES = {"default": database_config()}
+reports_database = reports_database_config(DATABASES["default"])
+if reports_database is not None:
+    DATABASES["reports"] = reports_database
+    # Refuses to migrate the replica and keeps every write on the main database; reads
+    # go to the replica only where the report's code asks for it (`.using()`).
+    DATABASE_ROUTERS = ["safehold.reports.routers.ReportsRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.Staff"

@@ -32,7 +32,7 @@ def in_scope(rows: QuerySet[Any], window: Window) -> QuerySet[Any]:
     if window.scope.team:
         rows = rows.filter(case__team=window.scope.team)
     if window.seen is not None:
-        seen = Case.objects.filter(window.seen, pk=OuterRef("case_id"))
+        seen = window.rows(Case).filter(window.seen, pk=OuterRef("case_id"))
         rows = rows.filter(Q(case__restricted=False) | Q(Exists(seen)))
     return rows
 
@@ -62,7 +62,7 @@ def compliance_figures(window: Window, policy: Policy) -> dict[str, Any]:
 
 def reviews(window: Window) -> dict[str, int]:
     """Reviews held in the period, on time when held by the date they were due."""
-    held = in_scope(Review.objects.filter(between("at", window)), window)
+    held = in_scope(window.rows(Review).filter(between("at", window)), window)
     return held.aggregate(
         held=Count("id"),
         on_time=Count("id", filter=Q(at__lte=F("due_at"))),
@@ -75,7 +75,8 @@ def emergency_repairs(window: Window) -> dict[str, int]:
     done and overdue at the time of the report, or cancelled (not done, and no longer to
     be: not overdue)."""
     due = in_scope(
-        Action.objects.filter(between("due_at", window), kind=ActionKind.EMERGENCY_REPAIR), window
+        window.rows(Action).filter(between("due_at", window), kind=ActionKind.EMERGENCY_REPAIR),
+        window,
     )
     now = window.now
     return due.aggregate(
@@ -94,7 +95,9 @@ def disclosures_without_consent(window: Window) -> dict[str, Any]:
     """Disclosures asked for without consent in the period, what became of them, and
     who approved those that were sent."""
     asked = in_scope(
-        Referral.objects.filter(between("created_at", window)).exclude(without_consent_ground=""),
+        window.rows(Referral)
+        .filter(between("created_at", window))
+        .exclude(without_consent_ground=""),
         window,
     )
     totals = asked.aggregate(
@@ -119,7 +122,7 @@ def disclosures_without_consent(window: Window) -> dict[str, Any]:
 def closures(window: Window) -> dict[str, int]:
     """Cases closed in the period, with and without the survivor's agreement."""
     closed = in_scope(
-        Closure.objects.filter(between("closed_at", window)).exclude(closed_at__isnull=True),
+        window.rows(Closure).filter(between("closed_at", window)).exclude(closed_at__isnull=True),
         window,
     )
     return closed.aggregate(
@@ -132,7 +135,7 @@ def closures(window: Window) -> dict[str, int]:
 def appeals_answered(window: Window) -> dict[str, int]:
     """Appeal stages received in the period: answered by their due date, answered late,
     or still unanswered."""
-    received = in_scope(Appeal.objects.filter(between("received_at", window)), window)
+    received = in_scope(window.rows(Appeal).filter(between("received_at", window)), window)
     return received.aggregate(
         received=Count("id"),
         answered_on_time=Count("id", filter=Q(decided_at__lte=F("due_at"))),

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 
 from safehold.policy.schema import Policy
 from safehold.reports.figures import rows
+from safehold.reports.freshness import read_from_words
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 HEADER = ("Section", "Figure", "This period", "Previous period")
@@ -52,6 +53,7 @@ def unseen_note(report: dict[str, Any]) -> str:
 
 def heading(current: dict[str, Any], previous: dict[str, Any]) -> list[tuple[Any, ...]]:
     scope = current["team"] or "Whole provider"
+    read_from = read_from_words(current.get("read_from"))
     return [
         ("Monitoring report", safe_cell(scope), "", ""),
         (
@@ -62,6 +64,7 @@ def heading(current: dict[str, Any], previous: dict[str, Any]) -> list[tuple[Any
         ),
         ("Counts from 1 to 4 in a breakdown are shown as <5", "", "", ""),
         (unseen_note(current), "", "", ""),
+        *([(read_from, "", "", "")] if read_from else []),
         HEADER,
     ]
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import connection
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Avg, Count, F, Model, Q, QuerySet
 from django.db.models import Window as Ranking
 from django.db.models.functions import RowNumber
 
@@ -46,6 +46,7 @@ PERPETRATOR_FIELDS = (
     "gender_identity",
     "religion",
 )
+Row = TypeVar("Row", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,15 @@ class Window:
     # the reader may not see, left out of every figure here.
     seen: Q | None = None
     unseen: tuple[str, ...] = ()
+    # The database the figures are read from: the replica's alias when there is one
+    # (reports/routers.py). Every query of the figures starts from `rows()`.
+    using: str = DEFAULT_DB_ALIAS
+
+    def rows(self, model: type[Row]) -> QuerySet[Row]:
+        return model._default_manager.using(self.using)
 
     def cases(self) -> QuerySet[Case]:
-        return Case.objects.filter(self.on_cases(""))
+        return self.rows(Case).filter(self.on_cases(""))
 
     def on_cases(self, path: str = "case__") -> Q:
         """The condition on rows whose case (reached by `path`) is in the window. Rows of
@@ -116,7 +123,7 @@ def monitoring_figures(window: Window, policy: Policy) -> dict[str, Any]:
             "survivors": survivor_diversity(window),
             "alleged_perpetrators": perpetrator_diversity(window),
         },
-        "appeals": Appeal.objects.filter(window.on_cases(), stage=1).count(),
+        "appeals": window.rows(Appeal).filter(window.on_cases(), stage=1).count(),
         "appeal_outcomes": appeal_outcomes(window),
         **beyond,
     }
@@ -215,7 +222,7 @@ def by_abuse_type(window: Window, policy: Policy) -> dict[str, int]:
     the policy names is listed (0 included), then any other kind of the vocabulary that
     was reported (a report is accepted whatever kind it describes), in the order a
     report offers them."""
-    rows = CaseAbuseType.objects.filter(window.on_cases())
+    rows = window.rows(CaseAbuseType).filter(window.on_cases())
     counts = grouped(rows, "abuse_type", list(policy.definitions.abuse_types))
     order: dict[str, int] = {kind: n for n, (kind, _) in enumerate(policy.abuse_type_choices())}
     return dict(sorted(counts.items(), key=lambda item: order.get(item[0], len(order))))
@@ -223,11 +230,15 @@ def by_abuse_type(window: Window, policy: Policy) -> dict[str, int]:
 
 def satisfaction(window: Window) -> dict[str, Any]:
     """Scores given after closure on the period's cases; complaints and praise too."""
-    found = Feedback.objects.filter(window.on_cases()).aggregate(
-        responses=Count("id", filter=Q(satisfaction__isnull=False)),
-        mean=Avg("satisfaction"),
-        complaints=Count("id", filter=Q(kind=FeedbackKind.COMPLAINT)),
-        praise=Count("id", filter=Q(kind=FeedbackKind.PRAISE)),
+    found = (
+        window.rows(Feedback)
+        .filter(window.on_cases())
+        .aggregate(
+            responses=Count("id", filter=Q(satisfaction__isnull=False)),
+            mean=Avg("satisfaction"),
+            complaints=Count("id", filter=Q(kind=FeedbackKind.COMPLAINT)),
+            praise=Count("id", filter=Q(kind=FeedbackKind.PRAISE)),
+        )
     )
     mean = found["mean"]
     return {**found, "mean": float(mean) if mean is not None else None}
@@ -240,7 +251,7 @@ def action_taken(window: Window) -> dict[str, dict[str, int]]:
     """The actions on the period's cases, by kind (every kind listed, 0 included), each
     counted as done, open or cancelled now: one grouped query."""
     counts = {kind: dict.fromkeys(ACTION_STATES, 0) for kind in ActionKind.values}
-    rows = Action.objects.filter(window.on_cases()).values_list("kind", "status")
+    rows = window.rows(Action).filter(window.on_cases()).values_list("kind", "status")
     for kind, status, n in rows.annotate(n=Count("pk")).order_by():
         if kind in counts and status in counts[kind]:
             counts[kind][status] = n
@@ -249,7 +260,7 @@ def action_taken(window: Window) -> dict[str, dict[str, int]]:
 
 def appeal_outcomes(window: Window) -> dict[str, int]:
     """Each appeal by its final state: the outcome of its last stage, or `undecided`."""
-    appeals = Appeal.objects.filter(window.on_cases(), escalated_to__isnull=True)
+    appeals = window.rows(Appeal).filter(window.on_cases(), escalated_to__isnull=True)
     counts = grouped(appeals, "outcome", [*AppealOutcome.values, NOT_RECORDED])
     counts["undecided"] = counts.pop(NOT_RECORDED)
     return counts
@@ -271,8 +282,10 @@ def grouped_rows(rows: QuerySet[Person], fields: tuple[str, ...]) -> list[tuple[
     `.values().annotate(Count())` puts the aggregate inside the subquery that computes
     the window, grouped by every column the window reads: one group a row, all sent
     back to be added up in Python (82,000 rows for a year at a million cases). So the
-    grouping is done around the ORM's SQL for the rows, by the database."""
-    inner, params = rows.values(*fields).order_by().query.sql_with_params()
+    grouping is done around the ORM's SQL for the rows, by the database `rows` read."""
+    banded = rows.values(*fields).order_by()
+    inner, params = banded.query.get_compiler(using=banded.db).as_sql()
+    connection = connections[banded.db]
     columns = ", ".join(connection.ops.quote_name(field) for field in fields)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -286,11 +299,15 @@ def survivor_diversity(window: Window) -> dict[str, dict[str, int]]:
     """Each survivor once, as recorded on her latest case in the period: her people rows
     ranked newest first within her identity, in one scan of the period's rows of the
     people table (ROW_NUMBER(), not a lookup per person; docs/performance.md)."""
-    ranked = Person.objects.filter(window.on_people(), role=PersonRole.SURVIVOR).annotate(
-        latest=Ranking(
-            RowNumber(),
-            partition_by=F("survivor_identity"),
-            order_by=[F("case_reported_at").desc(), F("case_id").desc()],
+    ranked = (
+        window.rows(Person)
+        .filter(window.on_people(), role=PersonRole.SURVIVOR)
+        .annotate(
+            latest=Ranking(
+                RowNumber(),
+                partition_by=F("survivor_identity"),
+                order_by=[F("case_reported_at").desc(), F("case_id").desc()],
+            )
         )
     )
     return diversity_counts(ranked.filter(latest=1), SURVIVOR_FIELDS)
@@ -299,7 +316,7 @@ def survivor_diversity(window: Window) -> dict[str, dict[str, int]]:
 def perpetrator_diversity(window: Window) -> dict[str, dict[str, int]]:
     """Each alleged perpetrator once: one named on several cases (the same keyed name
     index) as on the latest of them; one with no name given, once per case."""
-    people = Person.objects.filter(window.on_people(), role=PersonRole.ALLEGED_PERPETRATOR)
+    people = window.rows(Person).filter(window.on_people(), role=PersonRole.ALLEGED_PERPETRATOR)
     ranked = people.exclude(name_index="").annotate(
         latest=Ranking(
             RowNumber(),

@@ -21,6 +21,7 @@ from safehold.reports.figures import (
     item_label,
     reported,
 )
+from safehold.reports.freshness import read_from_words
 
 CHARTED = ("by_abuse_type", "by_source", "by_risk_level", "response", "outcomes")
 NOT_CHARTED_ITEMS = ("rate",)
@@ -58,6 +59,7 @@ class Dashboard:
     compliance: list[Section]
     action_taken: list[ActionRow] = field(default_factory=list)
     action_taken_figure: Figure = ACTION_TAKEN
+    read_from: str = ""  # how far behind the main database, when read from a replica
 
 
 def lines_of(
@@ -143,4 +145,5 @@ def dashboard(current: dict[str, Any], previous: dict[str, Any], policy: Policy)
         diversity_figure=DIVERSITY,
         compliance=compliance,
         action_taken=action_rows(current, previous),
+        read_from=read_from_words(current.get("read_from")),
     )

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS
+
 from safehold.accounts.models import Staff
 from safehold.policy.schema import Policy
 from safehold.reports.compliance import compliance_figures
@@ -24,17 +26,20 @@ def monitoring_report(
     policy: Policy,
     suppress: bool = False,
     reader: Staff | None = None,
+    using: str = DEFAULT_DB_ALIAS,
 ) -> dict[str, Any]:
     """The report as `reader` may have it (reports/unseen.py): the cases they may not see
     are in none of its figures but the whole provider's totals over ended quarters. With
-    no reader (checks over synthetic data, retention), every case is counted."""
+    no reader (checks over synthetic data, retention), every case is counted. Every
+    figure is read from the database `using` (reports/routers.py), through the same
+    conditions on what the reader may see (cases/access.py) wherever it is read."""
     in_totals = counted_in_totals(period, scope, now)
     if reader is None:
-        window, unseen = Window(period, scope, now), Unseen()
+        window, unseen = Window(period, scope, now, using=using), Unseen()
     else:
         seen = sees(reader, now)
-        unseen = unseen_in(period, scope, seen)
-        window = Window(period, scope, now, seen=seen, unseen=unseen.ids)
+        unseen = unseen_in(period, scope, seen, using=using)
+        window = Window(period, scope, now, seen=seen, unseen=unseen.ids, using=using)
     figures = monitoring_figures(window, policy)
     if in_totals:
         figures["reports"] += unseen.reports
@@ -63,17 +68,19 @@ def with_previous(
     policy: Policy,
     suppress: bool = False,
     reader: Staff | None = None,
+    using: str = DEFAULT_DB_ALIAS,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """This period's report and the one before it, of the same length."""
-    current = monitoring_report(
-        period=period, scope=scope, now=now, policy=policy, suppress=suppress, reader=reader
-    )
-    previous = monitoring_report(
-        period=period.previous(),
-        scope=scope,
-        now=now,
-        policy=policy,
-        suppress=suppress,
-        reader=reader,
+    current, previous = (
+        monitoring_report(
+            period=asked,
+            scope=scope,
+            now=now,
+            policy=policy,
+            suppress=suppress,
+            reader=reader,
+            using=using,
+        )
+        for asked in (period, period.previous())
     )
     return current, previous

@@ -1,5 +1,9 @@
 """Producing a report is recorded in the audit log: who asked for which figures, for
-which period and scope, and in what form (the figures themselves are not logged)."""
+which period and scope, and in what form (the figures themselves are not logged).
+
+The figures are read from the reports database (a streaming replica when one is
+configured, reports/routers.py), the audit entry written to the main database, and the
+report says how far behind the main database its figures are (`read_from`)."""
 
 from __future__ import annotations
 
@@ -10,8 +14,10 @@ from django.utils import timezone
 from safehold.accounts.models import Staff
 from safehold.policy.loader import active_policy
 from safehold.privacy import audit
+from safehold.reports.freshness import freshness_of
 from safehold.reports.period import Period
 from safehold.reports.report import monitoring_report, with_previous
+from safehold.reports.routers import reports_database
 from safehold.reports.scope import Scope
 
 
@@ -35,6 +41,8 @@ def report_produce(
     *, by: Staff, period: Period, scope: Scope, form: str, suppress: bool
 ) -> dict[str, Any]:
     """The monitoring report for `by`, audited; `form` says how it leaves (api, csv...)."""
+    using = reports_database()
+    read_from = freshness_of(using).answer()
     report = monitoring_report(
         period=period,
         scope=scope,
@@ -42,21 +50,25 @@ def report_produce(
         policy=active_policy(),
         suppress=suppress,
         reader=by,
+        using=using,
     )
     report_record(by=by, period=period, scope=scope, form=form, suppress=suppress)
-    return report
+    return {**report, "read_from": read_from}
 
 
 def report_with_previous(
     *, by: Staff, period: Period, scope: Scope, form: str, suppress: bool
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    reports = with_previous(
+    using = reports_database()
+    read_from = freshness_of(using).answer()
+    current, previous = with_previous(
         period=period,
         scope=scope,
         now=timezone.now(),
         policy=active_policy(),
         suppress=suppress,
         reader=by,
+        using=using,
     )
     report_record(by=by, period=period, scope=scope, form=form, suppress=suppress)
-    return reports
+    return {**current, "read_from": read_from}, {**previous, "read_from": read_from}

@@ -75,9 +75,9 @@ class Unseen:
         return len(self.ids)
 
 
-def unseen_in(period: Period, scope: Scope, seen: Q) -> Unseen:
+def unseen_in(period: Period, scope: Scope, seen: Q, *, using: str) -> Unseen:
     """One query over the period's cases in the scope: those not reported in full."""
-    cases = Case.objects.filter(
+    cases = Case.objects.using(using).filter(
         reported_at__gte=period.starts_at, reported_at__lt=period.ends_before
     )
     if scope.team:
@@ -96,7 +96,9 @@ def repeats_through_unseen(visible: QuerySet[Case], period: Period, seen: Q, pol
     the figure leaves those out, as the case itself does (API.md `repeat`). One query,
     and a second only when there is such a survivor, over the survivors concerned."""
     since = clock.months_before(period.starts_at, policy.definitions.repeat_months)
-    earlier = Case.objects.filter(reported_at__gte=since, reported_at__lt=period.ends_before)
+    earlier = Case.objects.using(visible.db).filter(
+        reported_at__gte=since, reported_at__lt=period.ends_before
+    )
     candidates = list(
         visible.filter(
             repeat=True, survivor_identity__in=earlier.exclude(seen).values("survivor_identity")
