@@ -32,7 +32,7 @@ from safehold.privacy.seals import audit_keys
 from safehold.synth.run import Insert
 
 ENTRIES_PER_BATCH = 10_000
-SPAN = timedelta(days=365)
+SPAN = timedelta(days=365)  # not-policy: the trail is a year of work's, a benchmark's shape
 LONG_CASES = 0.01  # the share of cases that are long, busy ones
 LONG_CASE_READS = 0.2  # the share of entries about them
 LISTED_MOST = 50  # a list page names at most this many cases
