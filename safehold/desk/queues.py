@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db.models import Case as CaseWhen
-from django.db.models import Count, DateTimeField, F, Q, QuerySet, Value, When
+from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
@@ -92,12 +92,14 @@ def first_contact(user: Staff, now: datetime) -> QuerySet[Case]:
 
 
 def actions(user: Staff, now: datetime) -> QuerySet[Action]:
+    """Open actions due within the horizon on the person's own cases. It starts from
+    the actions (index `action_due`) and asks of each whether its case is theirs, so it
+    reads the actions due, never every case of a team (`case__in` had both databases
+    list the team's cases, closed ones too, first)."""
+    theirs = own_cases(user).filter(pk=OuterRef("case_id"))
     return (
-        Action.objects.filter(
-            status=ActionStatus.OPEN,
-            due_at__lt=now + QUEUE_HORIZON,
-            case__in=own_cases(user),
-        )
+        Action.objects.filter(status=ActionStatus.OPEN, due_at__lt=now + QUEUE_HORIZON)
+        .filter(Exists(theirs))
         .select_related("case", "case__team", "owner")
         .order_by("due_at", "id")
     )

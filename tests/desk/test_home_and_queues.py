@@ -199,6 +199,44 @@ def test_the_actions_queue_shows_each_action_due_most_overdue_first(
     assert "Born 12 April 1988" in page
 
 
+def test_the_actions_queue_counts_and_lists_only_actions_on_ones_own_cases_one_may_see(
+    world: dict[str, Case],
+    officer: Staff,
+    teammate: Staff,
+    outsider: Staff,
+    manager: Staff,
+    director: Staff,
+    as_staff: Callable[[Staff], Client],
+) -> None:
+    """The queue starts from the actions due and asks of each whether its case is the
+    reader's own and one they may see (issue 19): the same answers as the cases'."""
+    now = timezone.now()
+    recorded_by = {"officer": officer, "teammate": teammate, "restricted": teammate}
+    recorded_by["riverside"] = outsider
+    for key, case in world.items():
+        plan.action_add(
+            case=case,
+            by=recorded_by[key],
+            kind="security_measure",
+            measure="panic_alarm",
+            agreed_with_survivor=True,
+            due_at=now + timedelta(days=2),
+        )
+    expected = {
+        officer: {"officer"},
+        teammate: {"teammate", "restricted"},
+        manager: {"officer", "teammate"},
+        director: {"officer", "teammate"},  # Northgate's, not Riverside's
+        outsider: {"riverside"},
+    }
+    for person, own in expected.items():
+        client = as_staff(person)
+        assert counts_for(client)["Actions due"] == len(own), person
+        page = section(client.get("/queues/actions").content.decode(), "queue")
+        for key, case in world.items():
+            assert (case.reference in page) == (key in own), (person, key)
+
+
 def test_the_home_page_leads_with_what_is_overdue_and_due_today(
     open_case: Callable[..., Case], officer: Staff, as_staff: Callable[[Staff], Client]
 ) -> None:
