@@ -226,6 +226,9 @@ def reports_database_config(main: dict[str, object]) -> dict[str, object] | None
     # written: a hot standby refuses writes anyway, a primary named by mistake then does too.
     options = dict(config["OPTIONS"])  # type: ignore[call-overload]
     options["options"] = f"{options['options']} -c default_transaction_read_only=on"
+    # A replica that does not answer fails the report in seconds, not after the system's
+    # TCP time-out (about two minutes), past gunicorn's 60-second worker time-out.
+    options["connect_timeout"] = 5
     config["OPTIONS"] = options
     config["ATOMIC_REQUESTS"] = False
     # Django's test runner points a replica at the main test database rather than

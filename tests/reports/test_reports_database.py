@@ -45,6 +45,7 @@ def test_the_reports_database_is_read_only_and_mirrors_the_main_one_in_tests(
     assert config["OPTIONS"]["options"] == (  # type: ignore[index]
         "-c jit=off -c random_page_cost=1.1 -c default_transaction_read_only=on"
     )
+    assert config["OPTIONS"]["connect_timeout"] == 5  # type: ignore[index]
     assert config["TEST"] == {"MIRROR": "default"}
     assert config["ATOMIC_REQUESTS"] is False
 
