@@ -158,8 +158,8 @@ def approvals_waiting(user: Staff, *, limit: int = 200) -> list[Referral]:
     never one they made."""
     return list(
         Referral.objects.filter(
+            access.on_one_of(access.cases_for_decision(user, access.Decision.DISCLOSURE)),
             status=ReferralStatus.AWAITING_APPROVAL,
-            case__in=access.cases_for_decision(user, access.Decision.DISCLOSURE),
         )
         .exclude(created_by=user)  # nobody decides on their own request
         .select_related("case", "created_by")
@@ -302,7 +302,9 @@ def actions_due(user: Staff, *, before: datetime, limit: int = 100) -> list[Acti
     """Open actions due before `before` on the cases the user may see, soonest first."""
     return list(
         Action.objects.filter(
-            status=ActionStatus.OPEN, due_at__lt=before, case__in=access.cases_visible_to(user)
+            access.on_one_of(access.cases_visible_to(user)),
+            status=ActionStatus.OPEN,
+            due_at__lt=before,
         )
         .select_related("case", "owner")
         .order_by("due_at")[:limit]
@@ -357,9 +359,9 @@ def interviews_to_agree(user: Staff, *, limit: int = 200) -> list[PerpetratorInt
     one they asked for."""
     return list(
         PerpetratorInterview.objects.filter(
+            access.on_one_of(access.cases_for_decision(user, access.Decision.INTERVIEW)),
             status=InterviewStatus.AWAITING_AGREEMENT,
             case__status="open",
-            case__in=access.cases_for_decision(user, access.Decision.INTERVIEW),
         )
         .exclude(planned_by=user)  # nobody decides on their own request
         .select_related("case", "case__team", "planned_by")

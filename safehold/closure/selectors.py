@@ -251,8 +251,8 @@ def appeals_to_answer(user: Staff) -> list[Appeal]:
     """Undecided appeals given to this user's role, soonest due first."""
     return list(
         Appeal.objects.filter(
+            access.on_one_of(access.cases_for_decision(user, access.Decision.APPEAL)),
             reviewer_role=user.role,
-            case__in=access.cases_for_decision(user, access.Decision.APPEAL),
         )
         .exclude(status=AppealStatus.DECIDED)
         .select_related("case")

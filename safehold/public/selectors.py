@@ -29,7 +29,7 @@ def triage_queue(user: Staff) -> QuerySet[PublicReport]:
         return PublicReport.objects.none()
     return (
         PublicReport.objects.filter(mine, triage=Triage.WAITING)
-        .filter(case__in=access.cases_visible_to(user))
+        .filter(access.on_one_of(access.cases_visible_to(user)))
         .select_related("case", "case__team")
         .order_by("sent_at", "id")
     )

@@ -31,7 +31,7 @@ def subject_access_due(user: Staff, *, limit: int = QUEUE_LIMIT) -> list[Subject
     if not rules.may_handle_subject_access(user):
         return []
     requests = SubjectAccessRequest.objects.filter(
-        completed_at__isnull=True, case__in=access.cases_visible_to(user)
+        access.on_one_of(access.cases_visible_to(user)), completed_at__isnull=True
     )
     if user.role == Role.MANAGER:
         requests = requests.filter(case__team_id=user.team_id)
