@@ -373,6 +373,14 @@ VIA = {
     "marac": "the MARAC list",
     "person_edit": "changing a person's details",
     "triage": "the triage page",
+    "risk_section": "a risk assessment's questions",
+    "risk_resume": "resuming a risk assessment",
+    "risk_finish": "finishing a risk assessment",
+    "risk_result": "a risk assessment's result",
+    "review_new": "recording a review",
+    "referral_new": "making a referral",
+    "break_glass": "break glass",
+    "appeal": "an appeal's page",
 }
 _ID = re.compile(r"^[a-z]{2,6}_[0-9a-f]{8,}$")
 
