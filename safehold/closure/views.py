@@ -114,6 +114,7 @@ def case_close(request: HttpRequest, case_id: str) -> HttpResponse:
             closed = closure.status == ClosureStatus.CLOSED
             messages.success(request, "Case closed" if closed else "Closure sent for approval")
             return redirect("case", case_id=case.pk)
+    viewed_record(user, case, via="closure_request")  # the page shows the case's picture
     context = {
         "form": form,
         "case": case,
@@ -156,12 +157,15 @@ def closure_decision(request: HttpRequest, case_id: str) -> HttpResponse:
         else:
             return after_decision(request, user, case.pk, done)
     pending = selectors.closure_in(case, ClosureStatus.AWAITING_APPROVAL)
+    may_open_case = access.may_see(user, case.pk)
+    if may_open_case:  # through the decision door, case_for_decision recorded the read
+        viewed_record(user, case, via="closure_decision")  # the closure's reasons
     context = {
         "form": form,
         "case": case,
         "pending": pending,
         "picture": selectors.closing_picture(case, user),
-        "may_open_case": access.may_see(user, case.pk),
+        "may_open_case": may_open_case,
         "overridable": services.agreement_overridable(active_policy()),
     }
     return page(request, "closure/decision.html", context, refusal=refusal)
@@ -184,6 +188,7 @@ def case_reopen(request: HttpRequest, case_id: str) -> HttpResponse:
             messages.success(request, "Case reopened")
             return redirect("case", case_id=case.pk)
     closed = selectors.closure_in(case, ClosureStatus.CLOSED)
+    viewed_record(user, case, via="case_reopen")  # the page shows why it was closed
     context = {"form": form, "case": case, "closed": closed}
     return page(request, "closure/reopen.html", context, refusal=refusal)
 
@@ -206,11 +211,14 @@ def closure_evaluation(request: HttpRequest, case_id: str) -> HttpResponse:
         else:
             return after_decision(request, user, case.pk, "Evaluation recorded")
     closed = selectors.closure_in(case, ClosureStatus.CLOSED)
+    may_open_case = access.may_see(user, case.pk)
+    if may_open_case:  # through the decision door, case_for_decision recorded the read
+        viewed_record(user, case, via="closure_evaluation")  # the closure's reasons
     context = {
         "form": form,
         "case": case,
         "closed": closed,
-        "may_open_case": access.may_see(user, case.pk),
+        "may_open_case": may_open_case,
     }
     return page(request, "closure/evaluation.html", context, refusal=refusal)
 

@@ -381,6 +381,10 @@ VIA = {
     "referral_new": "making a referral",
     "break_glass": "break glass",
     "appeal": "an appeal's page",
+    "closure_request": "asking to close the case",
+    "closure_decision": "deciding on a closure",
+    "case_reopen": "reopening the case",
+    "closure_evaluation": "evaluating a closure",
 }
 _ID = re.compile(r"^[a-z]{2,6}_[0-9a-f]{8,}$")
 

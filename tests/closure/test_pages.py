@@ -566,3 +566,27 @@ def test_reading_an_appeal_page_is_recorded_as_a_read_of_the_case(
     assert reads.count() == before + 1
     assert latest is not None
     assert (latest.actor, latest.detail["via"]) == (director.username, "appeal")
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "via"),
+    [
+        ("director", "/cases/{id}/closure/evaluation", "closure_evaluation"),
+        ("director", "/cases/{id}/reopen", "case_reopen"),
+    ],
+)
+def test_reading_a_closed_cases_closure_pages_is_recorded_as_a_read_of_the_case(
+    closed_case: Case, director: Staff, as_staff, who: str, path: str, via: str
+) -> None:
+    """The evaluation and reopening pages show why the case was closed: a read of the
+    case, in the trail (every read of a case, docs/security.md)."""
+    reads = AuditEntry.objects.filter(action="case.viewed", target_id=closed_case.pk)
+    before = reads.count()
+
+    page = as_staff(director).get(path.format(id=closed_case.pk))
+
+    assert page.status_code == 200
+    latest = reads.order_by("-seq").first()
+    assert reads.count() == before + 1
+    assert latest is not None
+    assert (latest.actor, latest.detail["via"]) == (director.username, via)
