@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
 from ninja import Query, Router, Schema, Status
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 
 from safehold.accounts.models import Staff
 from safehold.api.schemas import (
@@ -379,16 +379,27 @@ def break_glass_create(
     return Status(201, {"id": grant.pk, "case": case.pk, "expires_at": utc(grant.expires_at)})
 
 
+class AuditPage(Schema):
+    after: Annotated[int, Field(ge=0, le=2**62)] = 0
+
+
 @router.get(
     "/{case_id}/audit",
     response={200: AuditOut, **problems(403)},
     summary="Who has seen and changed a case",
 )
-def audit_list(request: HttpRequest, case_id: str) -> dict[str, Any]:
-    _, entries = selectors.audit_trail(staff(request), case_id)
+def audit_list(request: HttpRequest, case_id: str, page: Query[AuditPage]) -> dict[str, Any]:
+    """Oldest first, `selectors.AUDIT_API_PAGE` entries an answer; `next` is the URL of
+    the entries after the last one here, or null at the end of the trail."""
+    _, entries, more = selectors.audit_trail(staff(request), case_id, after=page.after)
+    following = None
+    if more:
+        url = reverse("api-v1:audit_list", kwargs={"case_id": case_id})
+        following = f"{url}?{urlencode({'after': entries[-1].seq})}"
     return {
         "items": [
             {"at": utc(e.at), "actor": e.actor, "action": e.action, "detail": e.detail}
             for e in entries
-        ]
+        ],
+        "next": following,
     }

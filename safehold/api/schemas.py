@@ -342,6 +342,7 @@ class AuditItem(Schema):
 
 class AuditOut(Schema):
     items: list[AuditItem]
+    next: str | None = None
 
 
 class RiskAssessmentIn(Strict):

@@ -424,12 +424,23 @@ def my_cases(user: Staff, *, limit: int = 200) -> list[Case]:
     return cases_seen_by(user, list(listed(cases).order_by("response_due_at", "id")[:limit]))
 
 
-def audit_trail(user: Staff, case_id: str) -> tuple[Case, list[trail.TrailEntry]]:
-    """The case's trail as `user` is shown it: whole to someone who may see the case, and
+# How many entries one answer of `GET /cases/{id}/audit` carries; `next` gives the rest.
+# Enough for the whole trail of nearly every case; a long case's runs to several pages.
+AUDIT_API_PAGE = 500
+
+
+def audit_trail(
+    user: Staff, case_id: str, *, after: int = 0
+) -> tuple[Case, list[trail.TrailEntry], bool]:
+    """A page of the case's trail, oldest first, from the entry after chain position
+    `after` (an index range on target and seq, however long the trail), with whether
+    more follow; as `user` is shown it: whole to someone who may see the case, and
     without case content to anyone else, an auditor above all (privacy/trail.py)."""
     case = access.case_for_audit(user, case_id)
-    found = AuditEntry.objects.filter(target_type="case", target_id=case.pk).order_by("seq")
-    entries = trail.shown(found, sees_case=trail.sees_case(user, case))
+    limit = AUDIT_API_PAGE
+    found = AuditEntry.objects.filter(target_type="case", target_id=case.pk, seq__gt=after)
+    rows = list(found.order_by("seq")[: limit + 1])
+    entries = trail.shown(rows[:limit], sees_case=trail.sees_case(user, case))
     with transaction.atomic():
         audit.record(
             actor=user.username,
@@ -437,7 +448,7 @@ def audit_trail(user: Staff, case_id: str) -> tuple[Case, list[trail.TrailEntry]
             target_type="case",
             target_id=case.pk,
         )
-    return case, entries
+    return case, entries, len(rows) > limit
 
 
 def audit_trail_page(

@@ -127,3 +127,37 @@ def test_an_officer_reads_no_trail(
     case: Case, officer: Staff, as_staff: Callable[[Staff], Client]
 ) -> None:
     assert as_staff(officer).get(f"/cases/{case.pk}/audit").status_code == 403
+
+
+def test_the_api_gives_the_trail_oldest_first_a_page_at_a_time(
+    case: Case,
+    officer: Staff,
+    manager: Staff,
+    api_as: Callable[[Staff], Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`GET /cases/{id}/audit` (issue 19): a page of entries from an index range, and
+    `next` for the rest, so a long trail is read a page at a time; following `next` to
+    the end gives every entry once, in the chain's order."""
+    from safehold.cases import selectors
+
+    monkeypatch.setattr(selectors, "AUDIT_API_PAGE", 3)
+    contact(case, officer, n=4)
+    trail = AuditEntry.objects.filter(target_type="case", target_id=case.pk).order_by("seq")
+    expected = [entry.action for entry in trail]  # before reading it: the reads add entries
+    api = api_as(manager)
+    url: str | None = f"/api/v1/cases/{case.pk}/audit"
+    pages = []
+    while url is not None:
+        answer = api.get(url)
+        assert answer.status_code == 200
+        body = answer.json()
+        assert len(body["items"]) <= 3
+        pages.append([item["action"] for item in body["items"]])
+        url = body["next"]
+    # Opened and four contacts, then the first page's own read: two pages of three.
+    assert pages == [expected[:3], [*expected[3:], "case.audit_viewed"]]
+    for bad in ("-1", "x", "1.5"):  # a bad query string is refused, as on GET /cases
+        refused = api.get(f"/api/v1/cases/{case.pk}/audit?after={bad}")
+        assert refused.status_code == 400, bad
+        assert refused["Content-Type"] == "application/problem+json"
