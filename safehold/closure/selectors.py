@@ -14,7 +14,7 @@ from django.http import Http404
 
 from safehold.accounts.models import Staff
 from safehold.cases import access, sealing
-from safehold.cases.models import Case, Contact, PersonRole, Status
+from safehold.cases.models import Case, CaseTeamMember, Contact, PersonRole, Status
 from safehold.casework.models import (
     Action,
     ActionStatus,
@@ -238,9 +238,14 @@ def feedback_to_request(user: Staff) -> QuerySet[Case]:
     asked = FeedbackRequest.objects.filter(
         case=OuterRef("pk"), requested_at__gte=OuterRef("closed_at")
     )
+    # Those named on, as access.named_on_case says, with the case team as a list of ids
+    # rather than a question asked of each closed case: a director named on none read
+    # every closed case (issue 19; 240 ms -> 70 ms at 100,000 cases on SQLite).
+    on_team = CaseTeamMember.objects.filter(staff=user).values("case_id")
+    named = Q(assigned_officer=user) | Q(pk__in=on_team)
     return (
         access.cases_visible_to(user)
-        .filter(access.named_on_case(user), status=Status.CLOSED)
+        .filter(named, status=Status.CLOSED)
         .exclude(Exists(asked))
         .select_related("team", "assigned_officer")
         .order_by("closed_at")[:QUEUE_LIMIT]

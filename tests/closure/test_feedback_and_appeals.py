@@ -270,3 +270,23 @@ def test_an_outsider_cannot_reach_an_appeal(
         api_as(director).get(f"/api/v1/cases/{case.pk}/appeals").json()["items"][0]["id"]
         == (made["id"])
     )
+
+
+def test_feedback_is_asked_for_by_those_named_on_the_case_only(
+    policy: str,
+    closed_case: Case,
+    officer: Staff,
+    teammate: Staff,
+    manager: Staff,
+    director: Staff,
+) -> None:
+    """The queue holds the closed cases a person is named on: their officer, and anyone
+    on the case team; not a colleague, a manager or a director who is not (issue 19 read
+    the case team as a list of ids)."""
+    from safehold.cases.models import CaseTeamMember
+
+    assert [c.pk for c in selectors.feedback_to_request(officer)] == [closed_case.pk]
+    for person in (teammate, manager, director):
+        assert list(selectors.feedback_to_request(person)) == [], person
+    CaseTeamMember.objects.create(case=closed_case, staff=teammate, added_at=timezone.now())
+    assert [c.pk for c in selectors.feedback_to_request(teammate)] == [closed_case.pk]
