@@ -8,9 +8,10 @@ rows) changes its count here, or takes long enough to notice.
 The cases come from `safehold synth` (docs/synth.md), loaded in the test's own database;
 what synth does not make (a MARAC recommendation, a referral to approve, a subject
 access request, a request to interview an alleged perpetrator, an action and a contact
-due, a review) is added through the services on a few of the manager's team's cases. Counts are SQLite's; on PostgreSQL an
-audit entry is one statement where SQLite's is five (privacy/audit.py APPEND_IN_ONE),
-so a page that appends one makes 4 fewer. docs/performance.md "Fixed query counts"."""
+due, a review) is added through the services on a few of the manager's team's cases.
+Counts are SQLite's; on PostgreSQL an audit entry is one statement where SQLite's is
+five (privacy/audit.py APPEND_IN_ONE), so a page that appends one makes 4 fewer.
+docs/performance.md "Fixed query counts"."""
 
 from __future__ import annotations
 
