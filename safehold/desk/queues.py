@@ -117,11 +117,23 @@ def review_due() -> Coalesce:
     return Coalesce("next_review_at", interval, output_field=DateTimeField())
 
 
+def review_due_before(at: datetime) -> Q:
+    """The cases whose next review (`review_due`) is due before `at`, with the policy's
+    interval taken from `at` rather than added to each case's date: the same cases, and
+    on SQLite no date arithmetic in Python for every open case a count reads (issue 19)."""
+    latest = at - review_interval()
+    return (
+        Q(next_review_at__lt=at)
+        | Q(next_review_at__isnull=True, last_review_at__lt=latest)
+        | Q(next_review_at__isnull=True, last_review_at__isnull=True, reported_at__lt=latest)
+    )
+
+
 def reviews(user: Staff, now: datetime) -> QuerySet[Case]:
     return (
         open_cases(user)
+        .filter(review_due_before(now + QUEUE_HORIZON))
         .annotate(review_due=review_due())
-        .filter(review_due__lt=now + QUEUE_HORIZON)
         .order_by("review_due", "id")
     )
 
@@ -219,7 +231,7 @@ def overdue_counts(user: Staff, now: datetime) -> list[tuple[Queue, int, int]]:
     late = [
         (QUEUES[0], first_contact(user, now), Q(response_due_at__lt=now)),
         (QUEUES[1], actions(user, now), Q(due_at__lt=now)),
-        (QUEUES[2], reviews(user, now), Q(review_due__lt=now)),
+        (QUEUES[2], reviews(user, now), review_due_before(now)),
         (QUEUES[3], contacts(user, now), Q(next_contact_due_at__lt=now)),
     ]
     found = []

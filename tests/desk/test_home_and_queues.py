@@ -326,3 +326,32 @@ def test_the_risk_and_marac_pages_show_no_restricted_case_to_others(
         page = as_staff(person).get(url).content.decode()
         assert hidden.reference not in page, (person, url)
         assert "Marguerite Ellingham" not in page, (person, url)
+
+
+def test_review_due_before_picks_the_cases_whose_review_is_due_before_then(
+    open_case: Callable[..., Case],
+) -> None:
+    """`review_due_before` (the counts' filter, issue 19) and `review_due` (the queue's
+    date) agree for every shape of case: a date the last review set, a last review
+    without one, no review yet."""
+    from safehold.desk import queues
+
+    now = timezone.now()
+    shapes = [
+        {"next_review_at": now + timedelta(days=3), "last_review_at": now - timedelta(days=1)},
+        {"next_review_at": now - timedelta(days=2), "last_review_at": now - timedelta(days=9)},
+        {"next_review_at": None, "last_review_at": now - interval() + timedelta(days=2)},
+        {"next_review_at": None, "last_review_at": now - interval() - timedelta(hours=1)},
+        {"next_review_at": None, "last_review_at": None},
+    ]
+    made = []
+    for shape in shapes:
+        case = open_case()
+        Case.objects.filter(pk=case.pk).update(**shape)
+        made.append(case.pk)
+    cases = Case.objects.filter(pk__in=made)
+    for at in (now - timedelta(days=30), now, now + timedelta(days=1), now + timedelta(days=40)):
+        by_filter = set(cases.filter(queues.review_due_before(at)).values_list("pk", flat=True))
+        by_date = cases.annotate(due=queues.review_due()).filter(due__lt=at)
+        assert by_filter == set(by_date.values_list("pk", flat=True)), at
+    assert len(set(cases.filter(queues.review_due_before(now)).values_list("pk", flat=True))) == 2
