@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: demo test lint bench load vendor
+.PHONY: demo test lint bench bench-pages load vendor
 
 # Installs Safehold into .venv and runs the demo on the embedded SQLite database.
 demo: $(STAMP)
@@ -26,6 +26,13 @@ CASES ?= 1000000
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) bench/serve.py --large $(CASES) --report
+
+# Every page as a synth team manager and a director, against the bare signed-in page
+# (bench/pages.py; docs/performance.md "Pages at scale"): SQLite at 10,000 and 100,000
+# cases, PostgreSQL at 10,000.
+bench-pages: $(STAMP)
+	$(PY) bench/pages.py --database sqlite --cases 10000 100000
+	$(PY) bench/pages.py --database postgresql --cases 10000
 
 # Fifty officers working for five minutes with locust (bench/load.py; docs/performance.md).
 load: $(STAMP)
