@@ -134,6 +134,8 @@ def run_child(url: str | None, folder: str, cases: int, args: argparse.Namespace
         str(args.warmups),
         "--audit-entries",
         str(args.audit_entries),
+        "--label",
+        args.label,
     ]
     subprocess.run(command, env=env, check=True)  # noqa: S603
     return json.loads(out.read_text())
@@ -167,7 +169,7 @@ def child(args: argparse.Namespace) -> int:
         print(f"  as the {label} ({people[label].username})", flush=True)
         result["personas"][label] = measure(people[label], people, args)
     Path(args.child).write_text(json.dumps(result, indent=2))
-    write(result, "")  # kept whatever happens to the parent
+    write(result, args.label)  # kept whatever happens to the parent
     return 0
 
 
