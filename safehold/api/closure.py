@@ -26,6 +26,7 @@ from safehold.api.schemas import (
     problems,
 )
 from safehold.cases import access, sealing
+from safehold.cases.selectors import viewed_record
 from safehold.casework.models import Document, LetterKind
 from safehold.closure import appeals, feedback, selectors, services
 from safehold.closure.models import Appeal, Closure, ClosureStatus
@@ -267,8 +268,10 @@ def appeal_create(request: HttpRequest, case_id: str, body: AppealIn) -> Status[
 
 @cases_router.get("/{case_id}/appeals", response=AppealList, summary="A case's appeals")
 def appeal_list(request: HttpRequest, case_id: str) -> dict[str, Any]:
-    case = access.case_for(staff(request), case_id)
+    user = staff(request)
+    case = access.case_for(user, case_id)
     rows = Appeal.objects.filter(case=case).order_by("received_at")
+    viewed_record(user, case, via="api")  # who appealed and how it stands: a read
     return {"items": [appeal_out(appeal) for appeal in rows]}
 
 

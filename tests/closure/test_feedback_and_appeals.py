@@ -290,3 +290,20 @@ def test_feedback_is_asked_for_by_those_named_on_the_case_only(
         assert list(selectors.feedback_to_request(person)) == [], person
     CaseTeamMember.objects.create(case=closed_case, staff=teammate, added_at=timezone.now())
     assert [c.pk for c in selectors.feedback_to_request(teammate)] == [closed_case.pk]
+
+
+def test_reading_a_cases_appeals_through_the_api_is_a_read_of_the_case(
+    policy: str, closed_case: Case, officer: Staff, api_as: Callable[..., Client]
+) -> None:
+    """Who appealed and how each stands is case information: `GET /cases/{id}/appeals`
+    writes `case.viewed`, as the appeal page does."""
+    from safehold.privacy.models import AuditEntry
+
+    reads = AuditEntry.objects.filter(action="case.viewed", target_id=closed_case.pk)
+    before = reads.count()
+    answer = api_as(officer).get(f"/api/v1/cases/{closed_case.pk}/appeals")
+    assert answer.status_code == 200
+    assert reads.count() == before + 1
+    latest = reads.order_by("-seq").first()
+    assert latest is not None
+    assert (latest.actor, latest.detail["via"]) == (officer.username, "api")
