@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from safehold.accounts.models import Staff, Team
 from safehold.accounts.roles import Role, Sex
-from safehold.cases import access, diversity, sealing, search, selectors
+from safehold.cases import access, diversity, followups, sealing, search, selectors
 from safehold.cases.glass import break_glass as break_glass
 from safehold.cases.glass import break_glass_reason as break_glass_reason
 from safehold.cases.inputs import Diversity, Report
@@ -291,6 +291,7 @@ def case_record(*, report: Report, by: Staff, now: datetime, joins_team: bool) -
     record(by, "case.opened", case, reference=case.reference)
     if case.repeat:
         repeat_alerts_send(policy, case, by=by)
+    followups.run(followups.Event.REPORT, case=case, by=by, now=now)
     if case.under_minimum_age:
         # Recorded, never refused: flagged and routed to the safeguarding referral.
         record(
@@ -436,6 +437,7 @@ def incident_add(
         case.save(update_fields=["abuse_types"])
         abuse_types_count(case, merged)
     record(by, "incident.added", case, incident=incident.pk)
+    followups.run(followups.Event.INCIDENT, case=case, by=by, now=now)
     return incident
 
 

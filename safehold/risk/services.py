@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from safehold.accounts.models import Staff
-from safehold.cases import sealing
+from safehold.cases import followups, sealing
 from safehold.cases.models import Case, new_id
 from safehold.cases.training import check_trained
 from safehold.casework.selectors import marac_referrals_sent
@@ -311,4 +311,5 @@ def assessment_finish(
             "marac_reasons": [r for r in result.marac_reasons if r != "repeat"],
         },
     )
+    followups.run(followups.Event.ASSESSMENT, case=case, by=by, now=now)
     return assessment
