@@ -228,6 +228,7 @@ urlpatterns = [
         name="interview-decision",
     ),
     path("risk", risk_views.risk_views, name="risk"),
+    path("risk/<str:name>", risk_views.risk_list, name="risk-list"),
     path("marac", risk_views.marac, name="marac"),
     path("api/v1/", api.urls),
 ]

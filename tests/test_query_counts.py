@@ -448,6 +448,34 @@ def test_a_work_queue(
 def test_the_risk_views(
     work: Work, as_staff: Callable[[Staff], Client], fixed_queries: Check
 ) -> None:
+    """Each list of the risk page, whole (`/risk/<list>`, a page of 50 at a time): the
+    same queries however many rows, and every row shown."""
+    never: list[str] = []
+
+    def add(n: int) -> list[str]:
+        shown = []
+        for _ in range(n):
+            judged, standard, unassessed = work.open_case(), work.open_case(), work.open_case()
+            work.assessed(judged, high=True)  # judged high: MARAC, at the score's level
+            work.assessed(standard, high=False)
+            never.append(unassessed.reference)
+            shown += [judged.reference, standard.reference]
+        return shown
+
+    client = as_staff(work.officer)
+    # 1 for the list's rows, 1 for the survivors of them (issue 18) and 5 for the one
+    # `case.listed` entry, 1 for which repeat flags the reader may be told.
+    fixed_queries(lambda: client.get("/risk/standard"), add, queries=16)
+    body = client.get("/risk/never-assessed").content.decode()
+    assert [reference for reference in never if reference not in body] == []
+
+
+def test_the_risk_page_shows_the_first_rows_of_each_list(
+    work: Work, as_staff: Callable[[Staff], Client], fixed_queries: Check
+) -> None:
+    """The risk page itself reads a fixed number of rows of each of its six lists
+    (issue 19), and links to each whole list that goes on past them."""
+
     def add(n: int) -> list[str]:
         shown = []
         for _ in range(n):
@@ -455,13 +483,17 @@ def test_the_risk_views(
             work.assessed(high, high=True)
             work.assessed(standard, high=False)
             shown += [high.reference, standard.reference, never.reference]
-        return shown
+        return shown[: 3 * FEW]  # the first of each list are on the page either way
 
     client = as_staff(work.officer)
     # 7 of them (issue 18): each list shows who its cases are about, 1 for the survivors
     # of them all and 5 for the one `case.listed` entry, and 1 for which repeat flags the
     # reader may be told (`cases_seen_by`).
-    fixed_queries(lambda: client.get("/risk"), add, queries=21)
+    body = fixed_queries(lambda: client.get("/risk"), add, queries=21)
+    assert body.count("See the whole list") == 2  # standard (24) and never assessed (12)
+    for name in ("standard", "never-assessed"):
+        section = body.split(f'data-testid="{name}"')[1].split("</table>")[0]
+        assert section.count("govuk-table__row") == 1 + 10  # the head, and 10 rows
 
 
 def test_the_marac_view(

@@ -222,19 +222,34 @@ def risk_views(request: HttpRequest) -> HttpResponse:
     user = signed_in_staff(request)
     if not access.may_record_report(user):
         raise PermissionDenied
-    views = selectors.risk_views(user)
+    lists = selectors.risk_views(user)
     # Every list shows who each case is about (issue 18): one read of the survivors of
     # them all, audited once as `case.listed`, and the repeat flag as the reader may be
     # told it.
-    every = [
-        *views.high_risk_due,
-        *views.new_incident_since_assessment,
-        *views.never_assessed,
-        *(case for cases in views.by_level.values() for case in cases),
-    ]
+    every = [case for rows in lists for case in rows.cases]
     with_survivors(user, cases_seen_by(user, every), via="risk")
-    context = {"views": views, "policy": active_policy(), "nav": "risk"}
+    context = {"lists": lists, "policy": active_policy(), "nav": "risk"}
     return render(request, "risk/views.html", context)
+
+
+def risk_list(request: HttpRequest, name: str) -> HttpResponse:
+    """One list of the risk page, whole, a page at a time (`?page=`, from 1)."""
+    user = signed_in_staff(request)
+    if not access.may_record_report(user):
+        raise PermissionDenied
+    page = request.GET.get("page", "1")
+    if not page.isdigit():
+        raise Http404("No such page")
+    rows = selectors.risk_list_page(user, name, page=int(page))
+    with_survivors(user, cases_seen_by(user, list(rows.cases)), via="risk")
+    context = {
+        "rows": rows,
+        "page": int(page),
+        "caption": f"Page {int(page)}",
+        "policy": active_policy(),
+        "nav": "risk",
+    }
+    return render(request, "risk/list.html", context)
 
 
 def marac(request: HttpRequest) -> HttpResponse:

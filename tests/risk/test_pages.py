@@ -159,6 +159,37 @@ def test_the_risk_views_sort_open_cases(
     assert never.reference not in section
 
 
+def test_each_risk_list_is_read_whole_a_page_at_a_time(
+    open_case: Callable[..., Case],
+    officer: Staff,
+    outsider: Staff,
+    as_staff: Callable[[Staff], Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from safehold.risk import selectors
+
+    monkeypatch.setattr(selectors, "RISK_LIST_PAGE", 2)
+    monkeypatch.setattr(selectors, "SHOWN_ON_RISK_PAGE", 2)
+    never = [open_case() for _ in range(3)]  # oldest first
+    client = as_staff(officer)
+    overview = client.get("/risk").content.decode()
+    section = overview.split('data-testid="never-assessed"')[1].split("</table>")[0]
+    assert [c.reference in section for c in never] == [True, True, False]
+    assert 'href="/risk/never-assessed"' in overview
+    first = client.get("/risk/never-assessed").content.decode()
+    second = client.get("/risk/never-assessed?page=2").content.decode()
+    assert [c.reference in first for c in never] == [True, True, False]
+    assert [c.reference in second for c in never] == [False, False, True]
+    assert 'href="?page=2"' in first
+    assert 'href="?page=1"' in second
+    assert 'href="?page=3"' not in second
+    # An outsider's list holds none of them; a list or page that does not exist is 404.
+    theirs = as_staff(outsider).get("/risk/never-assessed").content.decode()
+    assert not any(c.reference in theirs for c in never)
+    for path in ("/risk/nothing", "/risk/high?page=0", "/risk/high?page=two"):
+        assert client.get(path).status_code == 404, path
+
+
 @pytest.mark.parametrize(
     ("persona", "status"),
     [("da_lead", 200), ("director", 200), ("manager", 403), ("officer", 403), ("auditor", 403)],
