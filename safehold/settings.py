@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "safehold.evidence",
     "safehold.closure",
     "safehold.records",
+    "safehold.marac",
     "safehold.reports",
     "safehold.desk",
     "safehold.public",
