@@ -87,6 +87,8 @@ SETTING_QUESTIONS: dict[str, str] = {
     "appeals.reviewer_role": "who reviews an appeal",
     "marac.potential_escalation_callouts": "how many police call-outs call for a referral",
     "marac.repeat_months": "how recent an earlier referral makes a repeat",
+    "marac.conferences": "which MARACs it attends and when they meet",
+    "marac.flag_months": "how long a case heard at a MARAC stays flagged",
     "monitoring.fields": "which figures are reported",
     "monitoring.reported_to": "who the figures are reported to",
     "policy_review.every_months": "how often the policy is reviewed",
@@ -434,6 +436,26 @@ def _review_rules(policy: Policy) -> Iterable[Draft]:
         "While a case is at high risk, we assess the risk again at least every "
         f"{count(marac.reassess_high_risk_days, 'day')}.",
         ("marac.reassess_high_risk_days",),
+    )
+    names = and_list([conference.name for conference in marac.conferences.values()])
+    yield (
+        section,
+        "MARAC meetings",
+        f"We take part in {names}. A case heard at a MARAC carries the MARAC flag for "
+        f"{count(marac.flag_months, 'month')}.",
+        ("marac.conferences", "marac.flag_months"),
+    )
+    yield (
+        section,
+        "MARAC actions",
+        (
+            "Our own actions agreed at a MARAC go onto the case's action plan once we have "
+            "discussed them with the survivor."
+            if marac.provider_actions_after_survivor_discussion
+            else "Our own actions agreed at a MARAC go onto the case's action plan when "
+            "the MARAC's decisions are recorded."
+        ),
+        ("marac.provider_actions_after_survivor_discussion",),
     )
 
 

@@ -375,6 +375,28 @@ class Retention(PolicyModel):
     monitoring figures. A legal hold on the case stops the erasure."""
 
 
+class MaracConference(PolicyModel):
+    """A local MARAC the provider attends (docs/marac.md)."""
+
+    name: Text
+    """The conference's name, as the provider's staff know it."""
+
+    area: Text
+    """The area it covers, in plain words."""
+
+    meets: Text
+    """When it meets, in plain words ("Every other Thursday")."""
+
+
+def default_conferences() -> dict[str, MaracConference]:
+    """Safehold's default: one local MARAC. The seeds name none and no meeting pattern."""
+    return {
+        "local": MaracConference(
+            name="Local MARAC", area="The provider's area", meets="Every month"
+        )
+    }
+
+
 class Marac(PolicyModel):
     """When to refer a case to MARAC, and how often to reassess a high-risk case.
 
@@ -392,6 +414,20 @@ class Marac(PolicyModel):
     reassess_high_risk_days: Count = 14
     """Days a high-risk case may go without a new risk assessment before it shows as due
     for reassessment."""
+
+    conferences: Annotated[dict[Slug, MaracConference], Field(min_length=1)] = Field(
+        default_factory=default_conferences
+    )
+    """The local MARACs the provider attends, keyed by id: each with its name, area and
+    meeting pattern. A MARAC referral goes onto the list of the next meeting of the
+    first one (docs/marac.md)."""
+
+    flag_months: Count = 12
+    """Months a case heard at a MARAC carries the MARAC flag (SafeLives' flag and tag)."""
+
+    provider_actions_after_survivor_discussion: bool = False
+    """The provider's own actions agreed at a MARAC go onto the case's action plan only
+    once a discussion with the survivor about them is recorded."""
 
 
 class Definitions(PolicyModel):
