@@ -17,6 +17,7 @@ from safehold.casework import offers
 from safehold.casework import selectors as casework_selectors
 from safehold.closure import selectors as closure_selectors
 from safehold.closure.services import REOPEN_ROLES
+from safehold.marac.flags import flag_of
 from safehold.policy.loader import active_policy
 from safehold.policy.schema import Policy
 from safehold.public import selectors as public_selectors
@@ -106,6 +107,7 @@ def case_context(user: Staff, view: selectors.CaseView, **extra: Any) -> dict[st
         # A closed case shows no live tasks: nothing to contact, assess, plan or review.
         "live": case.status != "closed",
         "glass_until": access.glass_until(user, case),
+        "marac_flag": flag_of(case, timezone.now()),
         "now": timezone.now(),
         **extra,
     }
