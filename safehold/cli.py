@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True)
     add.add_argument("--sex", required=True, choices=["female", "male"])
     add.add_argument("--team", required=True)
+    add.add_argument("--agency", default="", help="a partner's agency (an id of the policy's)")
     add.add_argument("--full-name", default="")
     add.add_argument("--email", default="")
     add.add_argument("--untrained", action="store_true", help="not trained in domestic abuse")
@@ -323,6 +324,7 @@ def run_staff(args: argparse.Namespace) -> int:
             password=password,
             trained=not args.untrained,
             languages=args.language,
+            agency=args.agency,
         )
     except Refusal as refusal:
         print(f"safehold: {refusal.message}", file=sys.stderr)
@@ -330,7 +332,8 @@ def run_staff(args: argparse.Namespace) -> int:
     except ValidationError as error:
         print(f"safehold: {'; '.join(error.messages)}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"Created {staff.role} {staff.username} in team {staff.team.name}.")
+    at = f" at {staff.agency}" if staff.agency else ""
+    print(f"Created {staff.role} {staff.username}{at} in team {staff.team.name}.")
     print(f"Initial password (give it to them by a safe route): {password}")
     print(
         "They set up two-factor sign-in the first time they sign in, then choose their own "

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "safehold.records",
     "safehold.marac",
     "safehold.reports",
+    "safehold.partners",
     "safehold.desk",
     "safehold.public",
     "safehold.web",
@@ -139,6 +140,8 @@ MIDDLEWARE = [
     "safehold.accounts.middleware.TwoFactorRequiredMiddleware",
     "safehold.accounts.middleware.SessionRecordMiddleware",
     "safehold.accounts.middleware.PasswordChangeRequiredMiddleware",
+    # A partner reaches only the partner pages and their own account (partners/gate.py).
+    "safehold.partners.gate.PartnerGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

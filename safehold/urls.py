@@ -8,6 +8,7 @@ from safehold.casework import views as casework_views
 from safehold.closure import views as closure_views
 from safehold.desk import case_page, chronology, home, queue_pages
 from safehold.evidence import views as evidence_views
+from safehold.partners import views as partner_views
 from safehold.public import triage_views
 from safehold.public import views as public_views
 from safehold.records import views as records_views
@@ -59,6 +60,7 @@ urlpatterns = [
     ),
     path("staff/", staff_views.staff_index, name="staff-index"),
     path("staff/new", staff_views.staff_new, name="staff-new"),
+    path("staff/suspend-agency", staff_views.agency_suspend, name="staff-agency-suspend"),
     path("teams/", staff_views.teams, name="teams"),
     path(
         "staff/changes/<int:change_id>/<slug:decision>",
@@ -230,6 +232,29 @@ urlpatterns = [
     path("risk", risk_views.risk_views, name="risk"),
     path("risk/<str:name>", risk_views.risk_list, name="risk-list"),
     path("marac", risk_views.marac, name="marac"),
+    path("partner/", partner_views.partner_home, name="partner-home"),
+    path("partner/cases/<str:case_id>/", partner_views.partner_case, name="partner-case"),
+    path(
+        "partner/cases/<str:case_id>/updates/new",
+        partner_views.partner_update_new,
+        name="partner-update-new",
+    ),
+    path(
+        "partner/cases/<str:case_id>/documents/<str:document_id>",
+        partner_views.partner_document,
+        name="partner-document",
+    ),
+    path(
+        "cases/<str:case_id>/partner-sharing",
+        partner_views.restricted_share_new,
+        name="restricted-share-new",
+    ),
+    path("partner-sharing/", partner_views.restricted_shares, name="restricted-shares"),
+    path(
+        "partner-sharing/<str:share_id>",
+        partner_views.restricted_share,
+        name="restricted-share",
+    ),
     path("api/v1/", api.urls),
 ]
 

@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from safehold.accounts.models import Team
 from safehold.accounts.roles import Role, Sex
+from safehold.policy.loader import active_policy
 from safehold.web.languages import language_choices
 
 
@@ -62,6 +63,11 @@ class StaffCreateForm(forms.Form):
             "invalid_choice": "Choose a team that exists, or create the team first",
         }
     )
+    agency = forms.ChoiceField(
+        required=False,
+        label="Agency (for a partner)",
+        error_messages={"invalid_choice": "Choose one of the policy's agencies"},
+    )
     trained = forms.BooleanField(required=False, initial=True, label="Trained in domestic abuse")
     languages = forms.MultipleChoiceField(
         required=False,
@@ -76,6 +82,29 @@ class StaffCreateForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].choices = team_choices()  # type: ignore[attr-defined]
+        self.fields["agency"].choices = agency_choices("Not a partner")  # type: ignore[attr-defined]
+
+
+def agency_choices(none: str) -> list[tuple[str, str]]:
+    """The policy's agencies, by id, in the policy's words."""
+    agencies = active_policy().agencies
+    return [("", none), *((key, agency.name) for key, agency in agencies.items())]
+
+
+class AgencySuspendForm(forms.Form):
+    """Suspending every partner account of one agency at once."""
+
+    agency = forms.ChoiceField(
+        label="Agency",
+        error_messages={
+            "required": "Choose the agency whose accounts to suspend",
+            "invalid_choice": "Choose one of the policy's agencies",
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = agency_choices("Choose an agency")  # type: ignore[attr-defined]
 
 
 class PasswordForm(forms.Form):

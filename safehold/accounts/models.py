@@ -45,6 +45,11 @@ class Staff(AbstractBaseUser):
     sex = models.CharField(max_length=10, choices=Sex.choices)
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="staff")
     role = models.CharField(max_length=20, choices=Role.choices)
+    agency = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="A partner's agency: an id of the policy's agencies directory; empty for staff",
+    )
     trained = models.BooleanField(default=True, help_text="Trained in domestic abuse work")
     languages = models.JSONField(default=list, blank=True, help_text="Language codes spoken")
     is_active = models.BooleanField(default=True)

@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     DA_LEAD = "da_lead", "Domestic abuse lead"
     AUDITOR = "auditor", "Auditor"
     ADMIN = "admin", "Administrator"
+    PARTNER = "partner", "Partner at another agency"
 
 
 class Sex(models.TextChoices):
@@ -39,3 +40,10 @@ def grant_needs_second_admin(role: str) -> bool:
     """Making someone a director or DA lead, or another administrator (who could then
     approve the first one's changes), needs a second administrator."""
     return is_privileged(role) or manages_staff(role)
+
+
+def is_partner(role: str) -> bool:
+    """A named person at one of the policy's agencies (API.md §4): they see only what was
+    shared with their agency, through the partner pages and `/api/v1/partner/...`
+    (safehold/partners/selectors.py), and nothing through the staff door."""
+    return role == Role.PARTNER

@@ -33,6 +33,7 @@ from safehold.accounts.roles import (
 )
 from safehold.errors import Refusal
 from safehold.limits import counters
+from safehold.policy.loader import active_policy
 from safehold.privacy import audit
 
 TOKEN_PREFIX = "shk_"  # noqa: S105 - a label on every token, not a secret
@@ -96,6 +97,33 @@ def team_create(*, name: str, by: Staff) -> Team:
     return team
 
 
+def agency_checked(role: str, agency: str) -> str:
+    """A partner names one of the policy's agencies (API.md §4); no other role has one."""
+    agency = agency.strip()
+    if role != Role.PARTNER:
+        if agency:
+            raise Refusal(
+                "agency_not_expected",
+                "Only a partner's account names an agency",
+                field="agency",
+            )
+        return ""
+    if not agency:
+        raise Refusal("agency_required", "Choose the partner's agency", field="agency")
+    agencies = active_policy().agencies
+    if agency not in agencies:
+        raise Refusal(
+            "unknown_agency",
+            f"Agency must be one of the policy's: {', '.join(agencies)}",
+            field="agency",
+        )
+    return agency
+
+
+def agency_detail(agency: str) -> dict[str, str]:
+    return {"agency": agency} if agency else {}
+
+
 def admin_required(by: Staff) -> None:
     if not manages_staff(by.role):
         raise Refusal("may_not_manage_staff", "Only an administrator manages accounts", status=403)
@@ -115,6 +143,7 @@ def staff_create(
     languages: list[str] | None = None,
     by: Staff | None = None,
     password_change_required: bool = True,
+    agency: str = "",
 ) -> Staff:
     """A new account, whose first password is changed at its first sign-in (the demo's
     accounts alone are made without that). An administrator's new director, DA lead or
@@ -128,6 +157,7 @@ def staff_create(
         raise Refusal("unknown_sex", "Sex must be female or male")
     if Staff.objects.filter(username=username).exists():
         raise Refusal("username_taken", f"There is already an account called {username}")
+    agency = agency_checked(role, agency)
     if by is not None:
         team_required_to_exist(team)
     awaits_approval = by is not None and grant_needs_second_admin(role)
@@ -136,6 +166,7 @@ def staff_create(
         full_name=full_name or username,
         email=email,
         role=role,
+        agency=agency,
         sex=sex,
         team=team_for_name(team),
         trained=trained,
@@ -147,7 +178,7 @@ def staff_create(
     validate_password(password, user=staff)
     staff.set_password(password)
     staff.save()
-    record(by, "staff.created", staff, role=role, team=staff.team.name)
+    record(by, "staff.created", staff, role=role, team=staff.team.name, **agency_detail(agency))
     if awaits_approval and by is not None:
         change_pending(staff=staff, kind=ChangeKind.ENABLE, by=by, why="grants_privileged_role")
     return staff
@@ -259,6 +290,14 @@ def change_checked(staff: Staff, kind: str, *, value: str, password: str) -> tup
             raise Refusal("unknown_role", f"Role must be one of: {', '.join(Role.values)}")
         if value == staff.role:
             raise Refusal("no_change", "The account already has that role", status=409)
+        if Role.PARTNER in (value, staff.role):
+            # A partner belongs to another agency: never one of the provider's staff
+            # by a change of role, nor the other way round. A new account is made.
+            raise Refusal(
+                "partner_role_change",
+                "A partner's account stays a partner's: make a new account instead",
+                field="role",
+            )
     if kind == ChangeKind.TEAM:
         value = " ".join(value.split())
         if not value:
@@ -416,6 +455,37 @@ def staff_disable(*, staff: Staff, by: Staff | None = None) -> Staff:
     sessions.sessions_end(staff=staff, reason="disabled")
     record(by, "staff.disabled", staff)
     return staff
+
+
+@transaction.atomic
+def agency_suspend(*, agency: str, by: Staff | None = None, now: datetime | None = None) -> int:
+    """Suspends every partner account of one agency at once (issue 21): each is disabled,
+    its sessions end and its API tokens are revoked in the same transaction, so none of
+    its people reads anything more from the next request on. Returns how many accounts
+    were active. Like disabling one account it takes access away, so it needs no second
+    administrator."""
+    if by is not None:
+        admin_required(by)
+    now = now or timezone.now()
+    if agency not in active_policy().agencies and not Staff.objects.filter(agency=agency).exists():
+        raise Refusal("unknown_agency", "There is no such agency", field="agency")
+    accounts = list(
+        Staff.objects.select_for_update().filter(role=Role.PARTNER, agency=agency, is_active=True)
+    )
+    for staff in accounts:
+        staff.is_active = False
+        staff.save(update_fields=["is_active"])
+        sessions.sessions_end(staff=staff, reason="agency_suspended", now=now)
+        ApiToken.objects.filter(staff=staff, revoked_at__isnull=True).update(revoked_at=now)
+        record(by, "staff.disabled", staff, agency=agency, why="agency_suspended")
+    audit.record(
+        actor=by.username if by else "",
+        action="staff.agency_suspended",
+        target_type="agency",
+        target_id=agency,
+        detail={"accounts": len(accounts)},
+    )
+    return len(accounts)
 
 
 # What a person does to their own account -------------------------------------------

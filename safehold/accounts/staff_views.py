@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safehold.accounts import selectors, services
 from safehold.accounts.forms import (
+    AgencySuspendForm,
     PasswordForm,
     RoleForm,
     StaffCreateForm,
@@ -59,8 +60,41 @@ def staff_index(request: HttpRequest) -> HttpResponse:
         "staff_list": selectors.staff_list(),
         "pending": selectors.pending_changes(),
         "me": signed_in_staff(request),
+        "suspend_form": AgencySuspendForm(),
     }
     return render(request, "accounts/staff_index.html", context)
+
+
+@admin_only
+@require_POST
+def agency_suspend(request: HttpRequest) -> HttpResponse:
+    """Suspends every partner account of one agency at once: each is disabled, its
+    sessions and API tokens end (services.agency_suspend)."""
+    form = AgencySuspendForm(request.POST)
+    if form.is_valid():
+        agency = form.cleaned_data["agency"]
+        try:
+            ended = services.agency_suspend(agency=agency, by=signed_in_staff(request))
+        except Refusal as refusal:
+            if refusal.status == 403:
+                raise PermissionDenied(refusal.message) from refusal
+            form.add_error("agency", refusal.message)
+        else:
+            messages.success(
+                request,
+                f"{ended} partner account{'s' if ended != 1 else ''} at "
+                f"{dict(form.fields['agency'].choices)[agency]} suspended; "  # type: ignore[attr-defined]
+                "their sessions and API tokens have ended.",
+            )
+            return redirect("staff-index")
+    context = {
+        "nav": "staff",
+        "staff_list": selectors.staff_list(),
+        "pending": selectors.pending_changes(),
+        "me": signed_in_staff(request),
+        "suspend_form": form,
+    }
+    return render(request, "accounts/staff_index.html", context, status=400)
 
 
 @admin_only
@@ -108,9 +142,14 @@ def staff_new(request: HttpRequest) -> HttpResponse:
 
 
 def refusal_field(refusal: Refusal) -> str | None:
-    return {"username_taken": "username", "team_required": "team", "unknown_team": "team"}.get(
-        refusal.code
-    )
+    return {
+        "username_taken": "username",
+        "team_required": "team",
+        "unknown_team": "team",
+        "agency_required": "agency",
+        "agency_not_expected": "agency",
+        "unknown_agency": "agency",
+    }.get(refusal.code)
 
 
 @admin_only

@@ -23,7 +23,9 @@ from safehold.api.casework import cases_router as casework_router
 from safehold.api.closure import appeals_router
 from safehold.api.closure import cases_router as closure_router
 from safehold.api.limits import RateLimited
+from safehold.api.marac import router as marac_router
 from safehold.api.openapi import with_problems
+from safehold.api.partners import router as partners_router
 from safehold.api.policy import router as policy_router
 from safehold.api.problems import problem
 from safehold.api.public_reports import router as public_reports_router
@@ -65,7 +67,9 @@ api.add_router("/documents", documents_router)
 api.add_router("/perpetrator-interviews", interviews_router)
 api.add_router("/policy", policy_router)
 api.add_router("/reports", reports_router)
+api.add_router("/marac", marac_router)
 api.add_router("/public-reports", public_reports_router)
+api.add_router("/partner", partners_router)
 api.add_router("/", records_router)
 
 

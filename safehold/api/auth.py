@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja.security import HttpBearer
 
 from safehold.accounts.models import Staff
 from safehold.accounts.refusals import API_CALLER
+from safehold.accounts.roles import is_partner
 from safehold.accounts.selectors import token_for
 from safehold.accounts.services import token_use_record
 from safehold.api.limits import request_count
 from safehold.limits.addresses import client_address
+
+PARTNER_PATHS = "/api/v1/partner/"
 
 
 class BearerToken(HttpBearer):
@@ -33,6 +36,10 @@ class BearerToken(HttpBearer):
         found = token_for(token)
         if found is None:
             return None
+        if is_partner(found.staff.role) and not request.path.startswith(PARTNER_PATHS):
+            # A partner reads only through the partner door: every other endpoint is
+            # "not found", as for a case they may not know of (partners/selectors.py).
+            raise Http404("No such object")
         request.user = found.staff
         setattr(request, API_CALLER, found.staff)  # named in the entry of a refusal
         request_count(

@@ -10,6 +10,8 @@ may not see is "not found", exactly as a case that does not exist.
 | manager           | it belongs to the manager's team                                       |
 | director, da_lead | always                                                                 |
 | auditor, admin    | never                                                                  |
+| partner           | never through this door: only what was shared with their agency,       |
+|                   | through the partner door (safehold/partners/selectors.py)              |
 
 An erased case (its data key destroyed at the end of the retention period) is seen by
 nobody: only its statistical columns and its audit trail remain.
@@ -47,7 +49,9 @@ from safehold.policy.schema import Policy
 from safehold.prepared import Prepared
 from safehold.privacy import audit
 
-ROLES_WHO_SEE_NO_CASE = (Role.AUDITOR, Role.ADMIN)
+# A partner (someone at another agency) sees no case through this door: what was shared
+# with their agency is read only through the partner door (partners/selectors.py).
+ROLES_WHO_SEE_NO_CASE = (Role.AUDITOR, Role.ADMIN, Role.PARTNER)
 
 
 def named_on_case(user: Staff) -> Q:

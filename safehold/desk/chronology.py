@@ -29,6 +29,7 @@ from safehold.cases.models import Case
 from safehold.casework import selectors as casework_selectors
 from safehold.casework.models import Action, Consent, Document, Review
 from safehold.closure import selectors as closure_selectors
+from safehold.partners.models import PartnerUpdate
 from safehold.policy.vocabulary import PARTY_LABELS
 from safehold.policy.wording import and_list
 from safehold.privacy.models import AuditEntry
@@ -49,6 +50,7 @@ KINDS: dict[str, str] = {
     "letters": "Letters",
     "closure": "Closure and feedback",
     "appeals": "Appeals",
+    "partners": "From partner agencies",
 }
 
 
@@ -446,6 +448,22 @@ def letter_events(case: Case) -> list[Event]:
     return events
 
 
+def partner_events(case: Case) -> list[Event]:
+    """What partners at other agencies added (partners/services.py), each as from its
+    agency."""
+    rows = PartnerUpdate.objects.filter(case=case).select_related("created_by")
+    return [
+        Event(
+            row.created_at,
+            "partners",
+            f"Update from {words.agency(row.agency)}",
+            by=name_of(row.created_by),
+            lines=[str(sealing.unseal(case.data_key, row).get("text", ""))],
+        )
+        for row in rows.order_by("created_at", "id")
+    ]
+
+
 def closure_events(after: closure_selectors.AfterClosure) -> list[Event]:
     events = []
     for found in after.closures:
@@ -602,6 +620,8 @@ def chronology(user: Staff, case_id: str, kind: str = "") -> Chronology:
         events += review_events(case)
     if "letters" in wanted:
         events += letter_events(case)
+    if "partners" in wanted:
+        events += partner_events(case)
     if "closure" in wanted or "appeals" in wanted:
         after = closure_selectors.after_closure(case)
         if "closure" in wanted:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from safehold.accounts.models import Staff
+from safehold.accounts.roles import is_partner
 from safehold.cases import access, selectors
 from safehold.cases.models import Case
 from safehold.desk import queues
@@ -47,6 +48,8 @@ def is_due_now(case: Case, now: datetime) -> bool:
 
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if isinstance(user, Staff) and is_partner(user.role):
+        return redirect("partner-home")  # a partner's home is what was shared with them
     context: dict[str, object] = {"nav": "home"}
     if isinstance(user, Staff) and access.may_record_report(user):
         now = timezone.now()

@@ -33,6 +33,7 @@ _KIND_OF_PREFIX = {
     "risk": "risk",
     "consent": "sharing",
     "disclosure": "sharing",
+    "partner": "sharing",
     "action": "plan",
     "review": "plan",
     "perpetrator_interview": "plan",

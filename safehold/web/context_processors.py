@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from safehold.accounts.roles import manages_staff
+from safehold.accounts.roles import is_partner, manages_staff
 from safehold.cases.access import may_record_report, may_see_audit
 from safehold.casework.services import may_approve
 from safehold.reports.scope import may_see_reports
@@ -22,4 +22,5 @@ def service(request: HttpRequest) -> dict[str, object]:
         "can_see_marac": signed_in and user.role in MARAC_VIEW_ROLES,  # type: ignore[union-attr]
         "can_approve": signed_in and may_approve(user),  # type: ignore[arg-type]
         "can_see_reports": signed_in and may_see_reports(user),  # type: ignore[arg-type]
+        "is_partner": signed_in and is_partner(user.role),  # type: ignore[union-attr]
     }

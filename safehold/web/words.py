@@ -95,6 +95,12 @@ AUDIT_ACTIONS = {
     "disclosure.rejected": "Refused sharing information without consent",
     "disclosure.sent": "Sent a referral",
     "disclosure.letter": "Sent a letter sharing information",
+    "disclosure.partner_share_requested": "Asked to share a restricted case with partners",
+    "disclosure.partner_share_approved": "Approved sharing a restricted case with partners",
+    "disclosure.partner_share_refused": "Refused sharing a restricted case with partners",
+    "partner.update_added": "Added an update from a partner agency",
+    "partner.marac_action_status": "Set the status of a MARAC action from a partner agency",
+    "staff.agency_suspended": "Suspended an agency's partner accounts",
     "disclosure.subject_access": "Released records to the person they are about",
     "action.added": "Added an action",
     "action.completed": "Marked an action done",
@@ -385,6 +391,8 @@ VIA = {
     "closure_decision": "deciding on a closure",
     "case_reopen": "reopening the case",
     "closure_evaluation": "evaluating a closure",
+    "partner": "the partner pages of an agency it was shared with",
+    "partner_api": "the partner API of an agency it was shared with",
 }
 _ID = re.compile(r"^[a-z]{2,6}_[0-9a-f]{8,}$")
 

@@ -80,6 +80,7 @@ NOT_PAGES = {
     "case-evidence-download",
     "document",
     "subject-access-export",
+    "partner-document",
 }
 
 # Texts no machine writes for a person.
@@ -394,6 +395,7 @@ def world(
             "change_id": [],  # a POST (approve or refuse); the change shows on the staff pages
             "decision": [],
             "action": [],
+            "share_id": [],  # a restricted case's request to share with partners
         }
     )
 

@@ -30,3 +30,13 @@ def test_every_via_in_the_code_has_words() -> None:
 def test_a_via_reads_as_words_on_the_trail() -> None:
     assert words.detail_value("via", "risk_finish") == "finishing a risk assessment"
     assert words.detail_value("via", "review_new") == "recording a review"
+
+
+def test_a_partners_read_reads_as_words_on_the_trail() -> None:
+    # The partner door names its way in by a constant (partners/views.py, api/partners.py).
+    assert words.detail_value("via", "partner") == (
+        "the partner pages of an agency it was shared with"
+    )
+    assert words.detail_value("via", "partner_api") == (
+        "the partner API of an agency it was shared with"
+    )
