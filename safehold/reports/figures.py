@@ -79,6 +79,20 @@ COMPLIANCE = (
     Figure("policy_review", "Policy review", "When the policy itself is next due for review."),
 )  # fmt: skip
 
+MARAC_HEARD = Figure(
+    "marac_heard",
+    "Cases heard at MARAC",
+    "Cases whose hearing at a MARAC had its decisions recorded in the period, each counted "
+    "once, and of them those heard as a repeat (referred again within 12 months of the last "
+    "referral of the same survivor).",
+)
+MARAC_ACTIONS = Figure(
+    "marac_actions",
+    "MARAC actions",
+    "Actions agreed at those hearings, by the agency that owns each: completed on time (on or "
+    "before the due date), completed late, still open, or cancelled.",
+)
+
 ITEM_LABELS: dict[str, str] = {
     NOT_RECORDED: "Not recorded",
     NOT_ASSESSED: "Not yet assessed",
@@ -117,6 +131,9 @@ ITEM_LABELS: dict[str, str] = {
     "answered_late": "Answered late",
     "unanswered": "Not yet answered",
     "review_date": "Next review",
+    "heard": "Cases heard",
+    "repeats": "Of them repeats",
+    "agreed": "Agreed",
     "female": "Female",
     "male": "Male",
     "other": "Other",
@@ -137,6 +154,26 @@ def reported(key: str, policy: Policy) -> bool:
     board report and the downloads show only those (the API answers every figure API.md
     names; docs/reports.md). The compliance figures are always shown."""
     return MONITORING_FIELD_OF.get(key, key) in policy.monitoring.fields
+
+
+# The MARAC actions' counts, labelled as the table reads (ITEM_LABELS' "late" and "on
+# time" are said of reviews held; here they are said of completing an action).
+MARAC_ACTION_LABELS = {
+    "agreed": "Agreed",
+    "on_time": "Completed on time",
+    "late": "Completed late",
+    "open": "Open",
+    "cancelled": "Cancelled",
+}
+
+
+def agency_label(agency: str, policy: Policy) -> str:
+    """An agency of the MARAC figures by the policy directory's name; the provider's own
+    actions as such."""
+    if agency == "provider":
+        return "Our own actions"
+    found = policy.agencies.get(agency)
+    return found.name if found is not None else agency
 
 
 def action_kind_label(kind: str) -> str:
@@ -181,6 +218,14 @@ def rows(report: dict[str, Any], policy: Policy) -> Iterator[Row]:
             section = f"{title}: {FIELD_LABELS.get(field, field)}"
             for item, value in counts.items():
                 yield Row(section, item, item_label(item, policy, field), value)
+    marac = report.get("marac", {})
+    for item in ("heard", "repeats"):
+        if item in marac:
+            yield Row(MARAC_HEARD.title, item, item_label(item, policy), marac[item])
+    for agency, states in marac.get("actions", {}).items():
+        section = f"{MARAC_ACTIONS.title}: {agency_label(agency, policy)}"
+        for item, value in states.items():
+            yield Row(section, item, MARAC_ACTION_LABELS.get(item, item), value)
     for figure in COMPLIANCE:
         for item, value in report["compliance"][figure.key].items():
             if item == "approved_by":

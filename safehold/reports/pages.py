@@ -15,9 +15,13 @@ from safehold.reports.figures import (
     COMPLIANCE,
     DIVERSITY,
     FIELD_LABELS,
+    MARAC_ACTION_LABELS,
+    MARAC_ACTIONS,
+    MARAC_HEARD,
     TOTALS,
     Figure,
     action_kind_label,
+    agency_label,
     item_label,
     reported,
 )
@@ -59,6 +63,7 @@ class Dashboard:
     compliance: list[Section]
     action_taken: list[ActionRow] = field(default_factory=list)
     action_taken_figure: Figure = ACTION_TAKEN
+    marac: list[Section] = field(default_factory=list)
     read_from: str = ""  # how far behind the main database, when read from a replica
 
 
@@ -98,6 +103,31 @@ def action_rows(current: dict[str, Any], previous: dict[str, Any]) -> list[Actio
         )
         for kind, states in current.get("action_taken", {}).items()
     ]
+
+
+def marac_sections(
+    current: dict[str, Any], previous: dict[str, Any], policy: Policy
+) -> list[Section]:
+    """The cases heard at MARAC, then one table for each agency's MARAC actions."""
+    now, before = current.get("marac"), previous.get("marac", {})
+    if not now:
+        return []
+    heard = [(item_label(k, policy), now[k], before.get(k, 0)) for k in ("heard", "repeats")]
+    sections = [Section(MARAC_HEARD, heard)]
+    actions, before_actions = now["actions"], before.get("actions", {})
+    for n, agency in enumerate([*actions, *(a for a in before_actions if a not in actions)]):
+        lines = [
+            (
+                label,
+                actions.get(agency, {}).get(key, 0),
+                before_actions.get(agency, {}).get(key, 0),
+            )
+            for key, label in MARAC_ACTION_LABELS.items()
+        ]
+        title = f"{MARAC_ACTIONS.title}: {agency_label(agency, policy)}"
+        definition = MARAC_ACTIONS.definition if n == 0 else ""
+        sections.append(Section(Figure(f"marac_actions-{agency}", title, definition), lines))
+    return sections
 
 
 def dashboard(current: dict[str, Any], previous: dict[str, Any], policy: Policy) -> Dashboard:
@@ -145,5 +175,6 @@ def dashboard(current: dict[str, Any], previous: dict[str, Any], policy: Policy)
         diversity_figure=DIVERSITY,
         compliance=compliance,
         action_taken=action_rows(current, previous),
+        marac=marac_sections(current, previous, policy),
         read_from=read_from_words(current.get("read_from")),
     )

@@ -11,6 +11,7 @@ from django.db import DEFAULT_DB_ALIAS
 from safehold.accounts.models import Staff
 from safehold.policy.schema import Policy
 from safehold.reports.compliance import compliance_figures
+from safehold.reports.marac_figures import marac_figures
 from safehold.reports.monitoring import Window, monitoring_figures
 from safehold.reports.period import Period
 from safehold.reports.scope import Scope
@@ -46,9 +47,11 @@ def monitoring_report(
         figures["individuals"] += unseen.survivors
         figures["repeat_reports"] += unseen.repeats
     compliance = compliance_figures(window, policy)
+    marac = marac_figures(window)
     if suppress:
         figures = suppressed(figures)
         compliance = counts(compliance)
+        marac = counts(marac)
     return {
         "from": period.start.isoformat(),
         "to": period.end.isoformat(),
@@ -57,6 +60,7 @@ def monitoring_report(
         "unseen_cases": IN_TOTALS if in_totals else LEFT_OUT,
         **figures,
         "compliance": compliance,
+        "marac": marac,
     }
 
 
