@@ -240,6 +240,11 @@ urlpatterns = [
         name="partner-update-new",
     ),
     path(
+        "partner/cases/<str:case_id>/marac-actions/<str:action_id>/status",
+        partner_views.partner_marac_status,
+        name="partner-marac-status",
+    ),
+    path(
         "partner/cases/<str:case_id>/documents/<str:document_id>",
         partner_views.partner_document,
         name="partner-document",

@@ -6,10 +6,11 @@ case that is not shared with their agency now, as for one that does not exist.""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import StringConstraints
 
@@ -69,6 +70,11 @@ class PartnerCase(Schema):
     documents: list[PartnerDocument]
     updates: list[PartnerUpdateOut]
     marac_actions: list[PartnerMaracAction]
+
+
+class PartnerMaracStatusIn(Strict):
+    status: Literal["open", "done", "cancelled"]
+    note: Annotated[str, StringConstraints(max_length=services.TEXT_LIMIT)] = ""
 
 
 class PartnerUpdateIn(Strict):
@@ -163,3 +169,26 @@ def partner_update_create(
             "created_at": utc(update.created_at),
         },
     )
+
+
+@router.post(
+    "/cases/{case_id}/marac-actions/{action_id}",
+    response={200: PartnerMaracAction, **problems(403, 422)},
+    summary="Set the status of a MARAC action the partner's agency owns on a case shared "
+    "with it (while the sharing stands; 404 otherwise)",
+)
+def partner_marac_status(
+    request: HttpRequest, case_id: str, action_id: str, body: PartnerMaracStatusIn
+) -> dict[str, Any]:
+    user = partner(request)
+    services.marac_action_status_set(
+        by=user,
+        case_id=case_id,
+        action_id=action_id,
+        status=body.status,
+        note=body.note,
+        now=timezone.now(),
+    )
+    case, agency, _ = selectors.shared_case(user, case_id)
+    shown = {a.id: a for a in selectors.marac_actions_of(case, agency)}[action_id]
+    return {"id": shown.id, "what": shown.what, "status": shown.status}

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from safehold.accounts.roles import is_partner
@@ -56,7 +57,12 @@ def partner_case(request: HttpRequest, case_id: str) -> HttpResponse:
     partner_required(request)
     user = signed_in_staff(request)
     view = selectors.shared_view(user, case_id, via=VIA)
-    context = {"nav": "partner", "view": view, "form": UpdateForm()}
+    context = {
+        "nav": "partner",
+        "view": view,
+        "form": UpdateForm(),
+        "marac_statuses": MaracStatusForm.base_fields["status"].choices,  # type: ignore[attr-defined]
+    }
     return render(request, "partners/case.html", context)
 
 
@@ -76,6 +82,42 @@ def partner_update_new(request: HttpRequest, case_id: str) -> HttpResponse:
             return redirect("partner-case", case_id=case.pk)
     context = {"nav": "partner", "case": case, "agency": agency, "form": form}
     return render(request, "partners/update_new.html", context, status=400 if form.errors else 200)
+
+
+class MaracStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[("open", "Open"), ("done", "Done"), ("cancelled", "Cancelled")],
+        error_messages={"required": "Choose the status", "invalid_choice": "Choose the status"},
+    )
+    note = forms.CharField(label="Note (optional)", required=False, max_length=services.TEXT_LIMIT)
+
+
+@require_http_methods(["POST"])
+def partner_marac_status(request: HttpRequest, case_id: str, action_id: str) -> HttpResponse:
+    """A partner sets the status of a MARAC action their agency owns (while the sharing
+    stands; 404 otherwise), through the MARAC app's own service."""
+    partner_required(request)
+    user = signed_in_staff(request)
+    form = MaracStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.marac_action_status_set(
+                by=user,
+                case_id=case_id,
+                action_id=action_id,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+                now=timezone.now(),
+            )
+        except Refusal as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, "The action's status is saved.")
+    else:
+        selectors.marac_action_for(user, case_id, action_id)  # 404 before saying more
+        messages.error(request, "Choose the status")
+    return redirect("partner-case", case_id=case_id)
 
 
 def partner_document(request: HttpRequest, case_id: str, document_id: str) -> HttpResponse:
