@@ -575,7 +575,8 @@ def test_the_case_page_of_an_open_case(
     # 31: the reviews with their structure (issue 18), paired with the plan's actions.
     # 1 for the public report that opened it, if one did (issue 20).
     # 1 for its MARAC flag, if it was heard in the flag's months (issue 21, marac/flags.py).
-    fixed_queries(lambda: client.get(f"/cases/{case.pk}/"), add, queries=34)
+    # 1 for its MARAC hearings (and 1 more for their actions where it has any; issue 21).
+    fixed_queries(lambda: client.get(f"/cases/{case.pk}/"), add, queries=35)
 
 
 def test_the_case_page_of_a_closed_case(
@@ -600,8 +601,9 @@ def test_the_case_page_of_a_closed_case(
         return shown
 
     client = as_staff(work.officer)
-    # +1: the reviews (issue 18), shown on a closed case too. +1: the MARAC flag (issue 21).
-    fixed_queries(lambda: client.get(f"/cases/{case.pk}/"), add, queries=33)
+    # +1: the reviews (issue 18), shown on a closed case too. +1: the MARAC flag, +1: the
+    # MARAC hearings (issue 21).
+    fixed_queries(lambda: client.get(f"/cases/{case.pk}/"), add, queries=34)
 
 
 def test_a_cases_chronology(

@@ -18,6 +18,7 @@ from safehold.casework import selectors as casework_selectors
 from safehold.closure import selectors as closure_selectors
 from safehold.closure.services import REOPEN_ROLES
 from safehold.marac.flags import flag_of
+from safehold.marac.selectors import hearings_of_case
 from safehold.policy.loader import active_policy
 from safehold.policy.schema import Policy
 from safehold.public import selectors as public_selectors
@@ -108,6 +109,7 @@ def case_context(user: Staff, view: selectors.CaseView, **extra: Any) -> dict[st
         "live": case.status != "closed",
         "glass_until": access.glass_until(user, case),
         "marac_flag": flag_of(case, timezone.now()),
+        "marac_hearings": hearings_of_case(case),
         "now": timezone.now(),
         **extra,
     }
