@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from safehold.accounts import account_views, staff_views
 from safehold.accounts import views as accounts_views
@@ -232,6 +232,7 @@ urlpatterns = [
     path("risk", risk_views.risk_views, name="risk"),
     path("risk/<str:name>", risk_views.risk_list, name="risk-list"),
     path("marac", risk_views.marac, name="marac"),
+    path("marac/", include("safehold.marac.urls")),
     path("partner/", partner_views.partner_home, name="partner-home"),
     path("partner/cases/<str:case_id>/", partner_views.partner_case, name="partner-case"),
     path(
