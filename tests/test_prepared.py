@@ -142,13 +142,16 @@ def staff(
     da_lead: Staff,
     auditor: Staff,
     admin: Staff,
+    make_staff: Callable[..., Staff],
 ) -> list[Staff]:
     """At least one real person of every role (three officers, two managers), in an
     order where the role changes from each to the next."""
+    partner = make_staff("ida.idva", role="partner", agency="idva", team="Partners")
     people = [
         *(officer, manager, director),
         *(teammate, da_lead, other_manager),
         *(auditor, outsider, admin),
+        partner,
     ]
     assert {person.role for person in people} == set(Role.values)
     return people

@@ -71,7 +71,11 @@ DEMO_STAFF: list[DemoPerson] = [
     ("priya.dalead", "Priya Shah", "da_lead", "female", "Riverside", True, ["gu"]),
     ("martin.auditor", "Martin Hale", "auditor", "male", "Northgate", True, []),
     ("sam.admin", "Sam Ellis", "admin", "male", "Northgate", True, []),
+    # A partner at the IDVA service (docs/partners.md): sees only what was shared with it.
+    ("ida.idva", "Ida Advocate", "partner", "female", "Northgate", True, []),
 ]
+# The agency of each demo partner.
+DEMO_AGENCIES = {"ida.idva": "idva"}
 UNENROLLED: DemoPerson = ("new.officer", "Nadia Obi", "officer", "female", "Riverside", True, [])
 
 # The manager who can show the web intake recognising the showcase survivor.
@@ -183,6 +187,7 @@ def staff_load() -> None:
             password=DEMO_PASSWORD,
             trained=trained,
             languages=languages,
+            agency=DEMO_AGENCIES.get(username, ""),
             # Demo accounts share the printed password and keep it: nobody is asked to
             # choose their own at first sign-in, as a real account is (docs/getting-started.md).
             password_change_required=False,
