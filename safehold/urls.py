@@ -8,6 +8,7 @@ from safehold.casework import views as casework_views
 from safehold.closure import views as closure_views
 from safehold.desk import case_page, chronology, home, queue_pages
 from safehold.evidence import views as evidence_views
+from safehold.marac import pack_views
 from safehold.partners import views as partner_views
 from safehold.public import triage_views
 from safehold.public import views as public_views
@@ -232,6 +233,7 @@ urlpatterns = [
     path("risk", risk_views.risk_views, name="risk"),
     path("risk/<str:name>", risk_views.risk_list, name="risk-list"),
     path("marac", risk_views.marac, name="marac"),
+    path("marac/meetings/<str:meeting_id>/pack", pack_views.meeting_pack, name="marac-pack"),
     path("marac/", include("safehold.marac.urls")),
     path("partner/", partner_views.partner_home, name="partner-home"),
     path("partner/cases/<str:case_id>/", partner_views.partner_case, name="partner-case"),

@@ -102,6 +102,7 @@ AUDIT_ACTIONS = {
     "partner.marac_action_status": "Set the status of a MARAC action from a partner agency",
     "staff.agency_suspended": "Suspended an agency's partner accounts",
     "disclosure.subject_access": "Released records to the person they are about",
+    "disclosure.marac_pack": "Put the case in a MARAC pack",
     "action.added": "Added an action",
     "action.completed": "Marked an action done",
     "action.cancelled": "Cancelled an action",
