@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -185,3 +186,32 @@ def test_an_unheard_case_page_says_nothing_of_a_flag(
 ) -> None:
     page = as_staff(officer).get(f"/cases/{case.pk}/").content.decode()
     assert "marac-flag-banner" not in page
+
+
+def test_a_report_through_the_public_page_alerts_too(
+    flagged: Case, officer: Staff, da_lead: Staff, settings: Any
+) -> None:
+    from tests.public.conftest import form
+
+    settings.SAFEHOLD_PUBLIC_ANSWER_SECONDS = 0
+    sent = Client().post(
+        "/tell-us",
+        form(
+            relation="self",
+            how="contact",
+            sender_name=SURVIVOR_NAME,
+            phone="07700 900123",
+            voicemail_ok="no",
+            summary="He is back and shouting at the door.",
+            abuse_types=["emotional"],
+            survivor_name=SURVIVOR_NAME,
+            survivor_date_of_birth_0="12",
+            survivor_date_of_birth_1="4",
+            survivor_date_of_birth_2="1988",
+        ),
+    )
+    assert sent.status_code == 302, sent.content
+    new = Case.objects.exclude(pk=flagged.pk).get()
+    assert new.survivor_identity_id == flagged.survivor_identity_id
+    assert_told(flagged, [officer, da_lead], f"A new report, {new.reference}, may be about")
+    assert "shouting" not in " ".join(alerted(flagged).values())
