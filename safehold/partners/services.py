@@ -5,6 +5,7 @@ sealed with the case's key and audited."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 from safehold.accounts.models import Staff
 from safehold.accounts.roles import Role
 from safehold.cases import access, sealing
-from safehold.cases.models import Case, new_id
+from safehold.cases.models import Alert, Case, new_id
 from safehold.errors import Refusal
 from safehold.partners import selectors
 from safehold.partners.models import PartnerUpdate, RestrictedShare, ShareStatus
@@ -119,6 +120,12 @@ def restricted_share_request(
     )
     share.sealed = sealing.seal(case.data_key, share, {"reason": cleaned})
     share.save(force_insert=True)
+    alert(
+        Staff.objects.filter(role=Role.DA_LEAD, is_active=True).exclude(pk=by.pk),
+        share,
+        f"{by.full_name} ({by.username}) asks that an agency's partners may see what was "
+        "shared with it on a restricted case: a DA lead other than them decides.",
+    )
     audit.record(
         actor=by.username,
         action="disclosure.partner_share_requested",
@@ -127,6 +134,21 @@ def restricted_share_request(
         detail={"share": share.pk, "agency": agency},
     )
     return share
+
+
+def alert(people: Iterable[Staff], share: RestrictedShare, message: str) -> None:
+    """An in-app alert linking to the request's page. It names staff only: never the
+    case (restricted), the agency's reasons or anything else from it."""
+    Alert.objects.bulk_create(
+        [
+            Alert(recipient=person, case=None, message=message[:300], link=share_page(share))
+            for person in people
+        ]
+    )
+
+
+def share_page(share: RestrictedShare) -> str:
+    return f"/partner-sharing/{share.pk}"
 
 
 def may_decide_restricted_share(user: Staff) -> bool:
@@ -155,6 +177,13 @@ def restricted_share_decide(
     share.decided_at = now or timezone.now()
     share.sealed = sealing.seal(share.case.data_key, share, {**details, "note": cleaned})
     share.save(update_fields=["status", "decided_by", "decided_at", "sealed"])
+    verb = "approved" if approve else "refused"
+    alert(
+        Staff.objects.filter(pk=share.requested_by_id, is_active=True),
+        share,
+        f"{by.full_name} ({by.username}) {verb} your request to let an agency's partners see "
+        "a restricted case.",
+    )
     audit.record(
         actor=by.username,
         action="disclosure.partner_share_approved"

@@ -13,7 +13,7 @@ from django.test import Client
 from pypdf import PdfReader
 
 from safehold.accounts.models import Staff
-from safehold.cases.models import Case
+from safehold.cases.models import Alert, Case
 from safehold.casework import services
 from safehold.casework.models import Document
 from safehold.partners.models import PartnerUpdate
@@ -202,6 +202,9 @@ def test_a_restricted_case_needs_a_da_leads_approval(
     )
     assert asked.status_code == 302
     share_url = asked["Location"]
+    alerts = Alert.objects.filter(recipient=da_lead, link__startswith="/partner-sharing/")
+    assert [a.link for a in alerts] == [share_url]
+    assert case.reference not in alerts[0].message
     # The asker may not decide on their own request: no buttons, and a POST is refused.
     assert "Approve" not in asker.get(share_url).content.decode()
     refused = asker.post(share_url, {"decision": "approve", "note": "Mine"})
