@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -319,7 +319,7 @@ def hearing_decisions_record(
     hearing.sealed = sealing.seal(case.data_key, hearing, {"notes": notes})
     hearing.save(update_fields=["heard_at", "heard_by", "sealed"])
     wait = policy.marac.provider_actions_after_survivor_discussion
-    for agreed in actions:
+    for number, agreed in enumerate(actions):
         action = MaracAction(
             id=new_id("mac"),
             hearing=hearing,
@@ -328,7 +328,8 @@ def hearing_decisions_record(
             provider_own=agreed.provider_own,
             due_on=agreed.due_on,
             created_by=by,
-            created_at=now,
+            # A microsecond apart, so they are listed in the order they were agreed.
+            created_at=now + timedelta(microseconds=number),
         )
         what = agreed.what.strip()
         action.sealed = sealing.seal(case.data_key, action, {"what": what, "updates": []})

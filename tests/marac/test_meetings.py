@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.http import Http404
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -366,3 +367,66 @@ def test_the_meeting_page_makes_a_fixed_number_of_queries_besides_one_read_a_cas
 
     # Session, sign-in and two-factor, the meeting, its hearings, the repeats (one query).
     assert counts == [11, 11]
+
+
+def test_a_partner_of_the_owning_agency_may_set_an_actions_status_and_no_one_else(
+    listed: dict[str, Case],
+    officer: Staff,
+    outsider: Staff,
+    make_staff: Callable[..., Staff],
+    as_staff: Callable[[Staff], Client],
+) -> None:
+    client = as_staff(officer)
+    meeting_id = meeting_made(client)
+    hearing = Hearing.objects.get(meeting_id=meeting_id, case=listed["fresh"])
+    client.post(f"/marac/hearings/{hearing.pk}/decisions", decisions_body())
+    police = MaracAction.objects.get(hearing=hearing, agency="police")
+    police_partner = make_staff("pat.police", role="partner", agency="police")
+    idva_partner = make_staff("ivy.idva", role="partner", agency="idva")
+
+    for someone in (idva_partner, outsider):
+        with pytest.raises(Http404):
+            services.marac_action_status_set(action=police, by=someone, status="done")
+    assert as_staff(outsider).get(f"/marac/actions/{police.pk}/status").status_code == 404
+    done = services.marac_action_status_set(
+        action=police, by=police_partner, status="done", note="Flag added."
+    )
+
+    assert (done.status, done.updated_by) == ("done", police_partner)
+    page = html.unescape(client.get(f"/marac/hearings/{hearing.pk}/decisions").content.decode())
+    assert "Fit a door chain" in page.split("Flag the address")[0]  # in the order agreed
+
+
+def test_with_several_marac_a_case_heard_at_another_is_taken_off_the_list(
+    own_policy: Callable[[str], str],
+    open_case: Callable[..., Case],
+    officer: Staff,
+    as_staff: Callable[[Staff], Client],
+) -> None:
+    own_policy(
+        '[marac]\nconferences = { north = { name = "North MARAC", area = "North", '
+        'meets = "Every other Thursday" }, south = { name = "South MARAC", area = "South", '
+        'meets = "Monthly" } }\n'
+    )
+    case = open_case()
+    referred(case, officer)
+    client = as_staff(officer)
+    made = client.post(
+        "/marac/meetings/new", {"conference": "north", **date_parts("held_on", today())}
+    )
+    north = str(made["Location"]).rstrip("/").rsplit("/", 1)[1]
+    hearing = Hearing.objects.get(meeting_id=north)
+
+    assert "Heard at another MARAC" in client.get(f"/marac/meetings/{north}/").content.decode()
+    assert client.post(f"/marac/hearings/{hearing.pk}/remove").status_code == 302
+    made = client.post(
+        "/marac/meetings/new", {"conference": "south", **date_parts("held_on", today())}
+    )
+    south = str(made["Location"]).rstrip("/").rsplit("/", 1)[1]
+
+    assert not Hearing.objects.filter(meeting_id=north).exists()
+    assert Hearing.objects.get(meeting_id=south).case == case
+    unknown = client.post(
+        "/marac/meetings/new", {"conference": "local", **date_parts("held_on", today())}
+    )
+    assert unknown.status_code == 400
