@@ -248,6 +248,21 @@ urlpatterns = [
         name="partner-marac-status",
     ),
     path(
+        "partner/cases/<str:case_id>/uploads/new",
+        partner_views.partner_upload_new,
+        name="partner-upload-new",
+    ),
+    path(
+        "partner/cases/<str:case_id>/uploads/<str:document_id>",
+        partner_views.partner_upload,
+        name="partner-upload",
+    ),
+    path(
+        "cases/<str:case_id>/partner-documents/<str:document_id>",
+        partner_views.staff_partner_upload,
+        name="case-partner-document",
+    ),
+    path(
         "partner/cases/<str:case_id>/documents/<str:document_id>",
         partner_views.partner_document,
         name="partner-document",

@@ -652,8 +652,9 @@ def test_a_cases_chronology(
 
     client = as_staff(officer)
     # 29: one more for changes to people's details (read from the audit log, with their
-    # writers' names in the same query). 30: the updates from partner agencies (issue 21).
-    fixed_queries(lambda: client.get(f"/cases/{case.pk}/chronology"), add, queries=30)
+    # writers' names in the same query). 31: the updates and the documents from partner
+    # agencies (issue 21).
+    fixed_queries(lambda: client.get(f"/cases/{case.pk}/chronology"), add, queries=31)
 
 
 def test_a_closed_cases_chronology(
@@ -675,8 +676,8 @@ def test_a_closed_cases_chronology(
         return shown
 
     client = as_staff(work.officer)
-    # 30: the updates from partner agencies (issue 21).
-    fixed_queries(lambda: client.get(f"/cases/{case.pk}/chronology"), add, queries=30)
+    # 31: the updates and the documents from partner agencies (issue 21).
+    fixed_queries(lambda: client.get(f"/cases/{case.pk}/chronology"), add, queries=31)
 
 
 def test_who_has_seen_a_case(

@@ -29,7 +29,7 @@ from safehold.cases.models import Case
 from safehold.casework import selectors as casework_selectors
 from safehold.casework.models import Action, Consent, Document, Review
 from safehold.closure import selectors as closure_selectors
-from safehold.partners.models import PartnerUpdate
+from safehold.partners.models import PartnerDocument, PartnerUpdate
 from safehold.policy.vocabulary import PARTY_LABELS
 from safehold.policy.wording import and_list
 from safehold.privacy.models import AuditEntry
@@ -450,9 +450,9 @@ def letter_events(case: Case) -> list[Event]:
 
 def partner_events(case: Case) -> list[Event]:
     """What partners at other agencies added (partners/services.py), each as from its
-    agency."""
+    agency: their updates, then their documents (one query each)."""
     rows = PartnerUpdate.objects.filter(case=case).select_related("created_by")
-    return [
+    events = [
         Event(
             row.created_at,
             "partners",
@@ -462,6 +462,21 @@ def partner_events(case: Case) -> list[Event]:
         )
         for row in rows.order_by("created_at", "id")
     ]
+    documents = PartnerDocument.objects.filter(case=case).defer("content")
+    for document in documents.select_related("created_by").order_by("created_at", "id"):
+        details = sealing.unseal(case.data_key, document)
+        events.append(
+            Event(
+                document.created_at,
+                "partners",
+                f"Document from {words.agency(document.agency)}",
+                by=name_of(document.created_by),
+                lines=[str(details.get("description", ""))] if details.get("description") else [],
+                link=reverse("case-partner-document", args=[case.pk, document.pk]),
+                link_text=str(details.get("filename", "")) or "The document",
+            )
+        )
+    return events
 
 
 def closure_events(after: closure_selectors.AfterClosure) -> list[Event]:

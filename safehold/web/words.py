@@ -99,6 +99,7 @@ AUDIT_ACTIONS = {
     "disclosure.partner_share_approved": "Approved sharing a restricted case with partners",
     "disclosure.partner_share_refused": "Refused sharing a restricted case with partners",
     "partner.update_added": "Added an update from a partner agency",
+    "partner.document_added": "Added a document from a partner agency",
     "partner.marac_action_status": "Set the status of a MARAC action from a partner agency",
     "staff.agency_suspended": "Suspended an agency's partner accounts",
     "disclosure.subject_access": "Released records to the person they are about",
