@@ -34,6 +34,7 @@ _KIND_OF_PREFIX = {
     "consent": "sharing",
     "disclosure": "sharing",
     "partner": "sharing",
+    "marac": "sharing",
     "action": "plan",
     "review": "plan",
     "perpetrator_interview": "plan",
