@@ -393,6 +393,8 @@ def test_a_partner_of_the_owning_agency_may_set_an_actions_status_and_no_one_els
     )
 
     assert (done.status, done.updated_by) == ("done", police_partner)
+    shown = html.unescape(client.get(f"/marac/actions/{police.pk}/status").content.decode())
+    assert "Done (from Police): Flag added." in shown
     page = html.unescape(client.get(f"/marac/hearings/{hearing.pk}/decisions").content.decode())
     assert "Fit a door chain" in page.split("Flag the address")[0]  # in the order agreed
 
