@@ -60,3 +60,27 @@ class RestrictedShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} to {self.agency} ({self.status})"
+
+
+class PartnerDocument(models.Model):
+    """A file a partner added to a case shared with their agency: judged and cleaned by
+    the evidence upload's checks (evidence/inspection.py), its bytes encrypted under the
+    case's data key, its file name and description sealed; recorded as from the agency."""
+
+    id = models.CharField(primary_key=True, max_length=32)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="partner_documents")
+    agency = models.CharField(max_length=60, help_text="The partner's agency, when they added it")
+    content_type = models.CharField(max_length=40, help_text="Detected from the content")
+    size = models.PositiveIntegerField(help_text="Bytes, as stored (images after cleaning)")
+    content = models.BinaryField(help_text="Encrypted: the file, image metadata removed")
+    sealed = models.BinaryField(help_text="Encrypted: original file name, description")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "agency", "created_at"], name="partner_document")]
+
+    def __str__(self) -> str:
+        return f"{self.agency} document on {self.case_id}"

@@ -44,7 +44,12 @@ from safehold.casework.models import (
     Referral,
     ReferralStatus,
 )
-from safehold.partners.models import PartnerUpdate, RestrictedShare, ShareStatus
+from safehold.partners.models import (
+    PartnerDocument,
+    PartnerUpdate,
+    RestrictedShare,
+    ShareStatus,
+)
 from safehold.privacy import audit
 
 SHARING_PURPOSES = (ConsentPurpose.REFERRAL, ConsentPurpose.INFORMATION_SHARING)
@@ -177,6 +182,20 @@ class SharedUpdate:
 
 
 @dataclass
+class SharedUpload:
+    """A document a partner added."""
+
+    id: str
+    filename: str
+    description: str
+    content_type: str
+    size: int
+    by: str
+    agency: str
+    created_at: datetime
+
+
+@dataclass
 class SharedAction:
     id: str
     what: str
@@ -195,6 +214,7 @@ class SharedView:
     documents: list[SharedDocument]
     updates: list[SharedUpdate]
     marac_actions: list[SharedAction] = field(default_factory=list)
+    uploads: list[SharedUpload] = field(default_factory=list)
 
 
 def shared_view(user: Staff, case_id: str, *, via: str) -> SharedView:
@@ -223,6 +243,7 @@ def shared_view(user: Staff, case_id: str, *, via: str) -> SharedView:
         ],
         updates=updates_from(case, agency),
         marac_actions=marac_actions_of(case, agency),
+        uploads=uploads_of(case, agency),
     )
     audit.record(
         actor=user.username,
@@ -263,6 +284,40 @@ def updates_from(case: Case, agency: str) -> list[SharedUpdate]:
         )
         for row in rows.order_by("created_at", "id")
     ]
+
+
+def uploads_of(case: Case, agency: str | None = None) -> list[SharedUpload]:
+    """The documents partners added to the case: one agency's (for its partners), or
+    every agency's (for staff who see the case)."""
+    rows = PartnerDocument.objects.filter(case=case).defer("content").select_related("created_by")
+    if agency is not None:
+        rows = rows.filter(agency=agency)
+    shown = []
+    for row in rows.order_by("created_at", "id"):
+        details = sealing.unseal(case.data_key, row)
+        shown.append(
+            SharedUpload(
+                id=row.pk,
+                filename=str(details.get("filename", "")),
+                description=str(details.get("description", "")),
+                content_type=row.content_type,
+                size=row.size,
+                by=row.created_by.full_name,
+                agency=row.agency,
+                created_at=row.created_at,
+            )
+        )
+    return shown
+
+
+def shared_upload(user: Staff, case_id: str, document_id: str) -> tuple[Case, PartnerDocument]:
+    """A document the user's agency added to a case shared with it now; Http404
+    otherwise. The caller audits the download (services.partner_document_content)."""
+    case, agency, _ = shared_case(user, case_id)
+    document = PartnerDocument.objects.filter(case=case, agency=agency, pk=document_id).first()
+    if document is None:
+        raise Http404("No such document")
+    return case, document
 
 
 def marac_available() -> bool:

@@ -5,10 +5,14 @@ sealed with the case's key and audited."""
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,10 +21,18 @@ from safehold.accounts.roles import Role
 from safehold.cases import access, sealing
 from safehold.cases.models import Alert, Case, new_id
 from safehold.errors import Refusal
+from safehold.evidence import inspection
+from safehold.evidence import services as evidence_services
 from safehold.partners import selectors
-from safehold.partners.models import PartnerUpdate, RestrictedShare, ShareStatus
+from safehold.partners.models import (
+    PartnerDocument,
+    PartnerUpdate,
+    RestrictedShare,
+    ShareStatus,
+)
 from safehold.policy.loader import active_policy
-from safehold.privacy import audit
+from safehold.privacy import audit, vault
+from safehold.privacy.models import WrappedKey
 
 # The longest update or reason kept: a presentation limit of Safehold's, not a policy rule.
 TEXT_LIMIT = 5000
@@ -63,6 +75,97 @@ def partner_update_add(
         detail={"update": update.pk, "agency": agency},
     )
     return update
+
+
+# The stored bytes of a partner's document: AES-256-GCM under the case's data key, bound
+# to this table, column and row, as evidence's are (evidence/storage.py).
+DOCUMENT_TABLE = "partners_partnerdocument"
+DOCUMENT_COLUMN = "content"
+MAX_FILENAME = 255
+
+
+def document_encrypt(data_key: WrappedKey, content: bytes, *, row_id: str) -> bytes:
+    nonce = os.urandom(vault.NONCE_BYTES)
+    aad = vault.associated_data(DOCUMENT_TABLE, DOCUMENT_COLUMN, row_id)
+    cipher = AESGCM(vault.open_key(data_key))
+    return vault.FORMAT_VERSION + nonce + cipher.encrypt(nonce, content, aad)
+
+
+def document_decrypt(data_key: WrappedKey, blob: bytes | memoryview, *, row_id: str) -> bytes:
+    blob = bytes(blob)
+    if blob[:1] != vault.FORMAT_VERSION:
+        raise vault.DecryptionFailed(f"{DOCUMENT_TABLE} of {row_id}: unknown format")
+    nonce, sealed = blob[1 : 1 + vault.NONCE_BYTES], blob[1 + vault.NONCE_BYTES :]
+    aad = vault.associated_data(DOCUMENT_TABLE, DOCUMENT_COLUMN, row_id)
+    try:
+        return AESGCM(vault.open_key(data_key)).decrypt(nonce, sealed, aad)
+    except InvalidTag as error:
+        raise vault.DecryptionFailed(f"{DOCUMENT_TABLE} of {row_id} does not decrypt") from error
+
+
+@transaction.atomic
+def partner_document_add(
+    *,
+    by: Staff,
+    case_id: str,
+    upload: UploadedFile,
+    description: str = "",
+    now: datetime | None = None,
+) -> PartnerDocument:
+    """A partner adds a file to a case shared with their agency, while the sharing stands
+    (Http404 otherwise): judged and cleaned in full by the evidence upload's checks
+    (a photo or PDF, within the size limit, metadata removed) before anything is written,
+    so a refused file leaves nothing; stored encrypted, recorded as from the agency."""
+    case, agency, _ = selectors.shared_case(by, case_id)
+    if len(description) > evidence_services.MAX_DESCRIPTION:
+        raise Refusal(
+            "description_too_long",
+            f"The description must be {evidence_services.MAX_DESCRIPTION} characters or fewer",
+            field="description",
+        )
+    kept = inspection.cleaned(evidence_services.upload_content(upload))
+    document = PartnerDocument(
+        id=new_id("pdc"),
+        case=case,
+        agency=agency,
+        content_type=kept.content_type,
+        size=len(kept.content),
+        created_by=by,
+        created_at=now or timezone.now(),
+    )
+    document.content = document_encrypt(case.data_key, kept.content, row_id=document.pk)
+    filename = (upload.name or "").strip()[:MAX_FILENAME]
+    document.sealed = sealing.seal(
+        case.data_key, document, {"filename": filename, "description": description.strip()}
+    )
+    document.save(force_insert=True)
+    audit.record(
+        actor=by.username,
+        action="partner.document_added",
+        target_type="case",
+        target_id=case.pk,
+        detail={
+            "document": document.pk,
+            "agency": agency,
+            "content_type": document.content_type,
+            "size": document.size,
+        },
+    )
+    return document
+
+
+def partner_document_content(document: PartnerDocument, *, case: Case, by: Staff) -> bytes:
+    """The bytes of a partner's document the caller reached through a door (the partner
+    door, or the staff door for staff); audited as a download."""
+    content = document_decrypt(case.data_key, document.content, row_id=document.pk)
+    audit.record(
+        actor=by.username,
+        action="document.downloaded",
+        target_type="case",
+        target_id=case.pk,
+        detail={"document": document.pk, "agency": document.agency},
+    )
+    return content
 
 
 def marac_action_status_set(

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from safehold.accounts.roles import is_partner
@@ -17,8 +18,9 @@ from safehold.accounts.selectors import signed_in_staff
 from safehold.cases import access, sealing
 from safehold.casework import letters
 from safehold.errors import Refusal
+from safehold.evidence import services as evidence_services
 from safehold.partners import selectors, services
-from safehold.partners.models import RestrictedShare, ShareStatus
+from safehold.partners.models import PartnerDocument, RestrictedShare, ShareStatus
 from safehold.policy.loader import active_policy
 
 VIA = "partner"
@@ -118,6 +120,81 @@ def partner_marac_status(request: HttpRequest, case_id: str, action_id: str) -> 
         selectors.marac_action_for(user, case_id, action_id)  # 404 before saying more
         messages.error(request, "Choose the status")
     return redirect("partner-case", case_id=case_id)
+
+
+class UploadForm(forms.Form):
+    upload = forms.FileField(
+        label="Upload a file",
+        allow_empty_file=True,  # the service refuses it, with the evidence upload's words
+        error_messages={"required": "Select a file"},
+    )
+    description = forms.CharField(
+        label="What is it? (optional)",
+        required=False,
+        max_length=evidence_services.MAX_DESCRIPTION,
+        widget=forms.Textarea,
+        error_messages={
+            "max_length": "The description must be "
+            f"{evidence_services.MAX_DESCRIPTION} characters or fewer"
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def partner_upload_new(request: HttpRequest, case_id: str) -> HttpResponse:
+    """A partner adds a document (a photo or a PDF), checked as evidence is."""
+    partner_required(request)
+    user = signed_in_staff(request)
+    case, agency, _ = selectors.shared_case(user, case_id)
+    posted = request.method == "POST"
+    form = UploadForm(request.POST if posted else None, request.FILES if posted else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partner_document_add(
+                by=user,
+                case_id=case.pk,
+                upload=form.cleaned_data["upload"],
+                description=form.cleaned_data["description"],
+            )
+        except Refusal as refusal:
+            form.add_error(
+                "description" if refusal.field == "description" else "upload", refusal.message
+            )
+        else:
+            messages.success(request, "Your document is added to the case.")
+            return redirect("partner-case", case_id=case.pk)
+    context = {"nav": "partner", "case": case, "agency": agency, "form": form}
+    return render(request, "partners/upload_new.html", context, status=400 if form.errors else 200)
+
+
+def file_answer(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    disposition = content_disposition_header(as_attachment=True, filename=filename or "document")
+    response["Content-Disposition"] = disposition or "attachment"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def partner_upload(request: HttpRequest, case_id: str, document_id: str) -> HttpResponse:
+    """A document the partner's agency added, while the sharing stands; audited."""
+    partner_required(request)
+    user = signed_in_staff(request)
+    case, document = selectors.shared_upload(user, case_id, document_id)
+    content = services.partner_document_content(document, case=case, by=user)
+    filename = str(sealing.unseal(case.data_key, document).get("filename", ""))
+    return file_answer(content, document.content_type, filename)
+
+
+def staff_partner_upload(request: HttpRequest, case_id: str, document_id: str) -> HttpResponse:
+    """For staff who see the case (the staff door): a document a partner added; audited."""
+    user = signed_in_staff(request)
+    case = access.case_for(user, case_id)
+    document = PartnerDocument.objects.filter(case=case, pk=document_id).first()
+    if document is None:
+        raise Http404("No such document")
+    content = services.partner_document_content(document, case=case, by=user)
+    filename = str(sealing.unseal(case.data_key, document).get("filename", ""))
+    return file_answer(content, document.content_type, filename)
 
 
 def partner_document(request: HttpRequest, case_id: str, document_id: str) -> HttpResponse:

@@ -81,6 +81,8 @@ NOT_PAGES = {
     "document",
     "subject-access-export",
     "partner-document",
+    "partner-upload",
+    "case-partner-document",
 }
 
 # Texts no machine writes for a person.
