@@ -160,7 +160,7 @@ def meeting_create(request: HttpRequest, body: MeetingIn) -> Status[dict[str, An
 
 def meeting_out(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
     user = staff(request)
-    hearings = selectors.hearings_seen_by(user, meeting)
+    hearings = selectors.hearings_seen_by(user, meeting, via="marac_api")
     repeats = selectors.repeats_seen_by(user, hearings)
     return {
         **meeting_summary(meeting),

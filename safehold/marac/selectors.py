@@ -19,6 +19,7 @@ from safehold.marac.models import Hearing, MaracAction, Meeting
 from safehold.marac.services import MARAC_ROLES, PROVIDER
 from safehold.policy.clock import months_before
 from safehold.policy.loader import active_policy
+from safehold.privacy import audit
 
 
 @dataclass
@@ -72,16 +73,23 @@ def meeting_for(user: Staff, meeting_id: str) -> Meeting:
     return meeting
 
 
-def hearings_seen_by(user: Staff, meeting: Meeting) -> list[Hearing]:
+def hearings_seen_by(user: Staff, meeting: Meeting, *, via: str) -> list[Hearing]:
     """The meeting's list as this reader may see it: only hearings of cases they may see,
-    each read recorded in the audit trail as a read of its case."""
+    the read recorded in the audit trail (`case.listed`, naming the cases)."""
     hearings = list(
         Hearing.objects.filter(access.on_one_of(access.cases_visible_to(user)), meeting=meeting)
         .select_related("case", "referral")
         .order_by("case__reference")
     )
-    for hearing in hearings:
-        viewed_record(user, hearing.case, via="marac_meeting")
+    if hearings:
+        # One entry for the page, naming its cases (as every list does, cases/selectors.py
+        # `with_survivors`), never one per row.
+        audit.record(
+            actor=user.username,
+            action="case.listed",
+            target_type="cases",
+            detail={"via": via, "cases": [h.case_id for h in hearings]},
+        )
     return hearings
 
 

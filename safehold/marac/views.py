@@ -66,7 +66,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 def meeting(request: HttpRequest, meeting_id: str) -> HttpResponse:
     user = signed_in_staff(request)
     found = selectors.meeting_for(user, meeting_id)
-    hearings = selectors.hearings_seen_by(user, found)
+    hearings = selectors.hearings_seen_by(user, found, via="marac_meeting")
     repeats = selectors.repeats_seen_by(user, hearings)
     context = {
         "nav": "marac",
