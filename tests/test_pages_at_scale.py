@@ -192,8 +192,9 @@ def pages_for(who: str, user: Staff, case: Case, busiest: str) -> dict[str, Page
         "home": Page("/", 26 if who == "manager" else 27, references=10),
         "case list": Page("/cases/", 16, references=50),
         # Not a repeat (extras_add): a repeat's page makes 1 query more, for whether the
-        # reader may be told (cases/selectors.py repeats_seen_by).
-        "case page": Page(f"/cases/{case.pk}/", 33, text=on_case),
+        # reader may be told (cases/selectors.py repeats_seen_by). +1 its MARAC flag, +1 its
+        # MARAC hearings (issue 21).
+        "case page": Page(f"/cases/{case.pk}/", 35, text=on_case),
         "chronology": Page(f"/cases/{case.pk}/chronology", 29, text=on_case),
         "search": Page(
             "/cases/search",
