@@ -142,14 +142,18 @@ def hearing_detail(request: HttpRequest, hearing_id: str) -> dict[str, Any]:
     }
 
 
-@router.get("/meetings", response=list[MeetingSummaryOut], summary="MARAC meetings, latest first")
+@router.get(
+    "/meetings",
+    response={200: list[MeetingSummaryOut], **problems(404)},
+    summary="MARAC meetings, latest first (404 for a role that attends none)",
+)
 def meetings_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [meeting_summary(m) for m in selectors.meetings_for(staff(request))]
 
 
 @router.post(
     "/meetings",
-    response={201: MeetingOut, **problems(409, 422)},
+    response={201: MeetingOut, **problems(404, 409, 422)},
     summary="Add a meeting of one of the policy's MARACs; its list is built at once",
 )
 def meeting_create(request: HttpRequest, body: MeetingIn) -> Status[dict[str, Any]]:

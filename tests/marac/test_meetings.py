@@ -433,3 +433,20 @@ def test_with_several_marac_a_case_heard_at_another_is_taken_off_the_list(
         "/marac/meetings/new", {"conference": "local", **date_parts("held_on", today())}
     )
     assert unknown.status_code == 400
+
+
+def test_the_api_meetings_are_404_for_a_role_that_attends_none(
+    auditor: Staff, api_as: Callable[[Staff], Client]
+) -> None:
+    api = api_as(auditor)
+
+    listed = api.get("/api/v1/marac/meetings")
+    made = api.post(
+        "/api/v1/marac/meetings",
+        {"conference": "local", "held_on": today().isoformat()},
+        content_type="application/json",
+    )
+
+    assert (listed.status_code, made.status_code) == (404, 404)
+    assert listed["Content-Type"] == "application/problem+json"
+    assert not Meeting.objects.exists()
