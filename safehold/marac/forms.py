@@ -29,7 +29,7 @@ class MeetingForm(forms.Form):
     def __init__(self, *args: Any, policy: Policy, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["conference"].choices = [  # type: ignore[attr-defined]
-            (slug, f"{conference.name} ({conference.area}; {conference.meets.lower()})")
+            (slug, f"{conference.name} ({conference.area}): {conference.meets}")
             for slug, conference in policy.marac.conferences.items()
         ]
 

@@ -15,6 +15,7 @@ from safehold.errors import Refusal
 from safehold.marac import selectors, services
 from safehold.marac.forms import ActionStatusForm, DecisionsForm, DiscussionForm, MeetingForm
 from safehold.policy.loader import active_policy
+from safehold.policy.sources import setting_sources
 
 
 def refusal_field(refusal: Refusal, form: Any) -> str | None:
@@ -33,6 +34,9 @@ def meetings(request: HttpRequest) -> HttpResponse:
         "nav": "marac",
         "meetings": [(m, selectors.conference_name(m.conference)) for m in rows],
         "conferences": active_policy().marac.conferences,
+        # Safehold's default where the policy names no MARAC (policy/sources.py).
+        "conferences_default": setting_sources(active_policy())["marac.conferences"].source
+        == "default",
     }
     return render(request, "marac/meetings.html", context)
 

@@ -450,3 +450,21 @@ def test_the_api_meetings_are_404_for_a_role_that_attends_none(
     assert (listed.status_code, made.status_code) == (404, 404)
     assert listed["Content-Type"] == "application/problem+json"
     assert not Meeting.objects.exists()
+
+
+def test_the_meetings_page_says_when_the_marac_named_is_safeholds_default(
+    officer: Staff, own_policy: Callable[[str], str], as_staff: Callable[[Staff], Client]
+) -> None:
+    client = as_staff(officer)
+    page = html.unescape(client.get("/marac/meetings/").content.decode())
+    assert "Local MARAC (The provider's area): Every month" in page
+    assert 'data-testid="conferences-default"' in page
+
+    own_policy(
+        '[marac]\nconferences = { wrekin = { name = "Telford MARAC", area = "Telford", '
+        'meets = "Every other Thursday" } }\n'
+        '[quotes]\n"marac.conferences" = "We attend the Telford MARAC."\n'
+    )
+    page = html.unescape(client.get("/marac/meetings/").content.decode())
+    assert "Telford MARAC (Telford): Every other Thursday" in page
+    assert 'data-testid="conferences-default"' not in page
