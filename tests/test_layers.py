@@ -10,7 +10,7 @@ import pytest
 
 SAFEHOLD = Path(__file__).resolve().parents[1] / "safehold"
 DOMAIN = ("accounts", "privacy", "limits", "policy", "cases", "risk", "casework")
-DOMAIN += ("evidence", "closure", "records", "reports", "marac")
+DOMAIN += ("evidence", "closure", "records", "reports", "marac", "partners")
 # web is also the pages' shared vocabulary (words.py, languages.py), which the domain
 # apps' own pages and forms use; only what composes or runs the apps is above them.
 ABOVE = ("desk", "api", "ops", "samples", "public")
