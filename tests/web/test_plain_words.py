@@ -53,6 +53,7 @@ from safehold.casework import services as casework
 from safehold.closure import appeals, feedback
 from safehold.closure import services as closure
 from safehold.evidence import services as evidence
+from safehold.marac import services as marac
 from safehold.policy import vocabulary
 from safehold.policy.loader import active_policy
 from safehold.policy.schema import rule_settings
@@ -279,6 +280,24 @@ def world(
         ground=active.disclosure.grounds[0],
         explanation="She cannot be asked safely today",
     )
+    # A MARAC meeting held yesterday, with the case on its list and what it decided.
+    casework.consent_record(case=case, by=officer, agency="marac", purpose="referral", given=True)
+    casework.referral_make(case=case, by=officer, agency="marac", reason="High risk")
+    meeting = marac.meeting_create(
+        conference=next(iter(active.marac.conferences)),
+        held_on=(now - timedelta(days=1)).date(),
+        by=manager,
+    )
+    hearing = meeting.hearings.get()
+    marac.hearing_decisions_record(
+        hearing=hearing,
+        by=manager,
+        notes="Agreed at the meeting",
+        actions=[
+            marac.AgreedAction(marac.PROVIDER, "Fit a safe letterbox", now.date()),
+            marac.AgreedAction("police", "Visit her weekly", now.date()),
+        ],
+    )
     action = plan.action_add(
         case=case,
         by=officer,
@@ -374,7 +393,7 @@ def world(
             "assessment_id": [assessment.pk, started.pk],
             "section_id": [tool.sections[0].id],
             "referral_id": [referral.pk, without.pk],
-            "action_id": [action.pk],
+            "action_id": [action.pk, *hearing.actions.values_list("pk", flat=True)],
             "appeal_id": [appeal.pk],
             "interview_id": [interview.pk],
             "report_id": [public_report.pk],
@@ -392,24 +411,35 @@ def world(
                 "appeals-to-answer",
                 "interviews-to-agree",
             ],
+            # The risk page's lists (risk/selectors.py RISK_LISTS), each whole.
+            "name": ["due", "new-incident", "never-assessed", "high", "medium", "standard"],
             "token_id": [],
             "session_id": [],
             "change_id": [],  # a POST (approve or refuse); the change shows on the staff pages
             "decision": [],
             "action": [],
             "share_id": [],  # a restricted case's request to share with partners
+            "meeting_id": [meeting.pk],
+            "hearing_id": [hearing.pk],
         }
     )
 
 
 def routes() -> Iterator[tuple[str, str]]:
     """(name, route) of every page pattern, the API's left out."""
-    for pattern in get_resolver().url_patterns:
+    yield from patterns_of(get_resolver().url_patterns, "")
+
+
+def patterns_of(patterns: list[Any], prefix: str) -> Iterator[tuple[str, str]]:
+    for pattern in patterns:
         if isinstance(pattern, URLResolver):
-            continue  # the API, a JSON answer read by machines
+            if str(pattern.pattern).startswith("api/"):
+                continue  # the API, a JSON answer read by machines
+            yield from patterns_of(pattern.url_patterns, prefix + str(pattern.pattern))
+            continue
         assert isinstance(pattern, URLPattern)
         if pattern.name not in NOT_PAGES:
-            yield str(pattern.name), str(pattern.pattern)
+            yield str(pattern.name), prefix + str(pattern.pattern)
 
 
 PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
