@@ -8,12 +8,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from safehold.accounts.models import Staff
 from safehold.cases.models import Case
+from safehold.casework import services
 from safehold.casework.models import Document, Referral
+from safehold.partners.models import PartnerUpdate
 
 PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 
@@ -92,3 +96,44 @@ def test_the_pages_open_to_a_partner_are_theirs(
     # Their menu offers only what they may open.
     for staff_only in ('href="/cases/"', 'href="/policy"', 'href="/risk"', 'href="/reports/"'):
         assert staff_only not in page
+
+
+@pytest.mark.parametrize("situation", ["other_agency", "withdrawn", "restricted", "erased"])
+def test_every_partner_page_and_endpoint_is_404_where_sharing_does_not_stand(
+    situation: str,
+    shared: Case,
+    officer: Staff,
+    partner: Staff,
+    police_partner: Staff,
+    as_staff: Callable[[Staff], Client],
+    api_as: Callable[[Staff], Client],
+) -> None:
+    """A partner of another agency, a partner after consent is withdrawn, a partner on a
+    restricted case no DA lead approved sharing, and on an erased case: every partner
+    page and endpoint about the case (and the staff ones, walked above) is 404."""
+    reader = police_partner if situation == "other_agency" else partner
+    if situation == "withdrawn":
+        services.consent_record(
+            case=shared, by=officer, agency="idva", purpose="referral", given=False
+        )
+    if situation == "restricted":
+        Case.objects.filter(pk=shared.pk).update(restricted=True)
+    if situation == "erased":
+        Case.objects.filter(pk=shared.pk).update(erased_at=timezone.now())
+    page, api = as_staff(reader), api_as(reader)
+    urls = [url for url in every_url(shared) if shared.pk in url and "partner" in url]
+    assert len(urls) >= 8  # the partner pages and endpoints about a case
+    opened = []
+    for url in urls:
+        client = api if url.startswith("/api/") else page
+        # A well-formed body, so the answer is about the case, not the body (a malformed
+        # one is 400 for a missing case as for this one).
+        body = {"status": "done"} if "marac-actions" in url else {"text": "An update"}
+        for method in (client.get, client.post):
+            response = method(url, body, content_type="application/json")
+            if response.status_code not in (404, 405):
+                opened.append((method.__name__, url, response.status_code))
+    assert opened == []
+    assert shared.reference not in page.get("/partner/").content.decode()
+    assert api.get("/api/v1/partner/cases").json() == {"items": []}
+    assert not PartnerUpdate.objects.exists()
