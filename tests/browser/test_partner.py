@@ -1,6 +1,6 @@
 """A partner at the IDVA service signs in with two-factor sign-in, lands on the cases
-shared with their agency, reads the shared view and adds an update (issue 21). axe
-checks each page."""
+shared with their agency, reads the shared view and adds an update and a document
+(issue 21). axe checks each page."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from safehold.cases.models import Case
 from tests.browser.test_sign_in import sign_in
 from tests.casedata import SURVIVOR_ADDRESS
 from tests.partners.conftest import REASON, share
+from tests.partners.test_partner_documents import png
 
 from .conftest import assert_accessible
 
@@ -54,4 +55,14 @@ def test_a_partner_reads_the_shared_view_and_adds_an_update(
     page.get_by_label("Your update").fill("Met her at the refuge; safety plan agreed.")
     page.get_by_role("button", name="Add the update").click()
     expect(page.get_by_test_id("partner-update")).to_contain_text("safety plan agreed")
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Add a document").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add a document")
+    assert_accessible(page)
+    page.get_by_label("Upload a file").set_input_files(
+        {"name": "safety-plan.png", "mimeType": "image/png", "buffer": png()}
+    )
+    page.get_by_role("button", name="Add the document").click()
+    expect(page.get_by_test_id("partner-uploads")).to_contain_text("safety-plan.png")
     assert_accessible(page)
