@@ -205,7 +205,8 @@ def pages_for(who: str, user: Staff, case: Case, busiest: str) -> dict[str, Page
         ),
         "risk": Page("/risk", 21, references=20),
         "subject access": Page("/subject-access", 9, entries=0, references=EXTRAS),
-        "monitoring report": Page("/reports/", 49 if who == "manager" else 50, rows=50),
+        # The MARAC hearings and actions by agency, this period and the previous (issue 21).
+        "monitoring report": Page("/reports/", 53 if who == "manager" else 54, rows=50),
         "audit trail of a long case": Page(f"/cases/{busiest}/audit", 18, rows=10),
         "queue: reviews": Page("/queues/reviews", 16, references=20),
     }

@@ -401,6 +401,10 @@ VIA = {
     "closure_evaluation": "evaluating a closure",
     "partner": "the partner pages of an agency it was shared with",
     "partner_api": "the partner API of an agency it was shared with",
+    "marac_meeting": "a MARAC meeting's list",
+    "marac_hearing": "a case heard at a MARAC meeting",
+    "marac_action": "an action agreed at a MARAC meeting",
+    "marac_api": "the MARAC meetings API",
 }
 _ID = re.compile(r"^[a-z]{2,6}_[0-9a-f]{8,}$")
 
