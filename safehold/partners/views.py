@@ -16,12 +16,14 @@ from django.views.decorators.http import require_http_methods
 from safehold.accounts.roles import is_partner
 from safehold.accounts.selectors import signed_in_staff
 from safehold.cases import access, sealing
+from safehold.cases.selectors import viewed_record
 from safehold.casework import letters
 from safehold.errors import Refusal
 from safehold.evidence import services as evidence_services
 from safehold.partners import selectors, services
 from safehold.partners.models import PartnerDocument, RestrictedShare, ShareStatus
 from safehold.policy.loader import active_policy
+from safehold.privacy import audit
 
 VIA = "partner"
 
@@ -277,8 +279,16 @@ def share_for(request: HttpRequest, share_id: str) -> RestrictedShare:
     )
     if share is None or not user.is_active:
         raise Http404("No such request")
-    if share.requested_by_id != user.pk and not services.may_decide_restricted_share(user):
+    # The asker; a DA lead while the request waits (to decide it, as a decision page
+    # reaches a restricted case only while its decision waits, cases/access.py); once
+    # decided, the DA lead who decided. Anyone else: 404, as for no request.
+    deciding = services.may_decide_restricted_share(user) and (
+        share.status == ShareStatus.PENDING or share.decided_by_id == user.pk
+    )
+    if share.requested_by_id != user.pk and not deciding:
         raise Http404("No such request")
+    # The page shows the case's reference and the asker's reason: a read of the case.
+    viewed_record(user, share.case, via="decision")
     return share
 
 
@@ -325,5 +335,15 @@ def restricted_shares(request: HttpRequest) -> HttpResponse:
     user = signed_in_staff(request)
     if not services.may_decide_restricted_share(user):
         raise Http404("No such page")
-    context = {"nav": "approvals", "shares": list(selectors.restricted_shares_waiting())}
+    shares = list(selectors.restricted_shares_waiting())
+    if shares:
+        # The list names restricted cases' references: one entry naming them, as every
+        # list is audited (cases/selectors.py).
+        audit.record(
+            actor=user.username,
+            action="case.listed",
+            target_type="cases",
+            detail={"via": "decision", "cases": sorted({s.case_id for s in shares})},
+        )
+    context = {"nav": "approvals", "shares": shares}
     return render(request, "partners/shares.html", context)
