@@ -920,9 +920,10 @@ def test_api_monitoring_report(
 @pytest.mark.parametrize(
     ("export", "queries"),
     [
-        # With the cases confirmed, whether any are, and staff names for the review (issue 17)
-        ("/api/v1/subject-access-requests/{}/export?format=json", 32),
-        ("/subject-access/{}/export.json", 37),  # the page's download, a POST
+        # With the cases confirmed, whether any are, and staff names for the review (issue 17);
+        # other agencies' updates and files, MARAC hearings and their actions (issue 21): 4.
+        ("/api/v1/subject-access-requests/{}/export?format=json", 36),
+        ("/subject-access/{}/export.json", 41),  # the page's download, a POST
     ],
     ids=["api", "page"],
 )

@@ -42,6 +42,8 @@ from safehold.casework.models import (
 )
 from safehold.closure.models import Appeal, Closure, Feedback
 from safehold.evidence.models import Evidence
+from safehold.marac.models import Hearing, MaracAction
+from safehold.partners.models import PartnerDocument, PartnerUpdate
 from safehold.policy.loader import active_policy
 from safehold.records import rules
 from safehold.records.models import (
@@ -110,6 +112,19 @@ SURVIVOR_RECORDS = (
     Prefetch("feedback", Feedback.objects.order_by("recorded_at", "id")),
     Prefetch("appeals", Appeal.objects.order_by("received_at", "id")),
     Prefetch("subject_access", SubjectAccessRequest.objects.order_by("received_at", "id")),
+    # What other agencies added, and what the MARAC heard and agreed (issue 21).
+    Prefetch("partner_updates", PartnerUpdate.objects.order_by("created_at", "id")),
+    Prefetch(
+        "partner_documents",
+        PartnerDocument.objects.defer("content").order_by("created_at", "id"),
+    ),
+    Prefetch(
+        "hearings",
+        Hearing.objects.filter(heard_at__isnull=False)
+        .select_related("meeting")
+        .order_by("heard_at", "id"),
+    ),
+    Prefetch("marac_actions", MaracAction.objects.order_by("due_on", "id")),
 )
 
 
@@ -310,6 +325,10 @@ FREE_TEXT = (
     ("feedback", "comments", "Feedback"),
     ("appeals", "grounds", "Appeal"),
     ("appeals", "reasons", "Appeal"),
+    ("updates_from_agencies", "text", "Update from an agency"),
+    ("files_from_agencies", "file_name", "File from an agency"),
+    ("files_from_agencies", "description", "File from an agency"),
+    ("marac_hearings", "decisions", "MARAC hearing"),
 )
 MAY_NAME = "May name someone who could not be redacted automatically (a nickname, a short name)"
 WITHHELD_HERE = (
@@ -362,6 +381,19 @@ def to_review(section: Section, reviewer: Reviewer) -> list[ReviewItem]:
     if section.get("perpetrator_interviews"):
         what = "The detail of interviews with the alleged perpetrator is withheld: check it"
         items.append(ReviewItem(reference, "Interviews with the alleged perpetrator", what))
+    if section.get("marac_hearings"):
+        what = (
+            "What the MARAC decided is the conference's record too: check with the MARAC "
+            "before giving it, and withhold what another agency asks to (a police matter, "
+            "a risk to her)"
+        )
+        items.append(ReviewItem(reference, "MARAC hearings", what))
+    if section.get("files_from_agencies"):
+        what = (
+            f"{len(section['files_from_agencies'])} file(s) from other agencies listed but not "
+            "included: check each with the agency that sent it before giving a copy"
+        )
+        items.append(ReviewItem(reference, "Files from other agencies", what))
     if section.get("evidence"):
         what = (
             f"{len(section['evidence'])} file(s) listed but not included: names in photos and "
@@ -414,6 +446,7 @@ def survivor_case(
         **casework_for_survivor(case, redact),
         "evidence": evidence_for_survivor(case, redact),
         **closure_for_survivor(case, redact),
+        **agencies_for_survivor(case, redact),
         "subject_access_requests": [
             {
                 "received_at": when(r.received_at),
@@ -422,6 +455,61 @@ def survivor_case(
             }
             for r in case.subject_access.all()
             if r.person_id == her.pk
+        ],
+    }
+
+
+def agencies_for_survivor(case: Case, redact: Redactor) -> Section:
+    """What partner agencies added to her case (updates, and what each file is, as for
+    her evidence), and each MARAC hearing of it with the actions agreed there. The
+    MARAC's record is the conference's too: it is flagged for review (`to_review`)."""
+    key, agencies = case.data_key, active_policy().agencies
+
+    def agency_name(agency_id: str) -> str:
+        found = agencies.get(agency_id)
+        return found.name if found else agency_id
+
+    actions: dict[str, list[Section]] = {}
+    for action in case.marac_actions.all():
+        actions.setdefault(action.hearing_id, []).append(
+            {
+                "agency": "Your housing provider" if action.provider_own else agency_name(action.agency),
+                "what": redact(sealing.unseal(key, action).get("what", "")),
+                "due_on": day(action.due_on),
+                "status": action.status,
+                "completed_on": day(action.completed_on),
+            }
+        )
+    return {
+        "updates_from_agencies": [
+            {
+                "agency": agency_name(update.agency),
+                "at": when(update.created_at),
+                "text": redact(sealing.unseal(key, update).get("text", "")),
+            }
+            for update in case.partner_updates.all()
+        ],
+        "files_from_agencies": [
+            {
+                "agency": agency_name(document.agency),
+                "uploaded_at": when(document.created_at),
+                "type": document.content_type,
+                "size": document.size,
+                "file_name": redact(sealing.unseal(key, document).get("filename", "")),
+                "description": redact(sealing.unseal(key, document).get("description", "")),
+            }
+            for document in case.partner_documents.all()
+        ],
+        "marac_hearings": [
+            {
+                "meeting_held_on": day(hearing.meeting.held_on),
+                "repeat": hearing.repeat,
+                "decisions": redact(
+                    sealing.unseal(key, hearing).get("notes", "") if hearing.sealed else ""
+                ),
+                "actions": actions.get(hearing.pk, []),
+            }
+            for hearing in case.hearings.all()
         ],
     }
 
