@@ -102,24 +102,34 @@ def told_about(case: Case) -> list[Staff]:
     return [person for person in people.values() if access.may_see(person, case.pk)]
 
 
-def alert_send(case: Case, flag: Flag, what: str) -> None:
+def alert_send(case: Case, flag: Flag, what: str, *, also_seeing: Case | None = None) -> None:
+    """Alerts those told about `case`; with `also_seeing`, only those of them who may
+    see that case too (a restricted new report the message names)."""
     message = (
         f"{what} {case.reference} was heard at MARAC on {flag.heard_on:%-d %B %Y} and is "
         f"flagged until {flag.until_date:%-d %B %Y}: {WHAT_TO_DO}."
     )
     link = reverse("case", args=[case.pk])
+    people = told_about(case)
+    if also_seeing is not None:
+        people = [person for person in people if access.may_see(person, also_seeing.pk)]
     Alert.objects.bulk_create(
-        [
-            Alert(recipient=person, case=case, message=message[:300], link=link)
-            for person in told_about(case)
-        ]
+        [Alert(recipient=person, case=case, message=message[:300], link=link) for person in people]
     )
 
 
 def on_report(happened: Happened) -> None:
+    """A new report about the survivor of a flagged case. A restricted new report (she is
+    a member of staff) is told only to those who may see it: to anyone else the alert
+    would say that a case they may not open exists."""
     new = happened.case
     for case, flag in flagged_cases_of_survivor(new, happened.now):
-        alert_send(case, flag, f"A new report, {new.reference}, may be about the survivor of")
+        alert_send(
+            case,
+            flag,
+            f"A new report, {new.reference}, may be about the survivor of",
+            also_seeing=new if new.restricted else None,
+        )
 
 
 def on_incident(happened: Happened) -> None:
