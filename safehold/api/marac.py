@@ -133,7 +133,9 @@ def hearing_detail(request: HttpRequest, hearing_id: str) -> dict[str, Any]:
     user = staff(request)
     hearing = selectors.hearing_for(user, hearing_id)
     view = selectors.hearing_view(user, hearing, via="api")
-    repeat = hearing.pk in selectors.repeats_seen_by(user, [hearing])
+    repeats = selectors.repeats_seen_by(user, [hearing])
+    selectors.as_told([hearing], repeats)
+    repeat = hearing.pk in repeats
     return {
         **hearing_out(hearing, repeat),
         "notes": view.notes,
@@ -166,6 +168,7 @@ def meeting_out(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
     user = staff(request)
     hearings = selectors.hearings_seen_by(user, meeting, via="marac_api")
     repeats = selectors.repeats_seen_by(user, hearings)
+    selectors.as_told(hearings, repeats)
     return {
         **meeting_summary(meeting),
         "hearings": [hearing_out(h, h.pk in repeats) for h in hearings],

@@ -213,3 +213,12 @@ def repeats_seen_by(user: Staff, hearings: list[Hearing]) -> set[str]:
         ):
             seen.add(hearing.pk)
     return seen
+
+
+def as_told(hearings: list[Hearing], repeats: set[str]) -> None:
+    """The hearings as their reader may be told them: the `repeat` MARAC reason taken
+    from the rendered instances of those the reader is told are new (`repeats_seen_by`),
+    as the risk pages do (risk/selectors.py `seen_by`). Never saved."""
+    for hearing in hearings:
+        if hearing.pk not in repeats and "repeat" in (hearing.marac_reasons or []):
+            hearing.marac_reasons = [r for r in hearing.marac_reasons if r != "repeat"]

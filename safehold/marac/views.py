@@ -72,6 +72,7 @@ def meeting(request: HttpRequest, meeting_id: str) -> HttpResponse:
     found = selectors.meeting_for(user, meeting_id)
     hearings = selectors.hearings_seen_by(user, found, via="marac_meeting")
     repeats = selectors.repeats_seen_by(user, hearings)
+    selectors.as_told(hearings, repeats)
     context = {
         "nav": "marac",
         "meeting": found,
