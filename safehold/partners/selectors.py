@@ -240,7 +240,7 @@ def shared_view(user: Staff, case_id: str, *, via: str) -> SharedView:
         referrals=referrals,
         documents=[
             SharedDocument(id=d.pk, kind=d.kind, created_at=d.created_at)
-            for d in documents_to(case, agency).defer("sealed")
+            for d in documents_shared(case, agency).defer("sealed")
         ],
         updates=updates_from(case, agency),
         marac_actions=marac_actions_of(case, agency),
@@ -263,11 +263,30 @@ def documents_to(case: Case, agency: str) -> QuerySet[Document]:
     )
 
 
+def documents_shared(case: Case, agency: str) -> QuerySet[Document]:
+    """The letters to the agency that the sharing still covers. While her consent stands,
+    or where she was never asked (every letter rests on an approved disclosure), all of
+    them; once she has withdrawn it, only those written since, which rest on a disclosure
+    approved without consent: a letter written under the consent she withdrew goes with
+    its referral (`referrals_standing`), as her withdrawal ends what it covered."""
+    letters = documents_to(case, agency)
+    if consent_stands(case, agency):
+        return letters
+    withdrawn = (
+        Consent.objects.filter(case=case, agency=agency, purpose__in=SHARING_PURPOSES, given=False)
+        .order_by("-recorded_at", "-id")
+        .first()
+    )
+    if withdrawn is None:
+        return letters
+    return letters.filter(created_at__gt=withdrawn.recorded_at)
+
+
 def shared_document(user: Staff, case_id: str, document_id: str) -> Document:
     """A letter sent to the user's agency on a case shared with it now; Http404 otherwise.
     The caller audits the download (casework/letters.document_pdf)."""
     case, agency, _ = shared_case(user, case_id)
-    document = documents_to(case, agency).filter(pk=document_id).first()
+    document = documents_shared(case, agency).filter(pk=document_id).first()
     if document is None:
         raise Http404("No such document")
     document.case = case
