@@ -195,7 +195,8 @@ def pages_for(who: str, user: Staff, case: Case, busiest: str) -> dict[str, Page
         # reader may be told (cases/selectors.py repeats_seen_by). +1 its MARAC flag, +1 its
         # MARAC hearings (issue 21).
         "case page": Page(f"/cases/{case.pk}/", 35, text=on_case),
-        "chronology": Page(f"/cases/{case.pk}/chronology", 31, text=on_case),
+        # Its MARAC hearings: 1 query, 1 more for their actions once it has any (issue 21).
+        "chronology": Page(f"/cases/{case.pk}/chronology", 32, text=on_case),
         "search": Page(
             "/cases/search",
             17,

@@ -653,8 +653,9 @@ def test_a_cases_chronology(
     client = as_staff(officer)
     # 29: one more for changes to people's details (read from the audit log, with their
     # writers' names in the same query). 31: the updates and the documents from partner
-    # agencies (issue 21).
-    fixed_queries(lambda: client.get(f"/cases/{case.pk}/chronology"), add, queries=31)
+    # agencies (issue 21). 32: its MARAC hearings (one more for their actions once it
+    # has any).
+    fixed_queries(lambda: client.get(f"/cases/{case.pk}/chronology"), add, queries=32)
 
 
 def test_a_closed_cases_chronology(
@@ -676,8 +677,9 @@ def test_a_closed_cases_chronology(
         return shown
 
     client = as_staff(work.officer)
-    # 31: the updates and the documents from partner agencies (issue 21).
-    fixed_queries(lambda: client.get(f"/cases/{case.pk}/chronology"), add, queries=31)
+    # 31: the updates and the documents from partner agencies (issue 21). 32: its MARAC
+    # hearings (one more for their actions once it has any).
+    fixed_queries(lambda: client.get(f"/cases/{case.pk}/chronology"), add, queries=32)
 
 
 def test_who_has_seen_a_case(

@@ -29,6 +29,7 @@ from safehold.cases.models import Case
 from safehold.casework import selectors as casework_selectors
 from safehold.casework.models import Action, Consent, Document, Review
 from safehold.closure import selectors as closure_selectors
+from safehold.marac import selectors as marac_selectors
 from safehold.partners.models import PartnerDocument, PartnerUpdate
 from safehold.policy.vocabulary import PARTY_LABELS
 from safehold.policy.wording import and_list
@@ -51,6 +52,7 @@ KINDS: dict[str, str] = {
     "closure": "Closure and feedback",
     "appeals": "Appeals",
     "partners": "From partner agencies",
+    "marac": "MARAC",
 }
 
 
@@ -479,6 +481,47 @@ def partner_events(case: Case) -> list[Event]:
     return events
 
 
+def marac_events(case: Case) -> list[Event]:
+    """Each MARAC meeting the case was listed for, what the MARAC decided with the actions
+    agreed (each with its agency, due date and status), and the discussion of them with
+    the survivor. Not whether it was a repeat: that may tell of another case the reader
+    may not see (the meeting page shows it only to those who may)."""
+    events = []
+    for view in marac_selectors.hearings_of_case(case):
+        hearing, meeting = view.hearing, view.hearing.meeting
+        held = words.day(meeting.held_on)
+        conference = marac_selectors.conference_name(meeting.conference)
+        events.append(
+            Event(meeting.created_at, "marac", f"Listed for {conference}, meeting of {held}")
+        )
+        if hearing.heard_at is not None:
+            actions = [
+                f"{a.agency_name}: {a.what}, due {words.day(a.action.due_on)}, "
+                f"{a.action.get_status_display().lower()}"
+                for a in view.actions
+            ]
+            events.append(
+                Event(
+                    hearing.heard_at,
+                    "marac",
+                    f"Heard at {conference}, meeting of {held}: what it decided",
+                    by=name_of(hearing.heard_by),
+                    lines=[line for line in (view.notes, *actions) if line],
+                )
+            )
+        if hearing.survivor_discussed_at is not None:
+            events.append(
+                Event(
+                    hearing.survivor_discussed_at,
+                    "marac",
+                    "The MARAC's actions discussed with the survivor",
+                    by=name_of(hearing.survivor_discussed_by),
+                    lines=[view.survivor_discussion] if view.survivor_discussion else [],
+                )
+            )
+    return events
+
+
 def closure_events(after: closure_selectors.AfterClosure) -> list[Event]:
     events = []
     for found in after.closures:
@@ -637,6 +680,8 @@ def chronology(user: Staff, case_id: str, kind: str = "") -> Chronology:
         events += letter_events(case)
     if "partners" in wanted:
         events += partner_events(case)
+    if "marac" in wanted:
+        events += marac_events(case)
     if "closure" in wanted or "appeals" in wanted:
         after = closure_selectors.after_closure(case)
         if "closure" in wanted:

@@ -139,7 +139,9 @@ def hearings_of_case(case: Any) -> list[HearingView]:
     """A case's hearings and their actions, for its case page (which has already checked
     and audited the read)."""
     hearings = list(
-        Hearing.objects.filter(case=case).select_related("meeting").order_by("-meeting__held_on")
+        Hearing.objects.filter(case=case)
+        .select_related("meeting", "heard_by", "survivor_discussed_by")
+        .order_by("-meeting__held_on")
     )
     if not hearings:
         return []

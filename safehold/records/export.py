@@ -469,11 +469,12 @@ def agencies_for_survivor(case: Case, redact: Redactor) -> Section:
         found = agencies.get(agency_id)
         return found.name if found else agency_id
 
+    ours = "Your housing provider"
     actions: dict[str, list[Section]] = {}
     for action in case.marac_actions.all():
         actions.setdefault(action.hearing_id, []).append(
             {
-                "agency": "Your housing provider" if action.provider_own else agency_name(action.agency),
+                "agency": ours if action.provider_own else agency_name(action.agency),
                 "what": redact(sealing.unseal(key, action).get("what", "")),
                 "due_on": day(action.due_on),
                 "status": action.status,
