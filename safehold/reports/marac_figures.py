@@ -4,8 +4,10 @@ by the agency that owns each, with how many were completed on time.
 
 Like the compliance figures (reports/compliance.py), these count what happened in the
 period (a hearing whose decisions were recorded in it), on cases in the scope that the
-reader may see, whatever the case's report date. Two aggregate queries over plain
-columns (dates, agency ids, statuses), whatever the number of hearings."""
+reader may see, whatever the case's report date. Two queries over plain columns (dates,
+agency ids, statuses), whatever the number of hearings; a third, over the survivors
+concerned, only when a reader who may not see every case has repeats in the period
+(`repeats_not_told`)."""
 
 from __future__ import annotations
 
