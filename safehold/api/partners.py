@@ -18,6 +18,7 @@ from safehold.accounts.models import Staff
 from safehold.accounts.roles import is_partner
 from safehold.api.cases import staff, utc
 from safehold.api.schemas import Strict, problems
+from safehold.errors import Refusal
 from safehold.partners import selectors, services
 
 router = Router(tags=["partners"])
@@ -33,6 +34,7 @@ class PartnerCaseSummary(Schema):
 
 class PartnerCaseList(Schema):
     items: list[PartnerCaseSummary]
+    next_page: int | None = None
 
 
 class PartnerReferral(Schema):
@@ -90,17 +92,22 @@ def partner(request: HttpRequest) -> Staff:
 
 @router.get(
     "/cases",
-    response={200: PartnerCaseList, **problems(403)},
-    summary="The cases shared with the partner's agency now (partners only); each listing "
+    response={200: PartnerCaseList, **problems(403, 422)},
+    summary="The cases shared with the partner's agency now (partners only), newest "
+    "referral first, 50 a page (`?page=`; `next_page` when there are more); each listing "
     "is audited",
 )
-def partner_cases(request: HttpRequest) -> dict[str, Any]:
+def partner_cases(request: HttpRequest, page: int = 1) -> dict[str, Any]:
     user = partner(request)
+    if page < 1:
+        raise Refusal("invalid_page", "page is a whole number from 1", field="page")
+    shared = selectors.shared_cases(user, via=VIA, page=page)
     return {
         "items": [
             {"id": c.id, "reference": c.reference, "last_shared_at": utc(c.last_sent_at)}
-            for c in selectors.shared_cases(user, via=VIA)
-        ]
+            for c in shared.cases
+        ],
+        "next_page": page + 1 if shared.more else None,
     }
 
 

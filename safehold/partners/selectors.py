@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case as CaseWhen
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, When
 from django.http import Http404
 
 from safehold.accounts.models import Staff
@@ -121,34 +122,65 @@ def shared_case(user: Staff, case_id: str) -> tuple[Case, str, list[Referral]]:
     return case, agency, standing
 
 
-def shared_cases(user: Staff, *, via: str) -> list[SharedSummary]:
-    """The cases shared with the user's agency now, newest referral first; each listed is
-    audited (`case.listed`). Whether each basis stands is asked case by case (two queries
-    each): fine for the tens of cases an agency is referred, not yet for thousands."""
+# How many shared cases a page (and an answer of the API) lists, newest referral first.
+SHARED_PAGE = 50
+
+
+def sharing_stands(agency: str) -> tuple[dict[str, Any], Q]:
+    """`referrals_standing` asked of every case at once, for a list: annotations (the
+    survivor's latest word on sharing with the agency, and the latest referral sent with
+    and without consent) and the condition that a referral's basis stands."""
+    sent = Referral.objects.filter(case=OuterRef("pk"), agency=agency, status=ReferralStatus.SENT)
+    latest = sent.order_by("-sent_at", "-id").values("sent_at")[:1]
+    without = sent.exclude(without_consent_ground="")
+    word = Consent.objects.filter(case=OuterRef("pk"), agency=agency, purpose__in=SHARING_PURPOSES)
+    annotations = {
+        "consent_now": Subquery(word.order_by("-recorded_at", "-id").values("given")[:1]),
+        "last_any": Subquery(latest),
+        "last_without": Subquery(without.order_by("-sent_at", "-id").values("sent_at")[:1]),
+    }
+    standing = Q(Exists(without)) | Q(consent_now=True)
+    return annotations, standing
+
+
+@dataclass
+class SharedPage:
+    """One page of the cases shared with an agency, and whether there are more."""
+
+    cases: list[SharedSummary]
+    page: int
+    more: bool
+
+
+def shared_cases(user: Staff, *, via: str, page: int = 1) -> SharedPage:
+    """The cases shared with the user's agency now, newest referral first, `SHARED_PAGE`
+    a page: a fixed number of queries whatever their number, and one audit entry
+    (`case.listed`, naming the cases listed) for the page."""
     agency = partner_agency(user)
-    if agency is None:
-        return []
-    found = []
-    for case in candidate_cases(agency).order_by("-created_at"):
-        standing = referrals_standing(case, agency)
-        if standing:
-            found.append(
-                SharedSummary(
-                    id=case.pk,
-                    reference=case.reference,
-                    last_sent_at=max(r.sent_at or r.created_at for r in standing),
-                )
-            )
-    for summary in found:
+    if agency is None or page < 1:
+        return SharedPage([], page, more=False)
+    annotations, standing = sharing_stands(agency)
+    last = CaseWhen(When(consent_now=True, then=F("last_any")), default=F("last_without"))
+    rows = list(
+        candidate_cases(agency)
+        .annotate(**annotations)
+        .filter(standing)
+        .annotate(last_sent_at=last)
+        .order_by("-last_sent_at", "-pk")
+        .values_list("pk", "reference", "last_sent_at")[
+            (page - 1) * SHARED_PAGE : page * SHARED_PAGE + 1
+        ]
+    )
+    found = [SharedSummary(id=pk, reference=ref, last_sent_at=at) for pk, ref, at in rows]
+    listed = found[:SHARED_PAGE]
+    if listed:
         audit.record(
             actor=user.username,
             action="case.listed",
-            target_type="case",
-            target_id=summary.id,
-            detail={"via": via, "agency": agency},
+            target_type="cases",  # several: their ids are in the detail
+            detail={"via": via, "agency": agency, "cases": [s.id for s in listed]},
         )
-    found.sort(key=lambda s: s.last_sent_at, reverse=True)
-    return found
+    return SharedPage(listed, page, more=len(found) > SHARED_PAGE)
 
 
 @dataclass

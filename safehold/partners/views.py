@@ -49,11 +49,11 @@ def partner_required(request: HttpRequest) -> None:
 def partner_home(request: HttpRequest) -> HttpResponse:
     partner_required(request)
     user = signed_in_staff(request)
-    context = {
-        "nav": "partner",
-        "agency": user.agency,
-        "cases": selectors.shared_cases(user, via=VIA),
-    }
+    page = request.GET.get("page", "1")
+    if not page.isdigit() or int(page) < 1:
+        raise Http404("No such page")
+    shared = selectors.shared_cases(user, via=VIA, page=int(page))
+    context = {"nav": "partner", "agency": user.agency, "shared": shared, "cases": shared.cases}
     return render(request, "partners/home.html", context)
 
 

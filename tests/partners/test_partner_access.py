@@ -118,7 +118,7 @@ def test_a_partner_of_another_agency_gets_404_as_for_a_missing_case(
     none = api.get(f"/api/v1/partner/cases/{MISSING}")
     assert answer.status_code == none.status_code == 404
     assert answer.json() == none.json()
-    assert api.get("/api/v1/partner/cases").json() == {"items": []}
+    assert api.get("/api/v1/partner/cases").json() == {"items": [], "next_page": None}
     document = Document.objects.get(case=shared, agency="idva")
     assert client.get(f"/partner/cases/{shared.pk}/documents/{document.pk}").status_code == 404
     posted = api.post(
@@ -147,7 +147,7 @@ def test_withdrawn_consent_ends_the_sharing(
     assert page.status_code == 404
     assert as_seen(page.content) == as_seen(missing.content)
     assert api.get(f"/api/v1/partner/cases/{shared.pk}").status_code == 404
-    assert api.get("/api/v1/partner/cases").json() == {"items": []}
+    assert api.get("/api/v1/partner/cases").json() == {"items": [], "next_page": None}
     document = Document.objects.get(case=shared, agency="idva")
     assert client.get(f"/partner/cases/{shared.pk}/documents/{document.pk}").status_code == 404
     posted = client.post(f"/partner/cases/{shared.pk}/updates/new", {"text": "Still here"})
@@ -193,7 +193,7 @@ def test_a_restricted_case_needs_a_da_leads_approval(
     share(case, officer)
     api = api_as(partner)
     assert api.get(f"/api/v1/partner/cases/{case.pk}").status_code == 404
-    assert api.get("/api/v1/partner/cases").json() == {"items": []}
+    assert api.get("/api/v1/partner/cases").json() == {"items": [], "next_page": None}
 
     asker = as_staff(officer)
     assert f"/cases/{case.pk}/partner-sharing" in asker.get(f"/cases/{case.pk}/").content.decode()
@@ -233,7 +233,7 @@ def test_an_erased_case_is_never_shown(
     Case.objects.filter(pk=shared.pk).update(erased_at=timezone.now())
     api = api_as(partner)
     assert api.get(f"/api/v1/partner/cases/{shared.pk}").status_code == 404
-    assert api.get("/api/v1/partner/cases").json() == {"items": []}
+    assert api.get("/api/v1/partner/cases").json() == {"items": [], "next_page": None}
 
 
 def test_every_partner_read_is_audited(
@@ -250,9 +250,9 @@ def test_every_partner_read_is_audited(
     assert sorted(e.detail["via"] for e in viewed) == ["partner", "partner_api"]
     assert all(e.detail["agency"] == "idva" for e in viewed)
     as_staff(partner).get("/partner/")
-    assert AuditEntry.objects.filter(
-        actor=partner.username, action="case.listed", target_id=shared.pk
-    ).exists()
+    # One entry for the page, naming the cases listed (as the case list's).
+    [listed] = AuditEntry.objects.filter(actor=partner.username, action="case.listed")
+    assert (listed.detail["cases"], listed.detail["via"]) == ([shared.pk], "partner")
 
 
 def test_an_update_is_recorded_as_from_the_agency_and_shown_to_staff(

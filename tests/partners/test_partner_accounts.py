@@ -29,7 +29,7 @@ def test_staff_add_makes_a_partner_with_an_agency(
     ida = Staff.objects.get(username="ida")
     assert (ida.role, ida.agency) == ("partner", "idva")
     api = Client(headers={"Authorization": f"Bearer {token}"})
-    assert api.get("/api/v1/partner/cases").json() == {"items": []}
+    assert api.get("/api/v1/partner/cases").json() == {"items": [], "next_page": None}
     assert api.get("/api/v1/cases").status_code == 404
 
 

@@ -135,5 +135,5 @@ def test_every_partner_page_and_endpoint_is_404_where_sharing_does_not_stand(
                 opened.append((method.__name__, url, response.status_code))
     assert opened == []
     assert shared.reference not in page.get("/partner/").content.decode()
-    assert api.get("/api/v1/partner/cases").json() == {"items": []}
+    assert api.get("/api/v1/partner/cases").json() == {"items": [], "next_page": None}
     assert not PartnerUpdate.objects.exists()
