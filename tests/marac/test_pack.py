@@ -173,6 +173,16 @@ def test_making_the_pack_is_a_disclosure_on_each_cases_trail(
     ) == {officer.username}
 
 
+def test_the_meeting_page_leads_to_the_pack(
+    meeting: Listed, officer: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    page = as_staff(officer).get(f"/marac/meetings/{meeting.meeting.pk}/").content.decode()
+    assert f'href="{pack_url(meeting.meeting)}"' in page
+    # Opening the page is not making the pack: nothing is disclosed until it is asked for.
+    assert as_staff(officer).get(pack_url(meeting.meeting)).status_code == 200
+    assert not AuditEntry.objects.filter(action="disclosure.marac_pack").exists()
+
+
 def test_the_pack_holds_only_the_cases_the_requester_may_see(
     meeting: Listed,
     open_case: Callable[..., Case],
