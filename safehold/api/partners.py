@@ -146,7 +146,7 @@ def case_out(view: selectors.SharedView) -> dict[str, Any]:
 
 @router.get(
     "/cases/{case_id}",
-    response={200: PartnerCase, **problems(403)},
+    response={200: PartnerCase, **problems(403, 404)},
     summary="The shared view of one case: only what was shared with the partner's agency, "
     "while the sharing stands (404 otherwise); audited",
 )
@@ -157,7 +157,7 @@ def partner_case(request: HttpRequest, case_id: str) -> dict[str, Any]:
 
 @router.post(
     "/cases/{case_id}/updates",
-    response={201: PartnerUpdateOut, **problems(403, 422)},
+    response={201: PartnerUpdateOut, **problems(403, 404, 422)},
     summary="Add an update to a case shared with the partner's agency, recorded as from "
     "that agency (while the sharing stands; 404 otherwise)",
 )
@@ -180,7 +180,7 @@ def partner_update_create(
 
 @router.post(
     "/cases/{case_id}/marac-actions/{action_id}",
-    response={200: PartnerMaracAction, **problems(403, 422)},
+    response={200: PartnerMaracAction, **problems(403, 404, 422)},
     summary="Set the status of a MARAC action the partner's agency owns on a case shared "
     "with it (while the sharing stands; 404 otherwise)",
 )

@@ -250,6 +250,20 @@ class SharedView:
     uploads: list[SharedUpload] = field(default_factory=list)
 
 
+def shared_case_read(user: Staff, case_id: str, *, via: str) -> tuple[Case, str]:
+    """`shared_case` for a page that shows the case (its reference, on a form to add to
+    it), audited as a read as the shared view is."""
+    case, agency, _ = shared_case(user, case_id)
+    audit.record(
+        actor=user.username,
+        action="case.viewed",
+        target_type="case",
+        target_id=case.pk,
+        detail={"via": via, "agency": agency},
+    )
+    return case, agency
+
+
 def shared_view(user: Staff, case_id: str, *, via: str) -> SharedView:
     """The shared view of one case, audited as a read (`case.viewed`, `via`)."""
     case, agency, standing = shared_case(user, case_id)
@@ -436,6 +450,7 @@ def marac_action_for(user: Staff, case_id: str, action_id: str) -> tuple[Case, s
 
 
 def restricted_shares_waiting() -> QuerySet[RestrictedShare]:
-    return RestrictedShare.objects.filter(status=ShareStatus.PENDING).select_related(
-        "case", "requested_by"
-    )
+    """Requests waiting for a DA lead; none on an erased case (its page is 404)."""
+    return RestrictedShare.objects.filter(
+        status=ShareStatus.PENDING, case__erased_at__isnull=True
+    ).select_related("case", "requested_by")

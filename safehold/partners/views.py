@@ -74,7 +74,7 @@ def partner_case(request: HttpRequest, case_id: str) -> HttpResponse:
 def partner_update_new(request: HttpRequest, case_id: str) -> HttpResponse:
     partner_required(request)
     user = signed_in_staff(request)
-    case, agency, _ = selectors.shared_case(user, case_id)
+    case, agency = selectors.shared_case_read(user, case_id, via=VIA)  # the form shows it
     form = UpdateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -147,7 +147,7 @@ def partner_upload_new(request: HttpRequest, case_id: str) -> HttpResponse:
     """A partner adds a document (a photo or a PDF), checked as evidence is."""
     partner_required(request)
     user = signed_in_staff(request)
-    case, agency, _ = selectors.shared_case(user, case_id)
+    case, agency = selectors.shared_case_read(user, case_id, via=VIA)  # the form shows it
     posted = request.method == "POST"
     form = UploadForm(request.POST if posted else None, request.FILES if posted else None)
     if request.method == "POST" and form.is_valid():

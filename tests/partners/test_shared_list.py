@@ -103,3 +103,15 @@ def test_the_list_is_paged_with_fixed_queries_and_one_audit_entry_a_page(
     assert client.get("/partner/?page=0").status_code == 404
     assert client.get("/partner/?page=x").status_code == 404
     assert api.get("/api/v1/partner/cases?page=0").status_code == 422
+
+
+def test_the_forms_to_add_to_a_case_record_their_read_of_it(
+    shared: Case, partner: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    client = as_staff(partner)
+    for form in ("updates/new", "uploads/new"):
+        assert client.get(f"/partner/cases/{shared.pk}/{form}").status_code == 200
+    viewed = AuditEntry.objects.filter(
+        actor=partner.username, action="case.viewed", target_id=shared.pk
+    )
+    assert [(e.detail["via"], e.detail["agency"]) for e in viewed] == [("partner", "idva")] * 2
