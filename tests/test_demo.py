@@ -28,6 +28,8 @@ from safehold.cases.models import Case, Contact, Incident, Person, PersonRole, S
 from safehold.casework.models import Action, Document, Referral, Review
 from safehold.closure.models import Appeal, Feedback
 from safehold.desk import queues
+from safehold.marac.models import MaracAction, Meeting
+from safehold.partners import selectors as partner_selectors
 from safehold.policy.loader import active_policy
 from safehold.privacy import audit
 from safehold.privacy.models import AuditEntry
@@ -237,6 +239,16 @@ class TestDemoCases(TestCase):
         assert Action.objects.filter(status="done").count() >= 100
         assert Action.objects.filter(status="open").exists()
         assert Review.objects.count() >= 100
+
+    def test_its_marac_heard_cases_and_its_idva_partner_sees_what_was_shared(self) -> None:
+        past, upcoming = Meeting.objects.order_by("held_on")
+        assert past.hearings.filter(heard_at__isnull=False).count() >= 5
+        assert upcoming.held_on > timezone.localdate()
+        assert MaracAction.objects.filter(agency="police", status="done").exists()
+        assert Action.objects.filter(source="marac", status="open").exists()
+        idva = Staff.objects.get(username="ida.idva")
+        shared = partner_selectors.shared_cases(idva, via="partner")
+        assert len(shared.cases) >= 10
 
     def test_each_queue_holds_a_few_overdue_items_not_hundreds(self) -> None:
         now = timezone.now()

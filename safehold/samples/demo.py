@@ -47,6 +47,7 @@ from safehold.casework import services as casework
 from safehold.casework.models import Action, ActionStatus
 from safehold.closure import appeals, feedback
 from safehold.closure import services as closure
+from safehold.marac import services as marac
 from safehold.policy import clock
 from safehold.policy.loader import active_policy
 from safehold.policy.schema import Policy
@@ -141,6 +142,14 @@ MARAC_REASON = (
     "High risk on the DASH checklist; the survivor agreed to a MARAC referral to plan her "
     "safety with the police, the IDVA service and children's services."
 )
+IDVA_REASON = (
+    "High risk on the DASH checklist; the survivor asked for an IDVA to support her through "
+    "the MARAC and the court."
+)
+# What the demo's MARAC decides for each case it hears (docs/marac.md).
+MARAC_DECIDED = "Safety plan agreed: target hardening at home, a police flag on the address."
+MARAC_OWN_ACTION = "Target hardening: a safe letterbox and a door chain"
+MARAC_POLICE_ACTION = "Flag the address for a priority response"
 # The action plan: what officers agree with the survivor after the assessment. Most
 # actions are done by their due date; a few slip (the "a few overdue" of each queue).
 PLAN_ACTIONS = (
@@ -269,7 +278,48 @@ def cases_load(*, policy: Policy, now: datetime) -> int:
     plans = demo_cases.cases_plan(rng, policy, now)
     for plan in plans:
         case_work(rng, policy, plan, teams, now)
+    marac_work(policy, teams.da_lead, now)
     return len(plans)
+
+
+def marac_work(policy: Policy, lead: Staff, now: datetime) -> None:
+    """The DA lead at the MARAC: a meeting a fortnight ago heard the referrals sent before
+    it and recorded what it decided for each open case (the provider's action on the
+    plan, due next week; the police's done); the next meeting, in a fortnight, lists those
+    sent since. Nothing random: the cases are as they were."""
+    conference = next(iter(policy.marac.conferences))
+    held_at = datetime.combine((now - timedelta(days=14)).date(), time(10), tzinfo=now.tzinfo)
+    with audit.recorded_at(held_at):
+        past = marac.meeting_create(
+            conference=conference, held_on=held_at.date(), by=lead, now=held_at
+        )
+    decided_at = held_at + timedelta(hours=3)
+    hearings = past.hearings.select_related("case").order_by("pk")
+    for hearing in hearings.filter(case__status="open"):
+        with audit.recorded_at(decided_at):
+            marac.hearing_decisions_record(
+                hearing=hearing,
+                by=lead,
+                notes=MARAC_DECIDED,
+                actions=[
+                    marac.AgreedAction(
+                        marac.PROVIDER, MARAC_OWN_ACTION, (now + timedelta(days=7)).date()
+                    ),
+                    marac.AgreedAction(
+                        "police", MARAC_POLICE_ACTION, held_at.date() + timedelta(days=7)
+                    ),
+                ],
+                now=decided_at,
+            )
+        for action in hearing.actions.filter(agency="police"):
+            with audit.recorded_at(decided_at + timedelta(days=2)):
+                marac.marac_action_status_set(
+                    action=action, by=lead, status="done", now=decided_at + timedelta(days=2)
+                )
+    with audit.recorded_at(now):
+        marac.meeting_create(
+            conference=conference, held_on=(now + timedelta(days=14)).date(), by=lead, now=now
+        )
 
 
 def case_work(
@@ -334,6 +384,14 @@ def risk_work(rng: random.Random, case: Case, by: Staff, now: datetime) -> None:
         with audit.recorded_at(referred_at):
             casework.referral_make(
                 case=case, by=by, agency="marac", reason=MARAC_REASON, now=referred_at
+            )
+            # And, with her consent, to the IDVA service, whose partner (ida.idva) sees
+            # what was shared with it (docs/partners.md).
+            casework.consent_record(
+                case=case, by=by, agency="idva", purpose="referral", given=True, now=referred_at
+            )
+            casework.referral_make(
+                case=case, by=by, agency="idva", reason=IDVA_REASON, now=referred_at
             )
     actions_work(rng, case, by, assessed_at, now)
 
