@@ -212,9 +212,11 @@ with connection.cursor() as cursor:
     cursor.execute("ALTER TABLE privacy_auditentry DROP COLUMN seal")
     cursor.execute("DROP TABLE privacy_auditcheckpoint")
     cursor.execute("DROP TABLE accounts_websession")
+    # And before what came after them in accounts (a partner's agency, issue 21).
+    cursor.execute("ALTER TABLE accounts_staff DROP COLUMN agency")
     cursor.execute(
         "DELETE FROM django_migrations WHERE (app = 'privacy' AND name >= '0002_')"
-        " OR (app = 'accounts' AND name LIKE '0004_%')"
+        " OR (app = 'accounts' AND name >= '0004_')"
     )
 """
 
