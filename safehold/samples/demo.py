@@ -150,6 +150,7 @@ IDVA_REASON = (
 MARAC_DECIDED = "Safety plan agreed: target hardening at home, a police flag on the address."
 MARAC_OWN_ACTION = "Target hardening: a safe letterbox and a door chain"
 MARAC_POLICE_ACTION = "Flag the address for a priority response"
+MARAC_APART = timedelta(days=14)  # not-policy: when the demo's MARAC met and meets next
 # The action plan: what officers agree with the survivor after the assessment. Most
 # actions are done by their due date; a few slip (the "a few overdue" of each queue).
 PLAN_ACTIONS = (
@@ -288,7 +289,7 @@ def marac_work(policy: Policy, lead: Staff, now: datetime) -> None:
     plan, due next week; the police's done); the next meeting, in a fortnight, lists those
     sent since. Nothing random: the cases are as they were."""
     conference = next(iter(policy.marac.conferences))
-    held_at = datetime.combine((now - timedelta(days=14)).date(), time(10), tzinfo=now.tzinfo)
+    held_at = datetime.combine((now - MARAC_APART).date(), time(10), tzinfo=now.tzinfo)
     with audit.recorded_at(held_at):
         past = marac.meeting_create(
             conference=conference, held_on=held_at.date(), by=lead, now=held_at
@@ -318,7 +319,7 @@ def marac_work(policy: Policy, lead: Staff, now: datetime) -> None:
                 )
     with audit.recorded_at(now):
         marac.meeting_create(
-            conference=conference, held_on=(now + timedelta(days=14)).date(), by=lead, now=now
+            conference=conference, held_on=(now + MARAC_APART).date(), by=lead, now=now
         )
 
 
