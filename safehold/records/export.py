@@ -459,16 +459,17 @@ def survivor_case(
     }
 
 
+def agency_name(agency_id: str) -> str:
+    """An agency of the policy's directory by its name, as her export writes it."""
+    found = active_policy().agencies.get(agency_id)
+    return found.name if found else agency_id
+
+
 def agencies_for_survivor(case: Case, redact: Redactor) -> Section:
     """What partner agencies added to her case (updates, and what each file is, as for
     her evidence), and each MARAC hearing of it with the actions agreed there. The
     MARAC's record is the conference's too: it is flagged for review (`to_review`)."""
-    key, agencies = case.data_key, active_policy().agencies
-
-    def agency_name(agency_id: str) -> str:
-        found = agencies.get(agency_id)
-        return found.name if found else agency_id
-
+    key = case.data_key
     ours = "Your housing provider"
     actions: dict[str, list[Section]] = {}
     for action in case.marac_actions.all():
@@ -491,20 +492,14 @@ def agencies_for_survivor(case: Case, redact: Redactor) -> Section:
             for update in case.partner_updates.all()
         ],
         "files_from_agencies": [
-            {
-                "agency": agency_name(document.agency),
-                "uploaded_at": when(document.created_at),
-                "type": document.content_type,
-                "size": document.size,
-                "file_name": redact(sealing.unseal(key, document).get("filename", "")),
-                "description": redact(sealing.unseal(key, document).get("description", "")),
-            }
+            file_from_agency(document, sealing.unseal(key, document), redact)
             for document in case.partner_documents.all()
         ],
         "marac_hearings": [
             {
+                # Not whether it was a repeat: that tells of another case, which may not
+                # be one the handler confirmed as hers.
                 "meeting_held_on": day(hearing.meeting.held_on),
-                "repeat": hearing.repeat,
                 "decisions": redact(
                     sealing.unseal(key, hearing).get("notes", "") if hearing.sealed else ""
                 ),
@@ -512,6 +507,18 @@ def agencies_for_survivor(case: Case, redact: Redactor) -> Section:
             }
             for hearing in case.hearings.all()
         ],
+    }
+
+
+def file_from_agency(document: Any, details: dict[str, Any], redact: Redactor) -> Section:
+    """What a partner's file is, as for her evidence: not the file."""
+    return {
+        "agency": agency_name(document.agency),
+        "uploaded_at": when(document.created_at),
+        "type": document.content_type,
+        "size": document.size,
+        "file_name": redact(details.get("filename", "")),
+        "description": redact(details.get("description", "")),
     }
 
 
@@ -656,11 +663,7 @@ def risk_assessments(case: Case, redact: Redactor) -> list[Section]:
 
 
 def casework_for_survivor(case: Case, redact: Redactor) -> Section:
-    key, agencies = case.data_key, active_policy().agencies
-
-    def agency_name(agency_id: str) -> str:
-        found = agencies.get(agency_id)
-        return found.name if found else agency_id
+    key = case.data_key
 
     return {
         "actions": [

@@ -1,7 +1,7 @@
 """The MARAC pack (issue 21, docs/marac.md "The MARAC pack"): a PDF of the meeting's
 cases the requester may see, each with only what its disclosure to MARAC allows, read
-back as a reader would with pdftotext (../shared/design/TESTING.md, "PDFs"); making it
-is a disclosure on each case's audit trail; anyone who may not see the meeting's cases
+back as a reader would with pdftotext (Debian's poppler-utils, installed by scripts/test);
+making it is a disclosure on each case's audit trail; anyone who may not see the meeting's cases
 gets 404."""
 
 from __future__ import annotations

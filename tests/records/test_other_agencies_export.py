@@ -5,6 +5,7 @@ for the handler's review; the alleged perpetrator's holds none of it."""
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from safehold.accounts.models import Staff
 from safehold.cases.models import Case
 from safehold.casework import services as casework
 from safehold.marac import services as marac
+from safehold.marac.models import Hearing
 from safehold.partners import services as partners
 from safehold.policy.loader import active_policy
 from safehold.records.models import SubjectAccessRequest
@@ -100,3 +102,15 @@ def test_the_alleged_perpetrators_export_holds_none_of_it(
     ).content.decode()
     for value in (UPDATE, DECIDED, "letterbox", "MARAC", "IDVA"):
         assert value not in text
+
+
+def test_her_export_does_not_say_a_hearing_was_a_repeat(
+    heard: Case, da_lead: Staff, log_request: Callable[..., SubjectAccessRequest], api_as
+) -> None:
+    """A repeat tells of another case of hers, which may be one the handler did not
+    confirm (an impostor's): her export leaves it out, as the chronology does."""
+    Hearing.objects.filter(case=heard).update(repeat=True)
+    sar = log_request(heard)
+    client: Client = api_as(da_lead)
+    text = client.get(f"/api/v1/subject-access-requests/{sar.pk}/export?format=json")
+    assert "repeat" not in json.loads(text.content)["cases"][0]["marac_hearings"][0]
