@@ -255,12 +255,12 @@ class TestDemoCases(TestCase):
         for username in ("amira.officer", "tom.officer", "jess.officer", "grace.manager"):
             user = Staff.objects.get(username=username)
             actions = queues.actions(user, now).filter(due_at__lt=now).count()
-            reviews = queues.reviews(user, now).filter(review_due__lt=now).count()
+            reviews = queues.reviews(user, now).filter(next_review_at__lt=now).count()
             assert actions <= 8, f"{username} has {actions} overdue actions"
             assert reviews <= 8, f"{username} has {reviews} overdue reviews"
         everyone = Staff.objects.get(username="helen.director")
         assert queues.actions(everyone, now).filter(due_at__lt=now).exists()
-        assert queues.reviews(everyone, now).filter(review_due__lt=now).exists()
+        assert queues.reviews(everyone, now).filter(next_review_at__lt=now).exists()
 
     def test_each_teams_first_contact_queue_holds_a_few_overdue(self) -> None:
         now = timezone.now()

@@ -10,9 +10,13 @@ Read cases only through `cases.access`; write them only through `cases.services`
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case as CaseWhen
+from django.db.models import F, Q, Value, When
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from safehold.accounts.models import Team
@@ -81,6 +85,24 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+# Far beyond any date a case waits for: what stands in for "nothing" when the earliest of
+# several dates is taken (LEAST treats a missing date differently on each database).
+NEVER = datetime(9999, 1, 1, tzinfo=UTC)
+OPEN = Q(status="open")
+
+
+def next_due() -> Least:
+    """The earliest date an open case waits for, as `selectors.next_due` reads it: first
+    contact until it is made, then the next contact agreed; and the next review."""
+    contact = CaseWhen(
+        When(first_contact_at__isnull=True, then=F("response_due_at")),
+        default=Coalesce("next_contact_due_at", Value(NEVER)),
+        output_field=models.DateTimeField(),
+    )
+    review = Coalesce("next_review_at", Value(NEVER), output_field=models.DateTimeField())
+    return Least(contact, review, output_field=models.DateTimeField())
+
+
 class Case(models.Model):
     id = models.CharField(primary_key=True, max_length=32)
     reference = models.CharField(max_length=20, unique=True)
@@ -130,12 +152,17 @@ class Case(models.Model):
         related_name="assigned_cases",
     )
     last_review_at = models.DateTimeField(null=True, blank=True)
+    last_assessed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its latest risk assessment was completed"
+    )
+    last_incident_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its latest further report was recorded"
+    )
     next_review_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="The next review date the latest review set (by default the policy's "
-        "interval after it); none before the first review, when the report plus the "
-        "interval stands",
+        help_text="When the next review is due: the report plus the policy's interval, "
+        "then the date the latest review set (by default the interval after it)",
     )
     contact_interval_days = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="How often the survivor agreed to be contacted"
@@ -162,10 +189,42 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Kept by the database from the row's own dates, so no writer can leave it stale.
+    next_due_at = models.GeneratedField(
+        expression=next_due(),
+        output_field=models.DateTimeField(),
+        db_persist=True,
+        help_text="The earliest date this case waits for (the home page's order): first "
+        "contact until it is made, then the next contact agreed; and the next review",
+    )
 
     class Meta:
         indexes = [
             models.Index(fields=["-reported_at", "-id"], name="case_newest"),
+            # The queues and the home page of a person's open cases, read in the order of
+            # what is due, stopping at a page (issue 19).
+            models.Index(fields=["next_due_at", "id"], name="case_open_next_due", condition=OPEN),
+            models.Index(
+                fields=["next_review_at", "id"], name="case_open_review_due", condition=OPEN
+            ),
+            models.Index(
+                fields=["next_contact_due_at", "id"], name="case_open_contact_due", condition=OPEN
+            ),
+            # The risk page's lists (issue 19): by level, and the high-risk cases by when
+            # they were last assessed, read in order and stopped at a page.
+            models.Index(
+                fields=["risk_level", "reported_at", "id"], name="case_open_risk", condition=OPEN
+            ),
+            models.Index(
+                fields=["risk_level", "last_assessed_at", "id"],
+                name="case_open_assessed",
+                condition=OPEN,
+            ),
+            models.Index(
+                fields=["reported_at", "id"],
+                name="case_open_further_report",
+                condition=OPEN & Q(last_incident_at__isnull=False),
+            ),
             models.Index(fields=["team", "-reported_at"], name="case_team_newest"),
             models.Index(
                 fields=["status", "first_contact_at", "response_due_at"], name="case_awaiting"

@@ -256,6 +256,8 @@ def case_record(*, report: Report, by: Staff, now: datetime, joins_team: bool) -
         # by it; a later risk assessment may only bring it forward (risk.services).
         response_due_at=clock.response_due_at(policy, reported_at, report.severity),  # type: ignore[arg-type]
         severity_at_receipt=report.severity,
+        # The first review: the policy's interval after the report (a review sets the next).
+        next_review_at=clock.next_review_due_at(policy, reported_at),
         repeat=is_repeat(policy, identity, reported_at),
         restricted=report.survivor.is_staff_member,
         abuse_types=sorted(set(report.abuse_types)),
@@ -431,11 +433,15 @@ def incident_add(
     )
     incident.sealed = sealing.seal(case.data_key, incident, {"summary": summary})
     incident.save(force_insert=True)
+    # The risk page's "a further report since the last assessment" reads this (issue 19).
+    case.last_incident_at = now
     merged = sorted(set(case.abuse_types) | set(abuse_types))
     if merged != case.abuse_types:
         case.abuse_types = merged
-        case.save(update_fields=["abuse_types"])
+        case.save(update_fields=["abuse_types", "last_incident_at"])
         abuse_types_count(case, merged)
+    else:
+        case.save(update_fields=["last_incident_at"])
     record(by, "incident.added", case, incident=incident.pk)
     followups.run(followups.Event.INCIDENT, case=case, by=by, now=now)
     return incident

@@ -29,6 +29,7 @@ from safehold.cases.person_forms import PersonForm
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
 from safehold.web import words
+from safehold.web.paging import page_asked
 
 STEP_CHECK, STEP_CONFIRM, STEP_EDIT = "check", "confirm", "edit"
 FORM_STEPS = ("add-perpetrator", "add-child", STEP_EDIT)
@@ -204,11 +205,11 @@ def audit_page(request: HttpRequest, case_id: str) -> HttpResponse:
     page is answered 404 before anything is read or recorded."""
     user = signed_in_staff(request)
     kind = request.GET.get("kind", "")
-    number = request.GET.get("page", "1")
-    if (kind and kind not in words.AUDIT_KINDS) or not number.isdigit() or int(number) < 1:
+    if kind and kind not in words.AUDIT_KINDS:
         raise Http404("No such page of the trail")
+    number = page_asked(request)
     try:
-        case, page, whole = selectors.audit_trail_page(user, case_id, kind=kind, number=int(number))
+        case, page, whole = selectors.audit_trail_page(user, case_id, kind=kind, number=number)
     except Refusal as refusal:
         raise PermissionDenied from refusal
     context = {

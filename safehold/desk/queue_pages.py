@@ -21,9 +21,12 @@ from safehold.accounts.selectors import signed_in_staff
 from safehold.cases import access, selectors
 from safehold.cases.models import Case
 from safehold.desk import queues
+from safehold.web.paging import page_asked
 
-# The most a queue page lists; the rest follow as earlier ones are done.
-QUEUE_PAGE = 200
+# How many rows a queue page shows; the rest are on the next pages (`?page=N`), as on
+# the case list. A page, not the whole queue, is read, decrypted and rendered (issue 19).
+# A presentation choice, not a policy rule.
+QUEUE_PAGE = 50
 CASE_QUEUES = ("first-contact", "reviews", "contacts")
 
 
@@ -82,8 +85,14 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     found = next((q for q in queues.QUEUES if q.slug == slug), None)
     if found is None:
         raise Http404("No such queue")
+    number = page_asked(request)
     now = timezone.now()
     listing = queues.LISTINGS[slug](user, now)
-    rows = shown(user, slug, list(listing[:QUEUE_PAGE]), now)
-    context = {"queue": found, "rows": rows, "now": now, "nav": "home"}
+    start = (number - 1) * QUEUE_PAGE
+    # One row more than a page says whether there is a next one, without a count.
+    rows = list(listing[start : start + QUEUE_PAGE + 1])
+    more = len(rows) > QUEUE_PAGE
+    rows = shown(user, slug, rows[:QUEUE_PAGE], now)
+    context = {"queue": found, "rows": rows, "now": now, "nav": "home", "page": number}
+    context["more"] = more
     return render(request, "desk/queue.html", context)

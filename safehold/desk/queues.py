@@ -9,18 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Case as CaseWhen
-from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, Least
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from safehold.accounts.models import Staff
 from safehold.accounts.roles import Role
 from safehold.cases import access, selectors
-from safehold.cases.models import Case, CaseTeamMember
+from safehold.cases.models import NEVER, Case, CaseTeamMember
 from safehold.casework.models import Action, ActionStatus, PerpetratorInterview
 from safehold.casework.selectors import approvals_waiting
 from safehold.casework.selectors import interviews_to_agree as interviews_waiting
@@ -105,36 +103,18 @@ def actions(user: Staff, now: datetime) -> QuerySet[Action]:
     )
 
 
-def review_interval() -> timedelta:
-    return timedelta(days=active_policy().review_interval_days)
-
-
-def review_due() -> Coalesce:
-    """When a case's next review is due, as `selectors.next_review_due_at` reads it: the
-    date its latest review set, or (before the first review, or for a review from before
-    dates were set) the report or last review plus the policy's interval."""
-    interval = Coalesce("last_review_at", "reported_at") + Value(review_interval())
-    return Coalesce("next_review_at", interval, output_field=DateTimeField())
-
-
 def review_due_before(at: datetime) -> Q:
-    """The cases whose next review (`review_due`) is due before `at`, with the policy's
-    interval taken from `at` rather than added to each case's date: the same cases, and
-    on SQLite no date arithmetic in Python for every open case a count reads (issue 19)."""
-    latest = at - review_interval()
-    return (
-        Q(next_review_at__lt=at)
-        | Q(next_review_at__isnull=True, last_review_at__lt=latest)
-        | Q(next_review_at__isnull=True, last_review_at__isnull=True, reported_at__lt=latest)
-    )
+    """The cases whose next review is due before `at`: every case carries the date from
+    intake (the policy's interval after the report), and each review sets the next
+    (`Case.next_review_at`), so the queue reads the index on it (issue 19)."""
+    return Q(next_review_at__lt=at)
 
 
 def reviews(user: Staff, now: datetime) -> QuerySet[Case]:
     return (
         open_cases(user)
         .filter(review_due_before(now + QUEUE_HORIZON))
-        .annotate(review_due=review_due())
-        .order_by("review_due", "id")
+        .order_by("next_review_at", "id")
     )
 
 
@@ -146,25 +126,12 @@ def contacts(user: Staff, now: datetime) -> QuerySet[Case]:
     )
 
 
-# Far beyond any date a case waits for: what stands in for "nothing" when the earliest
-# of several dates is taken (LEAST treats a missing date differently on each database).
-NEVER = datetime(9999, 1, 1, tzinfo=UTC)
-
-
 def by_urgency(user: Staff) -> QuerySet[Case]:
     """The person's open cases, the one with the earliest date due first (as
     `selectors.next_due` reads a case: first contact until it is made, then the next
-    contact agreed, and the next review), annotated `due_first`."""
-    contact = CaseWhen(
-        When(first_contact_at__isnull=True, then=F("response_due_at")),
-        default=Coalesce("next_contact_due_at", Value(NEVER)),
-        output_field=DateTimeField(),
-    )
-    return (
-        open_cases(user)
-        .annotate(due_first=Least(contact, review_due(), output_field=DateTimeField()))
-        .order_by("due_first", "id")
-    )
+    contact agreed, and the next review). `Case.next_due_at` is that date, kept by the
+    database and indexed, so a page of them is read in order and the rest never."""
+    return open_cases(user).order_by("next_due_at", "id")
 
 
 def closures_to_approve(user: Staff, now: datetime) -> QuerySet[Case]:
@@ -227,18 +194,35 @@ def closure_counts(user: Staff) -> list[tuple[Queue, int]]:
 
 def overdue_counts(user: Staff, now: datetime) -> list[tuple[Queue, int, int]]:
     """The four queues of the person's own cases: how many in each, and how many of them
-    overdue (one query each, whatever the number of cases)."""
-    late = [
-        (QUEUES[0], first_contact(user, now), Q(response_due_at__lt=now)),
-        (QUEUES[1], actions(user, now), Q(due_at__lt=now)),
-        (QUEUES[2], reviews(user, now), review_due_before(now)),
-        (QUEUES[3], contacts(user, now), Q(next_contact_due_at__lt=now)),
+    overdue. One query for the three queues of cases (each a filtered count over the
+    person's open cases, so Django builds need to know's query once, not three times)
+    and one for actions, whatever the number of cases."""
+    horizon = now + QUEUE_HORIZON
+    awaiting = Q(first_contact_at__isnull=True)
+    contact_due = Q(next_contact_due_at__lt=horizon)
+    cases = (
+        own_cases(user)
+        .filter(status="open")
+        .aggregate(
+            first=Count("pk", filter=awaiting),
+            first_late=Count("pk", filter=awaiting & Q(response_due_at__lt=now)),
+            reviews=Count("pk", filter=review_due_before(horizon)),
+            reviews_late=Count("pk", filter=review_due_before(now)),
+            contacts=Count("pk", filter=contact_due),
+            contacts_late=Count("pk", filter=Q(next_contact_due_at__lt=now)),
+        )
+    )
+    late_actions = (
+        actions(user, now)
+        .order_by()
+        .aggregate(all=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
+    )
+    return [
+        (QUEUES[0], cases["first"], cases["first_late"]),
+        (QUEUES[1], late_actions["all"], late_actions["overdue"]),
+        (QUEUES[2], cases["reviews"], cases["reviews_late"]),
+        (QUEUES[3], cases["contacts"], cases["contacts_late"]),
     ]
-    found = []
-    for queue, listing, overdue in late:
-        counted = listing.order_by().aggregate(all=Count("pk"), overdue=Count("pk", filter=overdue))
-        found.append((queue, counted["all"], counted["overdue"]))
-    return found
 
 
 def counts(user: Staff, now: datetime | None = None) -> list[tuple[Queue, int]]:

@@ -24,6 +24,7 @@ from safehold.partners import selectors, services
 from safehold.partners.models import PartnerDocument, RestrictedShare, ShareStatus
 from safehold.policy.loader import active_policy
 from safehold.privacy import audit
+from safehold.web.paging import page_asked
 
 VIA = "partner"
 
@@ -49,10 +50,7 @@ def partner_required(request: HttpRequest) -> None:
 def partner_home(request: HttpRequest) -> HttpResponse:
     partner_required(request)
     user = signed_in_staff(request)
-    page = request.GET.get("page", "1")
-    if not page.isdigit() or int(page) < 1:
-        raise Http404("No such page")
-    shared = selectors.shared_cases(user, via=VIA, page=int(page))
+    shared = selectors.shared_cases(user, via=VIA, page=page_asked(request))
     context = {"nav": "partner", "agency": user.agency, "shared": shared, "cases": shared.cases}
     return render(request, "partners/home.html", context)
 

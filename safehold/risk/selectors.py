@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from safehold.accounts.models import Staff
 from safehold.cases import access
-from safehold.cases.models import Case, Incident
+from safehold.cases.models import Case
 from safehold.casework.selectors import (
     case_referred_to_marac,
     marac_referral_since,
@@ -162,14 +162,6 @@ def risk_step_seen_by(user: Staff, case: Case) -> RiskStep:
     return step
 
 
-def latest_completion() -> Subquery:
-    return Subquery(
-        RiskAssessment.objects.filter(case=OuterRef("pk"), status=AssessmentStatus.COMPLETE)
-        .order_by("-completed_at")
-        .values("completed_at")[:1]
-    )
-
-
 def open_visible(user: Staff) -> QuerySet[Case]:
     return (
         access.cases_visible_to(user)
@@ -205,27 +197,28 @@ RISK_LIST_NAMES = {risk_list.name: risk_list for risk_list in RISK_LISTS}
 
 
 def risk_list_cases(user: Staff, name: str, *, now: datetime | None = None) -> QuerySet[Case]:
-    """The open cases of one list of the risk page, in its order (most urgent first)."""
+    """The open cases of one list of the risk page, in its order (most urgent first).
+    Each reads the case's own columns (its level, when it was last assessed and last
+    had a further report, kept by risk.services and cases.services) through an index of
+    open cases in the list's order, so a page of a list is read and the rest never
+    (issue 19)."""
     now = now or timezone.now()
-    cases = open_visible(user).annotate(last_assessed=latest_completion())
+    cases = open_visible(user)
     if name in ("high", "medium", "standard"):
         return cases.filter(risk_level=name).order_by("reported_at", "pk")
     if name == "never-assessed":
         return cases.filter(risk_level__isnull=True).order_by("reported_at", "pk")
     if name == "due":
         interval = timedelta(days=active_policy().marac.reassess_high_risk_days)
-        return cases.filter(risk_level="high", last_assessed__lt=now - interval).order_by(
-            "last_assessed", "pk"
+        return cases.filter(risk_level="high", last_assessed_at__lt=now - interval).order_by(
+            "last_assessed_at", "pk"
         )
     if name == "new-incident":
-        newer_incident = Incident.objects.filter(
-            case=OuterRef("pk"), created_at__gt=OuterRef("last_assessed")
-        )
-        return (
-            cases.filter(last_assessed__isnull=False)
-            .filter(Exists(newer_incident))
-            .order_by("reported_at", "pk")
-        )
+        return cases.filter(
+            last_incident_at__isnull=False,
+            last_assessed_at__isnull=False,
+            last_incident_at__gt=F("last_assessed_at"),
+        ).order_by("reported_at", "pk")
     raise Http404("No such list")
 
 

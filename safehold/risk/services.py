@@ -288,7 +288,7 @@ def assessment_finish(
     assessment.completed_at = now
     sealed_record(case, assessment, record)
     assessment.save()
-    case.risk_level = result.level
+    case.risk_level, case.last_assessed_at = result.level, now
     if case.first_contact_at is None:  # once contacted, the response is settled
         case.response_due_at = clock.response_due_after_assessment(
             policy,
@@ -297,7 +297,7 @@ def assessment_finish(
             risk_level=result.level,  # type: ignore[arg-type]
             assessed_at=now,
         )
-    case.save(update_fields=["risk_level", "response_due_at"])
+    case.save(update_fields=["risk_level", "last_assessed_at", "response_due_at"])
     audit.record(
         actor=by.username,
         action="risk.assessed",

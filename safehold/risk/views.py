@@ -19,6 +19,7 @@ from safehold.policy.loader import active_policy
 from safehold.risk import selectors, services, tools
 from safehold.risk.forms import FinishForm, SectionForm, question_words
 from safehold.risk.models import AssessmentStatus, RiskAssessment
+from safehold.web.paging import page_asked
 
 # Who keeps the MARAC list: the DA leads, and the directors they answer to.
 MARAC_VIEW_ROLES = (Role.DA_LEAD, Role.DIRECTOR)
@@ -237,15 +238,13 @@ def risk_list(request: HttpRequest, name: str) -> HttpResponse:
     user = signed_in_staff(request)
     if not access.may_record_report(user):
         raise PermissionDenied
-    page = request.GET.get("page", "1")
-    if not page.isdigit():
-        raise Http404("No such page")
-    rows = selectors.risk_list_page(user, name, page=int(page))
+    page = page_asked(request)
+    rows = selectors.risk_list_page(user, name, page=page)
     with_survivors(user, cases_seen_by(user, list(rows.cases)), via="risk")
     context = {
         "rows": rows,
-        "page": int(page),
-        "caption": f"Page {int(page)}",
+        "page": page,
+        "caption": f"Page {page}",
         "policy": active_policy(),
         "nav": "risk",
     }

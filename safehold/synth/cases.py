@@ -273,9 +273,10 @@ def appeal_add(run: Run, case: Draft, officer: Staff, received_at: datetime) -> 
 def reviews_add(run: Run, case: Draft, officer: Staff, *, until: datetime) -> None:
     """Reviews at the policy's interval while the case is open, a few days either side."""
     rng, policy = run.rng, run.policy
+    due = clock.next_review_due_at(policy, case["reported_at"])
+    case["next_review_at"] = due  # as intake sets it; each review sets the next
     if rng.random() >= REVIEWED_SHARE:
         return
-    due = clock.next_review_due_at(policy, case["reported_at"])
     for _ in range(MAX_REVIEWS):
         held = due + timedelta(days=rng.uniform(-3, 5))
         if held > until or held <= case["reported_at"]:
@@ -296,6 +297,7 @@ def reviews_add(run: Run, case: Draft, officer: Staff, *, until: datetime) -> No
         )
         case["last_review_at"] = held
         due = clock.next_review_due_at(policy, held)
+        case["next_review_at"] = due
 
 
 def repair_add(run: Run, case: Draft, officer: Staff, raised_at: datetime) -> None:

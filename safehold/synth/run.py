@@ -158,7 +158,11 @@ class Insert:
     @classmethod
     def of(cls, model: type[models.Model]) -> Insert:
         quote = connection.ops.quote_name
-        fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if not isinstance(f, models.AutoField) and not f.generated  # the database's own
+        ]
         return cls(
             table=quote(model._meta.db_table),
             names=", ".join(quote(f.column) for f in fields),

@@ -328,30 +328,96 @@ def test_the_risk_and_marac_pages_show_no_restricted_case_to_others(
         assert "Marguerite Ellingham" not in page, (person, url)
 
 
-def test_review_due_before_picks_the_cases_whose_review_is_due_before_then(
+def test_a_new_case_carries_its_first_review_date(open_case: Callable[..., Case]) -> None:
+    """Intake stamps the first review (the policy's interval after the report), so the
+    review queue reads one indexed column (issue 19); a review sets the next."""
+    case = open_case()
+    assert case.next_review_at == case.reported_at + interval()
+    case.refresh_from_db()
+    assert case.next_review_at == case.reported_at + interval()
+
+
+def test_the_first_review_dates_of_older_cases_are_those_already_due(
     open_case: Callable[..., Case],
 ) -> None:
-    """`review_due_before` (the counts' filter, issue 19) and `review_due` (the queue's
-    date) agree for every shape of case: a date the last review set, a last review
-    without one, no review yet."""
-    from safehold.desk import queues
+    """Migration cases 0015 gives a case without a review date the one it was already
+    due by (the last review, or the report, plus the interval): no queue changes."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("safehold.cases.migrations.0015_first_review_date")
+    now = timezone.now()
+    never_reviewed, reviewed, dated = open_case(), open_case(), open_case()
+    Case.objects.filter(pk=never_reviewed.pk).update(next_review_at=None)
+    Case.objects.filter(pk=reviewed.pk).update(
+        next_review_at=None, last_review_at=now - timedelta(days=2)
+    )
+    set_date = now + timedelta(days=3)
+    Case.objects.filter(pk=dated.pk).update(next_review_at=set_date)
+    migration.first_review_dates(apps, None)
+    for case in (never_reviewed, reviewed, dated):
+        case.refresh_from_db()
+    assert never_reviewed.next_review_at == never_reviewed.reported_at + interval()
+    assert reviewed.next_review_at == now - timedelta(days=2) + interval()
+    assert dated.next_review_at == set_date
+
+
+def test_next_due_at_is_what_the_case_page_reads_as_next_due(
+    open_case: Callable[..., Case],
+) -> None:
+    """`Case.next_due_at`, kept by the database (the home page's order), is the date
+    `selectors.next_due` reads for every shape of open case, and follows each change."""
+    from safehold.cases import selectors
 
     now = timezone.now()
     shapes = [
-        {"next_review_at": now + timedelta(days=3), "last_review_at": now - timedelta(days=1)},
-        {"next_review_at": now - timedelta(days=2), "last_review_at": now - timedelta(days=9)},
-        {"next_review_at": None, "last_review_at": now - interval() + timedelta(days=2)},
-        {"next_review_at": None, "last_review_at": now - interval() - timedelta(hours=1)},
-        {"next_review_at": None, "last_review_at": None},
+        {},  # awaiting first contact
+        {"first_contact_at": now - timedelta(days=1)},  # contacted, nothing agreed
+        {"first_contact_at": now, "next_contact_due_at": now + timedelta(days=2)},
+        {"first_contact_at": now, "next_contact_due_at": now + timedelta(days=40)},
+        {"next_review_at": now - timedelta(days=3)},  # review before first contact's target
     ]
-    made = []
     for shape in shapes:
         case = open_case()
         Case.objects.filter(pk=case.pk).update(**shape)
-        made.append(case.pk)
-    cases = Case.objects.filter(pk__in=made)
-    for at in (now - timedelta(days=30), now, now + timedelta(days=1), now + timedelta(days=40)):
-        by_filter = set(cases.filter(queues.review_due_before(at)).values_list("pk", flat=True))
-        by_date = cases.annotate(due=queues.review_due()).filter(due__lt=at)
-        assert by_filter == set(by_date.values_list("pk", flat=True)), at
-    assert len(set(cases.filter(queues.review_due_before(now)).values_list("pk", flat=True))) == 2
+        case.refresh_from_db()
+        due = selectors.next_due(case, now)
+        assert due is not None, shape
+        assert case.next_due_at == due.at, shape
+
+
+def test_a_queue_is_shown_a_page_at_a_time_most_overdue_first(
+    open_case: Callable[..., Case],
+    officer: Staff,
+    as_staff: Callable[[Staff], Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A queue page reads, decrypts and shows one page of its rows (issue 19), with links
+    to the pages either side; the order runs on from one page to the next."""
+    from safehold.desk import queue_pages
+
+    monkeypatch.setattr(queue_pages, "QUEUE_PAGE", 2)
+    made = [open_case() for _ in range(3)]
+    order = [c.reference for c in sorted(made, key=lambda c: (c.response_due_at, c.pk))]
+    client = as_staff(officer)
+    first = section(client.get("/queues/first-contact").content.decode(), "queue")
+    second_page = client.get("/queues/first-contact?page=2").content.decode()
+    second = section(second_page, "queue")
+    assert [ref in first for ref in order] == [True, True, False]
+    assert [ref in second for ref in order] == [False, False, True]
+    assert 'href="?page=2" rel="next"' in client.get("/queues/first-contact").content.decode()
+    assert 'href="?page=1" rel="prev"' in second_page
+    assert 'rel="next"' not in second_page
+    assert order[2] not in client.get("/queues/first-contact?page=3").content.decode()
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "two", "1.5", "٣", "99999999999999999999"])
+def test_a_page_that_is_no_page_of_a_queue_is_not_found(
+    page: str, officer: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    """Nothing but a page number from 1 reads a queue; the risk lists, a case's trail and
+    a partner's shared cases take the same (web/paging.py)."""
+    client = as_staff(officer)
+    assert client.get(f"/queues/reviews?page={page}").status_code == 404
+    assert client.get(f"/risk/high?page={page}").status_code == 404

@@ -239,3 +239,50 @@ def test_reading_a_section_or_the_result_is_recorded_as_a_read_of_the_case(
     result = complete(client, case, "no")
     assert client.get(result).status_code == 200
     assert [e.detail["via"] for e in reads.order_by("seq")][-1:] == ["risk_result"]
+
+
+def test_a_further_report_since_the_last_assessment_lists_the_case_until_reassessed(
+    case: Case, officer: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    """The list reads the case's own dates (issue 19): risk.services keeps when it was
+    last assessed, cases.services when it last had a further report."""
+    client = as_staff(officer)
+
+    def listed() -> bool:
+        page = client.get("/risk/new-incident").content.decode()
+        return case.reference in page.split('data-testid="new-incident"')[1]
+
+    complete(client, case, "no")
+    assert not listed()
+    case_services.incident_add(
+        case=case, by=officer, source="police", abuse_types=(), summary="another call"
+    )
+    case.refresh_from_db()
+    assert case.last_incident_at is not None
+    assert case.last_assessed_at is not None
+    assert case.last_incident_at > case.last_assessed_at
+    assert listed()
+    complete(client, case, "no")
+    assert not listed()
+
+
+def test_older_cases_get_their_last_assessment_and_further_report_dates(
+    case: Case, officer: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    """Migration cases 0017 fills both dates from the assessments and further reports
+    of cases from before them, so the lists hold what they held before."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("safehold.cases.migrations.0017_risk_dates")
+    complete(as_staff(officer), case, "no")
+    case_services.incident_add(
+        case=case, by=officer, source="police", abuse_types=(), summary="another call"
+    )
+    assessed = RiskAssessment.objects.get(case=case, status="complete").completed_at
+    incident = case.incidents.get().created_at
+    Case.objects.filter(pk=case.pk).update(last_assessed_at=None, last_incident_at=None)
+    migration.dates_filled(apps, None)
+    case.refresh_from_db()
+    assert (case.last_assessed_at, case.last_incident_at) == (assessed, incident)
