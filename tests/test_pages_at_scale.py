@@ -189,8 +189,9 @@ def pages_for(who: str, user: Staff, case: Case, busiest: str) -> dict[str, Page
     counts (docs/performance.md "Fixed query counts")."""
     on_case = "She is not safe at home"  # the referral's reason (extras_add)
     common = {
-        # The three queues of cases counted in one query (issue 19).
-        "home": Page("/", 24 if who == "manager" else 25, references=10),
+        # The three queues of cases counted in one query, and 2 for how many cases the
+        # person is named on (feedback to ask: closure/selectors.py named_on_closed).
+        "home": Page("/", 26 if who == "manager" else 27, references=10),
         "case list": Page("/cases/", 16, references=50),
         # Not a repeat (extras_add): a repeat's page makes 1 query more, for whether the
         # reader may be told (cases/selectors.py repeats_seen_by). +1 its MARAC flag, +1 its
@@ -229,7 +230,7 @@ def pages_for(who: str, user: Staff, case: Case, busiest: str) -> dict[str, Page
                 references=EXTRAS,
                 rows_of=lambda: list(queues.contacts(user, timezone.now())[:200]),
             ),
-            "queue: feedback to ask": Page("/queues/feedback-to-ask", 16, references=20),
+            "queue: feedback to ask": Page("/queues/feedback-to-ask", 18, references=20),
             "queue: interviews to agree": Page(
                 "/queues/interviews-to-agree", 16, references=EXTRAS
             ),

@@ -245,11 +245,14 @@ def rows_of(make: Callable[[], str]) -> AddRows:
         # survivors shown, one query, and the `case.listed` entry of that read, 5).
         # A manager's and a DA lead's 1 more (issue 20): the count of the public reports
         # waiting for their triage, one query however many. Issue 19: the three queues of
-        # cases (first contact, reviews, contacts) are counted in one query, not three.
-        ("officer", 1, 20),
-        ("manager", 1, 24),
-        ("director", 1, 25),
-        ("da_lead", 2, 25),  # and in the alert that someone broke the glass
+        # cases (first contact, reviews, contacts) are counted in one query, not three
+        # (2 fewer); feedback to ask counts how many cases the person is named on, up to
+        # a bound, to choose how to read their closed cases (closure/selectors.py
+        # named_on_closed: 2 more).
+        ("officer", 1, 22),
+        ("manager", 1, 26),
+        ("director", 1, 27),
+        ("da_lead", 2, 27),  # and in the alert that someone broke the glass
     ],
     ids=["officer", "manager", "director", "da_lead"],
 )
@@ -418,7 +421,8 @@ QUEUES = [
     ("/queues/contacts", officers, contact_due, 16),
     ("/queues/closures-to-approve", lambda p: p.closure.approver_roles[0], closing, 16),
     ("/queues/closures-to-evaluate", lambda p: p.closure.evaluation_role, closed, 16),
-    ("/queues/feedback-to-ask", officers, closed, 16),
+    # 2 for how many cases the officer is named on (closure/selectors.py named_on_closed).
+    ("/queues/feedback-to-ask", officers, closed, 18),
     ("/queues/appeals-to-answer", lambda p: p.appeals.reviewer_role, appealed, 16),
     ("/approvals", lambda p: p.disclosure.approver_roles[0], sharing_to_approve, 9),
     ("/queues/interviews-to-agree", lambda p: "manager", interview_asked, 16),

@@ -272,6 +272,7 @@ def test_an_outsider_cannot_reach_an_appeal(
     )
 
 
+@pytest.mark.parametrize("named_on_few", [2_000, 1], ids=["read from their own", "read by closing"])
 def test_feedback_is_asked_for_by_those_named_on_the_case_only(
     policy: str,
     closed_case: Case,
@@ -279,11 +280,16 @@ def test_feedback_is_asked_for_by_those_named_on_the_case_only(
     teammate: Staff,
     manager: Staff,
     director: Staff,
+    named_on_few: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The queue holds the closed cases a person is named on: their officer, and anyone
-    on the case team; not a colleague, a manager or a director who is not (issue 19 read
-    the case team as a list of ids)."""
+    on the case team; not a colleague, a manager or a director who is not; the same
+    whichever way their closed cases are read (issue 19, `named_on_closed`: from the
+    cases they are named on, or from every closed case in the order of closing)."""
     from safehold.cases.models import CaseTeamMember
+
+    monkeypatch.setattr(selectors, "NAMED_ON_FEW", named_on_few)
 
     assert [c.pk for c in selectors.feedback_to_request(officer)] == [closed_case.pk]
     for person in (teammate, manager, director):
