@@ -225,6 +225,12 @@ class Case(models.Model):
                 name="case_open_further_report",
                 condition=OPEN & Q(last_incident_at__isnull=False),
             ),
+            # The MARAC page: the latest assessments of open cases ever assessed.
+            models.Index(
+                fields=["last_assessed_at", "id"],
+                name="case_open_ever_assessed",
+                condition=OPEN & Q(last_assessed_at__isnull=False),
+            ),
             models.Index(fields=["team", "-reported_at"], name="case_team_newest"),
             models.Index(
                 fields=["status", "first_contact_at", "response_due_at"], name="case_awaiting"

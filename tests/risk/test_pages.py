@@ -286,3 +286,25 @@ def test_older_cases_get_their_last_assessment_and_further_report_dates(
     migration.dates_filled(apps, None)
     case.refresh_from_db()
     assert (case.last_assessed_at, case.last_incident_at) == (assessed, incident)
+
+
+def test_the_marac_page_reads_each_cases_latest_assessment_only(
+    case: Case, officer: Staff, da_lead: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    """A case whose earlier assessment recommended MARAC and whose latest does not is
+    not waiting for a referral; assessed again as high risk, it is (issue 19: the page
+    reads the assessment its case was last assessed by, `Case.last_assessed_at`)."""
+    from safehold.risk import selectors
+
+    client = as_staff(officer)
+
+    def waiting() -> list[str]:
+        view = selectors.marac_view(da_lead)
+        return [a.case_id for a in view.recommended_not_referred]
+
+    complete(client, case, "yes")
+    assert waiting() == [case.pk]
+    complete(client, case, "no")
+    assert waiting() == []
+    complete(client, case, "yes")
+    assert waiting() == [case.pk]
