@@ -1,7 +1,10 @@
 """What bench/serve.py needs from a loaded database, made inside it: a member of staff
 who can read and record cases (a synth team's manager), with an API token and a
 signed-in web session, the cases they may see, a survivor's name to search for, and an
-intake body. Run by bench/serve.py in the database's own environment:
+intake body. For bench/load.py, also BENCH_OFFICERS officers of that team, each with a
+token and a signed-in web session, and BENCH_MANAGERS signed-in sessions of the synth
+team managers in turn, each with cases they may see and a name to search for. Run by
+bench/serve.py and bench/load.py in the database's own environment:
 
     SAFEHOLD_ENV=development DATABASE_URL=... .venv/bin/python bench/prepare.py OUT.json
 
@@ -9,6 +12,7 @@ It refuses a production database, as synth does. Only for benchmarks."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
@@ -18,6 +22,7 @@ from typing import Any
 import common  # noqa: F401 - puts the project on sys.path
 
 READS = 500  # distinct cases the read scenario cycles through
+MANAGER_CASES = 100  # distinct cases each manager in the load test opens
 
 
 def main(out: Path) -> int:
@@ -52,7 +57,7 @@ def fixture() -> dict[str, Any]:
     )
     name = sealing.unseal(survivor.case.data_key, survivor)["name"]
     return {
-        "officer_tokens": officer_tokens(staff, int(os.environ.get("BENCH_OFFICERS", "0"))),
+        **load_people(staff),
         "username": staff.username,
         "cases_visible": visible.count(),
         "case_ids": case_ids,
@@ -63,22 +68,81 @@ def fixture() -> dict[str, Any]:
     }
 
 
-def officer_tokens(manager: Any, count: int) -> list[str]:
-    """`count` officers in the manager's team, trained, each with a token (the load
-    test's people: bench/locustfile.py)."""
+def load_people(manager: Any) -> dict[str, Any]:
+    """The load test's people (bench/locustfile.py): BENCH_OFFICERS officers in the
+    manager's team, each with a token and a web session, the queues an officer's home
+    page counts, and BENCH_MANAGERS web sessions of the synth team managers in turn."""
     from safehold.accounts.models import Staff
     from safehold.accounts.roles import Role
     from safehold.accounts.services import token_create
 
-    tokens = []
-    for n in range(count):
+    officers = []
+    for n in range(int(os.environ.get("BENCH_OFFICERS", "0"))):
         officer, _ = Staff.objects.get_or_create(
             username=f"load.officer{n + 1}",
             defaults={"full_name": f"Load Officer {n + 1}", "role": Role.OFFICER,
                       "sex": "female", "team": manager.team, "trained": True},
         )  # fmt: skip
-        tokens.append(token_create(staff=officer))
-    return tokens
+        officers.append(officer)
+    managers = list(
+        Staff.objects.filter(role=Role.MANAGER, username__startswith="synth.").order_by("username")
+    )
+    chosen = list(
+        itertools.islice(itertools.cycle(managers), int(os.environ.get("BENCH_MANAGERS", "0")))
+    )
+    pages = {m.pk: manager_pages(m) for m in set(chosen)}
+    return {
+        "officer_tokens": [token_create(staff=officer) for officer in officers],
+        "officer_sessions": [web_session(officer) for officer in officers],
+        "officer_queues": queue_pages(officers[0]) if officers else {},
+        "managers": [{"session_cookie": web_session(m), **pages[m.pk]} for m in chosen],
+    }
+
+
+def web_session(staff: Any) -> str:
+    """A session cookie as sign-in leaves it, with its row (accounts/sessions.py) so
+    that SessionRecordMiddleware accepts it, as bench/pages.py `client_for` does."""
+    from safehold.accounts.sessions import session_start
+
+    cookie = signed_in_session(staff)
+    key = cookie.split("=", 1)[1]
+    session_start(staff=staff, session_key=key, address="127.0.0.1", user_agent="bench/load")
+    return cookie
+
+
+def queue_pages(staff: Any) -> dict[str, str]:
+    """The queues this person's home page counts, by name, with their paths."""
+    from safehold.desk import queues
+
+    paths = {"approvals": "/approvals", "triage": "/triage"}
+    return {
+        f"queue: {queue.slug}": paths.get(queue.slug, f"/queues/{queue.slug}")
+        for queue, _ in queues.counts(staff)
+    }
+
+
+def manager_pages(manager: Any) -> dict[str, Any]:
+    """A manager's queues, `MANAGER_CASES` of the newest cases they may see, and a
+    survivor's name among them to search for."""
+    from safehold.cases import access, sealing
+    from safehold.cases.models import Person, PersonRole
+
+    case_ids = list(
+        access.cases_visible_to(manager)
+        .order_by("-reported_at", "-id")
+        .values_list("id", flat=True)[:MANAGER_CASES]
+    )
+    survivor = (
+        Person.objects.filter(case_id=case_ids[0], role=PersonRole.SURVIVOR)
+        .select_related("case__data_key")
+        .get()
+    )
+    return {
+        "username": manager.username,
+        "queues": queue_pages(manager),
+        "case_ids": case_ids,
+        "search_name": sealing.unseal(survivor.case.data_key, survivor)["name"],
+    }
 
 
 def signed_in_session(staff: Any) -> str:
