@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         help="minutes of one officer, then of one manager, alone first (0: none)",
     )
     parser.add_argument("--one-user-think", default="0.1,0.3", help="seconds, low,high")
+    parser.add_argument("--label", default="", help="added to the results' file name")
     args = parser.parse_args(argv)
     if args.database == "postgresql":
         with throwaway_cluster(durable=True) as url:
@@ -57,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         results = run(None, args)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"load-{args.database}-{datetime.now(UTC).date().isoformat()}.json"
+    suffix = f"-{args.label}" if args.label else ""
+    path = RESULTS / f"load-{args.database}-{datetime.now(UTC).date().isoformat()}{suffix}.json"
     path.write_text(json.dumps(results, indent=2) + "\n")
     print(f"Written to {path.relative_to(ROOT)}")
     return 0 if results["failures"] == 0 else 1

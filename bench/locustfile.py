@@ -87,8 +87,7 @@ class Browsing(HttpUser):
             catch_response=True,
         ) as answer:
             if answer.status_code != 200:
-                where = answer.headers.get("Location", "")
-                answer.failure(f"{name}: {answer.status_code} {where}".strip())
+                answer.failure(why(name, answer, answer.headers.get("Location", "")))
             return answer
 
     def search(self) -> None:
@@ -117,7 +116,15 @@ class Browsing(HttpUser):
             catch_response=True,
         ) as answer:
             if answer.status_code != 200:
-                answer.failure(f"search: {answer.status_code} {answer.text[:200]}")
+                answer.failure(why("search", answer, (answer.text or "")[:200]))
+
+
+def why(name: str, answer: Any, detail: str) -> str:
+    """A failed page's status and detail, or, where no answer came (locust's status 0),
+    the client's error (a refused or reset connection)."""
+    if answer.status_code == 0:
+        return f"{name}: no answer: {answer.error!r}"
+    return f"{name}: {answer.status_code} {detail}".strip()
 
 
 class Officer(Browsing):
