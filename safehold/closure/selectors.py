@@ -257,9 +257,9 @@ def named_on_closed(user: Staff) -> Q:
     or on their case team), as the shorter way to read them. Someone named on few (a
     director, a DA lead, a new officer) has their closed cases read from their own
     (the officer's index and the case team's staff, an id list of at most
-    NAMED_ON_FEW); someone named on many has the closed cases read newest-closed first
-    (the index on status and closed_at), which finds a page of theirs long before the
-    end. Either way the work is bounded by the smaller, never every closed case of the
+    NAMED_ON_FEW); someone named on many has the closed cases read in the order they
+    were closed (the index on status and closed_at), which finds a page of theirs long
+    before the end. Either way the work is bounded by the smaller, never every closed case of the
     provider for a person named on none (issue 19: a director's feedback queue read all
     94,000 closed cases at 100,000). Two counts that stop at NAMED_ON_FEW decide."""
     as_officer = Case.objects.filter(assigned_officer=user)
