@@ -17,6 +17,7 @@ from safehold.accounts.models import Staff
 from safehold.accounts.roles import is_partner
 from safehold.cases import access, selectors
 from safehold.cases.models import Case
+from safehold.closure import selectors as closure_selectors
 from safehold.desk import queues
 from safehold.records import rules
 from safehold.records import selectors as records_selectors
@@ -24,6 +25,15 @@ from safehold.records import selectors as records_selectors
 # How many of the person's own open cases the home page lists; the case list and the
 # queues have the rest. A presentation choice, not a policy rule.
 HOME_CASES = 50
+# The queues of decisions (approvals, closures, feedback, appeals, interviews, subject
+# access) read at most their first 200 rows, as their pages list them: a count there of
+# 200 means 200 or more, and says so.
+DECISIONS_READ = closure_selectors.QUEUE_LIMIT
+
+
+def at_least(count: int) -> int | str:
+    """A decision queue's count as the home page shows it."""
+    return f"{DECISIONS_READ} or more" if count >= DECISIONS_READ else count
 
 
 def own_cases_by_urgency(user: Staff, now: datetime) -> tuple[list[Case], list[Case]]:
@@ -58,11 +68,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "due_now": due_now,
             "later": later,
             "own_queues": queues.overdue_counts(user, now),
-            "queues": queues.decision_counts(user, now),
+            "queues": [(queue, at_least(n)) for queue, n in queues.decision_counts(user, now)],
             "leads_team": user.role in queues.LEADS_A_TEAM,
             "alerts": selectors.unread_alerts(user),
             "may_break_glass": access.may_break_glass(user),
         }
     if isinstance(user, Staff) and rules.may_handle_subject_access(user):
-        context["subject_access_due"] = len(records_selectors.subject_access_due(user))
+        context["subject_access_due"] = at_least(len(records_selectors.subject_access_due(user)))
     return render(request, "desk/home.html", context)

@@ -313,3 +313,25 @@ def test_reading_a_cases_appeals_through_the_api_is_a_read_of_the_case(
     latest = reads.order_by("-seq").first()
     assert latest is not None
     assert (latest.actor, latest.detail["via"]) == (officer.username, "api")
+
+
+def test_the_home_page_says_a_decision_queue_it_read_to_its_limit_holds_that_many_or_more(
+    policy: str,
+    closed_case: Case,
+    officer: Staff,
+    as_staff: Callable[[Staff], Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The decision queues read at most their first rows (200): a count that reaches
+    that is shown as "200 or more", never as if it were all of them."""
+    from safehold.desk import home
+
+    def feedback_count() -> str:
+        page = as_staff(officer).get("/").content.decode()
+        row = page.split(">Feedback to ask for</a>")[1]
+        return row.split('govuk-summary-list__value">')[1].split("</dd>")[0]
+
+    assert feedback_count() == "1"
+    monkeypatch.setattr(selectors, "QUEUE_LIMIT", 1)
+    monkeypatch.setattr(home, "DECISIONS_READ", 1)
+    assert feedback_count() == "1 or more"
