@@ -49,7 +49,12 @@ class Browsing(HttpUser):
     wait_time = between(*THINK)
     suffix = ""
 
-    def browse_start(self, session_cookie: str, queues: dict[str, str]) -> None:
+    def browse_start(
+        self, session_cookie: str, queues: dict[str, str], cases: list[str], names: list[str]
+    ) -> None:
+        """`cases` and `names` are the case ids to open and the survivors' names to search
+        for; an officer's grow as they record reports (the same lists)."""
+        self.cases, self.names = cases, names
         self.rng = random.Random()  # noqa: S311 - choosing what to click next
         self.cookie = session_cookie
         self.csrf: str | None = None
@@ -68,10 +73,10 @@ class Browsing(HttpUser):
         ]
 
     def a_case(self) -> str:
-        raise NotImplementedError
+        return self.rng.choice(self.cases)
 
     def a_name(self) -> str:
-        raise NotImplementedError
+        return self.rng.choice(self.names)
 
     def look_at_a_page(self) -> None:
         self.rng.choice(self.pages)()
@@ -133,16 +138,8 @@ class Officer(Browsing):
     def on_start(self) -> None:
         token, session_cookie = next(OFFICERS)
         self.client.headers.update({**HEADERS, "Authorization": f"Bearer {token}"})
-        self.cases: list[str] = []
-        self.names: list[str] = []
-        self.browse_start(session_cookie, FIXTURE["officer_queues"])
+        self.browse_start(session_cookie, FIXTURE["officer_queues"], cases=[], names=[])
         self.record_report()
-
-    def a_case(self) -> str:
-        return self.rng.choice(self.cases)
-
-    def a_name(self) -> str:
-        return self.rng.choice(self.names)
 
     @task(12)
     def a_page(self) -> None:
@@ -219,13 +216,12 @@ class Manager(Browsing):
     def on_start(self) -> None:
         self.client.headers.update(HEADERS)
         self.manager = next(MANAGERS)
-        self.browse_start(self.manager["session_cookie"], self.manager["queues"])
-
-    def a_case(self) -> str:
-        return str(self.rng.choice(self.manager["case_ids"]))
-
-    def a_name(self) -> str:
-        return str(self.manager["search_name"])
+        self.browse_start(
+            self.manager["session_cookie"],
+            self.manager["queues"],
+            cases=[str(case_id) for case_id in self.manager["case_ids"]],
+            names=[str(self.manager["search_name"])],
+        )
 
     @task
     def a_page(self) -> None:
