@@ -158,7 +158,12 @@ def add_synth_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
     )
     synth.add_argument("--seed", type=int, default=0, help="the same seed invents the same")
     synth.add_argument("--years", type=int, default=10, help="reported over the last Y years")
-    synth.add_argument("--teams", type=int, default=4, help="spread over T teams")
+    synth.add_argument(
+        "--teams",
+        type=int,
+        default=None,
+        help="spread over T teams (by default one for every 2,500 cases, at least 4)",
+    )
 
 
 def add_server_options(parser: argparse.ArgumentParser) -> None:

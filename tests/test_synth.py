@@ -24,7 +24,7 @@ from safehold.privacy.models import AuditEntry
 from safehold.reports.period import Period
 from safehold.reports.report import monitoring_report
 from safehold.reports.scope import Scope
-from safehold.synth import SynthRefused, synth_load
+from safehold.synth import SynthRefused, synth_load, teams_for
 from tests.casedata import report
 
 pytestmark = pytest.mark.django_db
@@ -186,6 +186,18 @@ def test_the_command_loads_and_prints_its_rate(capsys: pytest.CaptureFixture[str
     assert main(["synth", "--cases", "25", "--years", "1", "--teams", "1"]) == 0
     assert "Loaded 25 invented cases" in capsys.readouterr().out
     assert Case.objects.count() == 25
+
+
+def test_its_staff_grow_with_the_cases_unless_told(capsys: pytest.CaptureFixture[str]) -> None:
+    # A team (four officers and a manager) for every 2,500 cases, at least four, so a
+    # team holds about as many cases at any size (docs/synth.md).
+    assert [teams_for(n) for n in (1, 10_000, 12_499, 100_000, 1_000_000)] == [4, 4, 4, 40, 400]
+    assert main(["synth", "--cases", "12", "--years", "1"]) == 0
+    managers = Staff.objects.filter(role="manager", username__startswith="synth.")
+    assert managers.count() == 4
+    teams_used = set(Case.objects.values_list("team__name", flat=True))
+    assert teams_used <= set(managers.values_list("team__name", flat=True))
+    assert Staff.objects.filter(role="officer").count() == 4 * 4
 
 
 def test_it_refuses_production(settings: Any) -> None:

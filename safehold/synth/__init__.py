@@ -69,6 +69,12 @@ from safehold.synth.run import Draft, Pick, Run, SynthTeam
 
 DEFAULT_YEARS = 10
 DEFAULT_TEAMS = 4
+# Unless told how many teams, synth has a team (four officers and a manager) for every
+# CASES_PER_TEAM cases, and at least DEFAULT_TEAMS: a provider with a hundred times the
+# cases has about a hundred times the staff, so a team holds about as many cases at any
+# size (10,000 cases: 4 teams, as before; a million: 400). Invented data's shape, not
+# a policy rule.
+CASES_PER_TEAM = 2_500
 CASES_PER_BATCH = 1000
 TEAM_NAMES = (*demo_cases.TEAMS, "Eastfield", "Westmoor", "Southbank", "Highcliffe")
 OFFICERS_PER_TEAM = 4
@@ -117,13 +123,15 @@ def synth_load(
     cases: int,
     seed: int = 0,
     years: int = DEFAULT_YEARS,
-    teams: int = DEFAULT_TEAMS,
+    teams: int | None = None,
     now: datetime | None = None,
     progress: Callable[[str], None] = lambda line: None,
 ) -> float:
     """Writes `cases` invented cases, reported from `years` years ago up to `now`, in
-    `teams` teams; returns the seconds it took."""
+    `teams` teams (by default `teams_for(cases)`); returns the seconds it took."""
     refuse_production()
+    if teams is None:
+        teams = teams_for(cases)
     if cases < 1 or years < 1 or teams < 1:
         raise SynthRefused("--cases, --years and --teams must each be at least 1")
     started = monotonic()
@@ -146,6 +154,11 @@ def synth_load(
             progress(f"{end:,} of {cases:,} cases ({end / (monotonic() - started):,.0f} a second)")
     audit.record(actor="", action="synth.loaded", detail={"cases": cases})
     return monotonic() - started
+
+
+def teams_for(cases: int) -> int:
+    """How many teams `cases` invented cases are spread over when not told."""
+    return max(DEFAULT_TEAMS, cases // CASES_PER_TEAM)
 
 
 @transaction.atomic
