@@ -152,19 +152,24 @@ def referral_for(user: Staff, referral_id: str) -> Referral:
     return on_visible_case(rows, user, referral_id, "referral")
 
 
-def approvals_waiting(user: Staff, *, limit: int = 200) -> list[Referral]:
+def referrals_held(user: Staff) -> QuerySet[Referral]:
     """Referrals held for approval on the cases where the user decides disclosures
-    (restricted ones included, where the policy gives them the decision), oldest first;
-    never one they made."""
-    return list(
+    (restricted ones included, where the policy gives them the decision), oldest first,
+    unread; never one they made. The home page counts them, stopping where it needs."""
+    return (
         Referral.objects.filter(
             access.on_one_of(access.cases_for_decision(user, access.Decision.DISCLOSURE)),
             status=ReferralStatus.AWAITING_APPROVAL,
         )
         .exclude(created_by=user)  # nobody decides on their own request
         .select_related("case", "created_by")
-        .order_by("created_at")[:limit]
+        .order_by("created_at", "id")
     )
+
+
+def approvals_waiting(user: Staff, *, limit: int = 200) -> list[Referral]:
+    """The first `limit` of `referrals_held`: the approvals page."""
+    return list(referrals_held(user)[:limit])
 
 
 def referral_for_decision(user: Staff, referral_id: str) -> Referral:
@@ -353,11 +358,12 @@ def interviews_of(case: Case) -> list[InterviewView]:
     return views
 
 
-def interviews_to_agree(user: Staff, *, limit: int = 200) -> list[PerpetratorInterview]:
-    """Interview requests waiting for this user's agreement: on the open cases of their
-    team for a manager, and on restricted cases for the roles that decide there; never
-    one they asked for."""
-    return list(
+def interviews_waiting(user: Staff) -> QuerySet[PerpetratorInterview]:
+    """Interview requests waiting for this user's agreement, oldest first, unread: on
+    the open cases of their team for a manager, and on restricted cases for the roles
+    that decide there; never one they asked for. The queue page reads one page of
+    them and the home page counts them, each stopping where it needs (issue 19)."""
+    return (
         PerpetratorInterview.objects.filter(
             access.on_one_of(access.cases_for_decision(user, access.Decision.INTERVIEW)),
             status=InterviewStatus.AWAITING_AGREEMENT,
@@ -365,8 +371,13 @@ def interviews_to_agree(user: Staff, *, limit: int = 200) -> list[PerpetratorInt
         )
         .exclude(planned_by=user)  # nobody decides on their own request
         .select_related("case", "case__team", "planned_by")
-        .order_by("created_at")[:limit]
+        .order_by("created_at", "id")
     )
+
+
+def interviews_to_agree(user: Staff, *, limit: int = 200) -> list[PerpetratorInterview]:
+    """The first `limit` of `interviews_waiting`."""
+    return list(interviews_waiting(user)[:limit])
 
 
 def interview_for_decision(user: Staff, interview_id: str) -> PerpetratorInterview:

@@ -276,17 +276,24 @@ def named_on_closed(user: Staff) -> Q:
     return Q(assigned_officer=user) | Q(pk__in=on_team.values("case_id"))
 
 
-def appeals_to_answer(user: Staff) -> list[Appeal]:
-    """Undecided appeals given to this user's role, soonest due first."""
-    return list(
+def appeals_waiting(user: Staff) -> QuerySet[Appeal]:
+    """Undecided appeals given to this user's role, soonest due first, unread: the
+    queue page reads one page of them and the home page counts them, each stopping
+    where it needs (issue 19)."""
+    return (
         Appeal.objects.filter(
             access.on_one_of(access.cases_for_decision(user, access.Decision.APPEAL)),
             reviewer_role=user.role,
         )
         .exclude(status=AppealStatus.DECIDED)
         .select_related("case")
-        .order_by("due_at")[:QUEUE_LIMIT]
+        .order_by("due_at", "id")
     )
+
+
+def appeals_to_answer(user: Staff) -> list[Appeal]:
+    """The first QUEUE_LIMIT of `appeals_waiting`."""
+    return list(appeals_waiting(user)[:QUEUE_LIMIT])
 
 
 def closure_in(case: Case, status: str) -> ClosureView | None:

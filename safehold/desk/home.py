@@ -74,5 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "may_break_glass": access.may_break_glass(user),
         }
     if isinstance(user, Staff) and rules.may_handle_subject_access(user):
-        context["subject_access_due"] = at_least(len(records_selectors.subject_access_due(user)))
+        context["subject_access_due"] = at_least(
+            queues.counted(records_selectors.subject_access_open(user))
+        )
     return render(request, "desk/home.html", context)

@@ -20,8 +20,7 @@ from safehold.accounts.roles import Role
 from safehold.cases import access, selectors
 from safehold.cases.models import NEVER, Case, CaseTeamMember
 from safehold.casework.models import Action, ActionStatus, PerpetratorInterview
-from safehold.casework.selectors import approvals_waiting
-from safehold.casework.selectors import interviews_to_agree as interviews_waiting
+from safehold.casework.selectors import interviews_waiting, referrals_held
 from safehold.casework.services import may_approve
 from safehold.closure import selectors as closure_selectors
 from safehold.closure.models import Appeal
@@ -146,14 +145,21 @@ def feedback_to_ask(user: Staff, now: datetime) -> QuerySet[Case]:
     return closure_selectors.feedback_to_request(user)
 
 
-def appeals_to_answer(user: Staff, now: datetime) -> list[Appeal]:
-    return closure_selectors.appeals_to_answer(user)
+def appeals_to_answer(user: Staff, now: datetime) -> QuerySet[Appeal]:
+    return closure_selectors.appeals_waiting(user)
 
 
-def interviews_to_agree(user: Staff, now: datetime) -> list[PerpetratorInterview]:
+def interviews_to_agree(user: Staff, now: datetime) -> QuerySet[PerpetratorInterview]:
     """Requests to interview an alleged perpetrator waiting for this manager (or, on a
     restricted case, the role deciding there), never one they asked for themselves."""
     return interviews_waiting(user)
+
+
+def counted(rows: QuerySet[Any]) -> int:
+    """How many rows a queue of decisions holds, up to the QUEUE_LIMIT its page would
+    read: one COUNT that stops there, with no row read (a count that reaches it means
+    that many or more; desk/home.py says so)."""
+    return rows[: closure_selectors.QUEUE_LIMIT].count()
 
 
 Listing = Callable[[Staff, datetime], "QuerySet[Any] | list[Any]"]
@@ -185,7 +191,7 @@ def closure_counts(user: Staff) -> list[tuple[Queue, int]]:
         found.append((evaluate, closure_selectors.closures_to_evaluate(user).count()))
     if policy.feedback.after_closure:
         found.append((ask, closure_selectors.feedback_to_request(user).count()))
-    appeals = len(closure_selectors.appeals_to_answer(user))
+    appeals = counted(closure_selectors.appeals_waiting(user))
     second = policy.appeals.stage_2
     if appeals or user.role in (policy.appeals.reviewer_role, second and second.reviewer_role):
         found.append((answer, appeals))
@@ -237,10 +243,10 @@ def counts(user: Staff, now: datetime | None = None) -> list[tuple[Queue, int]]:
 def decision_counts(user: Staff, now: datetime) -> list[tuple[Queue, int]]:
     found: list[tuple[Queue, int]] = []
     if may_approve(user):
-        found.append((QUEUES[4], len(approvals_waiting(user))))
+        found.append((QUEUES[4], counted(referrals_held(user))))
     found += closure_counts(user)
     if access.takes_decision(user, access.Decision.INTERVIEW):
-        found.append((INTERVIEW_QUEUE, len(interviews_to_agree(user, now))))
+        found.append((INTERVIEW_QUEUE, counted(interviews_waiting(user))))
     if user.role in public_selectors.TRIAGE_ROLES:
         found.append((TRIAGE_QUEUE, public_selectors.triage_queue(user).count()))
     return found

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -25,19 +26,24 @@ from safehold.records.redaction import folded, phone_key
 QUEUE_LIMIT = 200
 
 
-def subject_access_due(user: Staff, *, limit: int = QUEUE_LIMIT) -> list[SubjectAccessRequest]:
-    """Open requests the user may handle, the soonest due first, in a fixed number of
-    queries: the queue page, and a panel on the home page."""
+def subject_access_open(user: Staff) -> QuerySet[SubjectAccessRequest]:
+    """Open requests the user may handle, the soonest due first, unread (none for
+    someone who may handle none): the queue page reads its rows and the home page
+    counts them, stopping where it needs (issue 19)."""
     if not rules.may_handle_subject_access(user):
-        return []
+        return SubjectAccessRequest.objects.none()
     requests = SubjectAccessRequest.objects.filter(
         access.on_one_of(access.cases_visible_to(user)), completed_at__isnull=True
     )
     if user.role == Role.MANAGER:
         requests = requests.filter(case__team_id=user.team_id)
-    return list(
-        requests.select_related("case", "logged_by").order_by("due_at", "received_at", "id")[:limit]
-    )
+    return requests.select_related("case", "logged_by").order_by("due_at", "received_at", "id")
+
+
+def subject_access_due(user: Staff, *, limit: int = QUEUE_LIMIT) -> list[SubjectAccessRequest]:
+    """The first `limit` of `subject_access_open`, in a fixed number of queries: the
+    queue page."""
+    return list(subject_access_open(user)[:limit])
 
 
 def subject_access_for(user: Staff, request_id: str) -> SubjectAccessRequest:

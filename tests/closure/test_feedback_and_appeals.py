@@ -335,3 +335,47 @@ def test_the_home_page_says_a_decision_queue_it_read_to_its_limit_holds_that_man
     monkeypatch.setattr(selectors, "QUEUE_LIMIT", 1)
     monkeypatch.setattr(home, "DECISIONS_READ", 1)
     assert feedback_count() == "1 or more"
+
+
+def test_appeals_are_counted_up_to_the_limit_and_their_queue_read_a_page_at_a_time(
+    policy: str,
+    open_case: Callable[..., Case],
+    officer: Staff,
+    director: Staff,
+    api_as: Callable[..., Client],
+    as_staff: Callable[[Staff], Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The home page counts the appeals waiting with one COUNT that stops at the limit
+    (no row read), and the queue reads one page of them at a time, soonest due first,
+    past the limit too (issue 19)."""
+    from safehold.desk import home, queue_pages
+
+    made = []
+    for day in range(3):
+        with time_machine.travel(timezone.now() + timedelta(days=day), tick=False):
+            appeal = post(
+                api_as(officer),
+                f"/cases/{open_case().pk}/appeals",
+                {"by": "survivor", "grounds": "Nobody called me back for two weeks."},
+            )
+        assert appeal.status_code == 201, appeal.content
+        made.append(appeal.json()["id"])
+    client = as_staff(director)
+
+    def appeals_count() -> str:
+        page = client.get("/").content.decode()
+        row = page.split(">Appeals to answer</a>")[1]
+        return row.split('govuk-summary-list__value">')[1].split("</dd>")[0]
+
+    def on_page(number: int) -> list[bool]:
+        page = client.get(f"/queues/appeals-to-answer?page={number}").content.decode()
+        return [f"/appeals/{pk}" in page for pk in made]
+
+    assert appeals_count() == "3"
+    monkeypatch.setattr(selectors, "QUEUE_LIMIT", 2)
+    monkeypatch.setattr(home, "DECISIONS_READ", 2)
+    monkeypatch.setattr(queue_pages, "QUEUE_PAGE", 2)
+    assert appeals_count() == "2 or more"
+    assert on_page(1) == [True, True, False]
+    assert on_page(2) == [False, False, True]
