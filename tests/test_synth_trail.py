@@ -4,11 +4,14 @@ entries, so the verification it is there to measure checks it like any other."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from safehold.cases.models import Case
 from safehold.cli import main
 from safehold.privacy.models import AuditEntry
+from safehold.synth.trail import SPAN, moment
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +50,13 @@ def test_it_needs_cases_to_be_about(capsys: pytest.CaptureFixture[str]) -> None:
 def test_it_needs_something_to_make(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["synth"]) == 1
     assert "give --cases, --audit-entries or both" in capsys.readouterr().err
+
+
+def test_its_times_run_evenly_over_a_year_at_fifty_million_entries() -> None:
+    # Multiplying the year by the entry's number first overflowed a timedelta past
+    # about 2.7 million entries (found measuring ten million, issue 19).
+    first = datetime(2025, 12, 6, tzinfo=UTC)
+    entries = 50_000_000
+    assert moment(first, 0, entries) == first
+    assert moment(first, entries // 2, entries) == first + SPAN / 2
+    assert first + SPAN - timedelta(seconds=1) < moment(first, entries - 1, entries) < first + SPAN

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from time import monotonic
 from typing import Any
 
@@ -53,6 +53,12 @@ ACTIONS: tuple[tuple[str, str, tuple[str, ...], int], ...] = (
 )
 
 
+def moment(first: datetime, n: int, entries: int) -> datetime:
+    """When the `n`th of `entries` entries was made, evenly over SPAN from `first`. The
+    fraction first: `SPAN * n` overflows a timedelta past about 2.7 million entries."""
+    return first + SPAN * (n / entries)
+
+
 def trail_load(
     *, entries: int, seed: int = 0, progress: Callable[[str], None] = lambda line: None
 ) -> float:
@@ -86,7 +92,7 @@ def trail_load(
                 case = rng.choice(long_cases if rng.random() < LONG_CASE_READS else case_ids)
                 entry = AuditEntry(
                     seq=seq + 1,
-                    at=first + SPAN * n / entries,
+                    at=moment(first, n, entries),
                     actor=rng.choice(actors),
                     action=action,
                     target_type=target_type,
