@@ -39,6 +39,7 @@ from safehold.accounts.models import (
 from safehold.accounts.roles import manages_staff
 from safehold.accounts.selectors import signed_in_staff
 from safehold.errors import Refusal
+from safehold.web.paging import page_asked
 
 View = Callable[..., HttpResponse]
 
@@ -53,15 +54,35 @@ def admin_only(view: View) -> View:
     return wrapper
 
 
-@admin_only
-def staff_index(request: HttpRequest) -> HttpResponse:
-    context = {
+# How many accounts the staff page lists at a time, in team then username order; the
+# rest are on the next pages (`?page=N`). A provider with a million cases has a few
+# thousand staff (synth: 2,000), and the page read and rendered them all (issue 19). A
+# presentation choice, not a policy rule.
+STAFF_PAGE = 50
+
+
+def staff_index_context(
+    request: HttpRequest, suspend_form: AgencySuspendForm, number: int = 1
+) -> dict[str, Any]:
+    """The staff page: a page of accounts, the changes waiting for a second
+    administrator, and the form to suspend an agency."""
+    start = (number - 1) * STAFF_PAGE
+    # One row more than a page says whether there is a next one, without a count.
+    listed = list(selectors.staff_list()[start : start + STAFF_PAGE + 1])
+    return {
         "nav": "staff",
-        "staff_list": selectors.staff_list(),
+        "staff_list": listed[:STAFF_PAGE],
+        "page": number,
+        "more": len(listed) > STAFF_PAGE,
         "pending": selectors.pending_changes(),
         "me": signed_in_staff(request),
-        "suspend_form": AgencySuspendForm(),
+        "suspend_form": suspend_form,
     }
+
+
+@admin_only
+def staff_index(request: HttpRequest) -> HttpResponse:
+    context = staff_index_context(request, AgencySuspendForm(), page_asked(request))
     return render(request, "accounts/staff_index.html", context)
 
 
@@ -87,13 +108,7 @@ def agency_suspend(request: HttpRequest) -> HttpResponse:
                 "their sessions and API tokens have ended.",
             )
             return redirect("staff-index")
-    context = {
-        "nav": "staff",
-        "staff_list": selectors.staff_list(),
-        "pending": selectors.pending_changes(),
-        "me": signed_in_staff(request),
-        "suspend_form": form,
-    }
+    context = staff_index_context(request, form)
     return render(request, "accounts/staff_index.html", context, status=400)
 
 

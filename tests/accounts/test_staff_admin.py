@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from safehold.accounts import services
 from safehold.accounts.models import ApiToken, Staff
 from safehold.cases.models import Alert
-from tests.factories import TeamFactory
+from tests.factories import StaffFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +159,44 @@ def test_unknown_account_is_a_404_page(admin: Staff, as_staff: Callable[[Staff],
     response = as_staff(admin).get("/staff/nobody/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+def test_the_staff_page_is_titled_as_it_is_and_suspends_from_its_body(
+    admin: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    """The form to suspend an agency is on the page once, in its body; the title is the
+    page's name (a copy of the form once sat in the title, read aloud by screen readers)."""
+    page = as_staff(admin).get("/staff/").content.decode()
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert title.startswith("Staff accounts \N{EN DASH} ")
+    assert "<" not in title
+    body = page.split("<body")[1]
+    assert body.count('action="/staff/suspend-agency"') == 1
+
+
+def test_the_staff_page_lists_a_page_of_accounts_at_a_time(
+    admin: Staff, as_staff: Callable[[Staff], Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Accounts are listed 50 at a time, by team then username, with links to the pages
+    either side (issue 19: a large provider has thousands of staff)."""
+    from safehold.accounts import staff_views
+
+    monkeypatch.setattr(staff_views, "STAFF_PAGE", 2)
+    team = TeamFactory(name="Aardvark team")
+    for name in ("aa.one", "aa.two", "aa.three"):
+        StaffFactory(username=name, team=team)
+    client = as_staff(admin)
+    first = client.get("/staff/").content.decode()
+    second = client.get("/staff/?page=2").content.decode()
+    assert ["/staff/aa.one/" in first, "/staff/aa.three/" in first, "/staff/aa.two/" in first] == [
+        True,
+        True,
+        False,
+    ]
+    assert "/staff/aa.two/" in second
+    assert "/staff/aa.one/" not in second
+    assert 'href="?page=2" rel="next"' in first
+    assert 'href="?page=1" rel="prev"' in second
+    assert "Everyone who can sign in, page 2" in second
+    assert client.get("/staff/?page=0").status_code == 404
+    assert client.get("/staff/?page=99999999999999999999").status_code == 404
