@@ -36,6 +36,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from django.db import connection
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -89,6 +90,49 @@ def need_to_know(user: Staff, now: datetime | None = None) -> Q:
 
 def cases_visible_to(user: Staff, now: datetime | None = None) -> QuerySet[Case]:
     return Case.objects.filter(need_to_know(user, now), erased_at__isnull=True)
+
+
+def within_reach(user: Staff, now: datetime | None = None) -> Q | None:
+    """For a list or count of many open cases: the cases `user` could see at all, for an
+    officer or manager (the cases they are the officer of or on the case team of, under
+    an unexpired break-glass grant of theirs, and a manager's team's open cases, index
+    `case_open_by_team`) as one id list read from those indexes; None for a role that
+    sees every case not restricted. With `status="open"` it narrows nothing
+    `need_to_know` allows: it tells the database where such a person's cases are.
+    Without it PostgreSQL reads a list in its order through every open case of the
+    provider and asks need to know of each (it cannot judge how many of them a case
+    team's EXISTS lets through), which for a manager of one team in 400 read 12,000
+    cases for a page of 39 (issue 19). SQLite's planner does better without it
+    (`open_cases_listed_for`)."""
+    if not user.is_active or user.role not in (Role.OFFICER, Role.MANAGER):
+        return None
+    now = now or timezone.now()
+    reach = (
+        Case.objects.filter(assigned_officer=user)
+        .values("pk")
+        .union(
+            CaseTeamMember.objects.filter(staff=user).values("case_id"),
+            BreakGlass.objects.filter(staff=user, expires_at__gt=now).values("case_id"),
+            all=True,
+        )
+    )
+    if user.role == Role.MANAGER:
+        team = Case.objects.filter(team_id=user.team_id, status="open")
+        reach = reach.union(team.values("pk"), all=True)
+    return Q(pk__in=reach)
+
+
+def open_cases_listed_for(user: Staff, now: datetime | None = None) -> QuerySet[Case]:
+    """The open cases of `cases_visible_to(user)`, for a list or a count of many: the
+    same cases, on PostgreSQL read from the person's reach first (`within_reach`). On
+    SQLite the reach made such lists slower (it read the reach and sorted it, where the
+    list's own index finds a page of a quarter of the cases at once: 2 to 27 ms of SQL
+    for the risk page at 10,000 cases), and its planner cannot be told otherwise."""
+    cases = cases_visible_to(user, now).filter(status="open")
+    if connection.vendor != "postgresql":
+        return cases
+    reach = within_reach(user, now)
+    return cases if reach is None else cases.filter(reach)
 
 
 def on_one_of(cases: QuerySet[Case], field: str = "case_id") -> Exists | Q:

@@ -163,11 +163,7 @@ def risk_step_seen_by(user: Staff, case: Case) -> RiskStep:
 
 
 def open_visible(user: Staff) -> QuerySet[Case]:
-    return (
-        access.cases_visible_to(user)
-        .filter(status="open")
-        .select_related("team", "assigned_officer")
-    )
+    return access.open_cases_listed_for(user).select_related("team", "assigned_officer")
 
 
 # The risk page shows each list's first rows and links to the whole list, a page at a
