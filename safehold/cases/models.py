@@ -335,6 +335,11 @@ class Person(models.Model):
                 name="person_name_newest_case",
             ),
             models.Index(fields=["role", "case_reported_at"], name="person_role_reported"),
+            # A team's monitoring figures (a manager's report): its people of the period,
+            # not the whole provider's filtered by team (issue 19).
+            models.Index(
+                fields=["role", "case_team", "case_reported_at"], name="person_team_reported"
+            ),
         ]
 
     def __str__(self) -> str:
