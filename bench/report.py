@@ -57,7 +57,7 @@ def load(cases: int, *, reuse: bool) -> float | None:
     from django.db import connection
 
     from safehold.cases.models import Case
-    from safehold.synth import synth_load
+    from safehold.synth import synth_load, teams_for
 
     call_command("migrate", interactive=False, verbosity=0)
     existing = Case.objects.count()
@@ -67,7 +67,12 @@ def load(cases: int, *, reuse: bool) -> float | None:
         print(f"Reusing the {existing:,} cases already there.")
         return None
     print(f"Loading {cases - existing:,} cases with synth...", flush=True)
-    seconds = synth_load(cases=cases - existing, progress=lambda line: print(" ", line, flush=True))
+    # Topping a database up, the new cases go to as many teams as the whole would have.
+    seconds = synth_load(
+        cases=cases - existing,
+        teams=teams_for(cases),
+        progress=lambda line: print(" ", line, flush=True),
+    )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     return seconds

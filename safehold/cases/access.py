@@ -92,21 +92,28 @@ def cases_visible_to(user: Staff, now: datetime | None = None) -> QuerySet[Case]
     return Case.objects.filter(need_to_know(user, now), erased_at__isnull=True)
 
 
-def within_reach(user: Staff, now: datetime | None = None) -> Q | None:
-    """For a list or count of many open cases: the cases `user` could see at all, for an
-    officer or manager (the cases they are the officer of or on the case team of, under
-    an unexpired break-glass grant of theirs, and a manager's team's open cases, index
-    `case_open_by_team`) as one id list read from those indexes; None for a role that
-    sees every case not restricted. With `status="open"` it narrows nothing
-    `need_to_know` allows: it tells the database where such a person's cases are.
-    Without it PostgreSQL reads a list in its order through every open case of the
-    provider and asks need to know of each (it cannot judge how many of them a case
-    team's EXISTS lets through), which for a manager of one team in 400 read 12,000
-    cases for a page of 39 (issue 19). SQLite's planner does better without it
-    (`open_cases_listed_for`)."""
+def reads_reach_first() -> bool:
+    """Whether lists of many open cases name the person's reach for the database
+    (`open_reach`): on PostgreSQL. SQLite's planner did worse with it (it read the reach
+    and sorted it, where a list's own index finds a page of a quarter of the cases at
+    once: 2 to 27 ms of SQL for the risk page at 10,000 cases) and cannot be told
+    otherwise. One place, so tests can run either way on either database."""
+    return connection.vendor == "postgresql"
+
+
+def open_reach(user: Staff, now: datetime) -> Q | None:
+    """The open cases `user` could see at all, for an officer or manager, as one id list
+    read from indexes: the cases they are the officer of or on the case team of, under
+    a break-glass grant of theirs unexpired at `now`, and a manager's team's open cases
+    (index `case_open_by_team`). None for anyone else (a role that sees every case not
+    restricted, or none). With need to know (`cases_visible_to` at the same `now`) it
+    narrows nothing need to know allows: it tells the database where such a person's
+    cases are. Without it PostgreSQL read a list in its order through every open case of
+    the provider and asked need to know of each (it cannot judge how many of them a case
+    team's EXISTS lets through): for a manager of one team in 400, 12,000 cases for a
+    page of 39 (issue 19)."""
     if not user.is_active or user.role not in (Role.OFFICER, Role.MANAGER):
         return None
-    now = now or timezone.now()
     reach = (
         Case.objects.filter(assigned_officer=user)
         .values("pk")
@@ -119,19 +126,16 @@ def within_reach(user: Staff, now: datetime | None = None) -> Q | None:
     if user.role == Role.MANAGER:
         team = Case.objects.filter(team_id=user.team_id, status="open")
         reach = reach.union(team.values("pk"), all=True)
-    return Q(pk__in=reach)
+    return Q(pk__in=reach, status="open")
 
 
 def open_cases_listed_for(user: Staff, now: datetime | None = None) -> QuerySet[Case]:
     """The open cases of `cases_visible_to(user)`, for a list or a count of many: the
-    same cases, on PostgreSQL read from the person's reach first (`within_reach`). On
-    SQLite the reach made such lists slower (it read the reach and sorted it, where the
-    list's own index finds a page of a quarter of the cases at once: 2 to 27 ms of SQL
-    for the risk page at 10,000 cases), and its planner cannot be told otherwise."""
+    same cases, read from the person's reach first where that helps
+    (`reads_reach_first`, `open_reach`), need to know and the reach judged at one `now`."""
+    now = now or timezone.now()
     cases = cases_visible_to(user, now).filter(status="open")
-    if connection.vendor != "postgresql":
-        return cases
-    reach = within_reach(user, now)
+    reach = open_reach(user, now) if reads_reach_first() else None
     return cases if reach is None else cases.filter(reach)
 
 

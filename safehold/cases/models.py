@@ -233,7 +233,7 @@ class Case(models.Model):
             ),
             models.Index(fields=["team", "-reported_at"], name="case_team_newest"),
             # A manager's reach and own work among open cases (cases/access.py
-            # `within_reach`, desk/queues.py `own_ids`): their team's open cases.
+            # `open_reach`, desk/queues.py `own_open_ids`): their team's open cases.
             models.Index(fields=["team", "id"], name="case_open_by_team", condition=OPEN),
             models.Index(
                 fields=["status", "first_contact_at", "response_due_at"], name="case_awaiting"

@@ -375,11 +375,6 @@ def interviews_waiting(user: Staff) -> QuerySet[PerpetratorInterview]:
     )
 
 
-def interviews_to_agree(user: Staff, *, limit: int = 200) -> list[PerpetratorInterview]:
-    """The first `limit` of `interviews_waiting`."""
-    return list(interviews_waiting(user)[:limit])
-
-
 def interview_for_decision(user: Staff, interview_id: str) -> PerpetratorInterview:
     """An interview request on a case the user may see, or on a restricted case while it
     waits for the user's answer as the role deciding there (that read audited); 404

@@ -291,11 +291,6 @@ def appeals_waiting(user: Staff) -> QuerySet[Appeal]:
     )
 
 
-def appeals_to_answer(user: Staff) -> list[Appeal]:
-    """The first QUEUE_LIMIT of `appeals_waiting`."""
-    return list(appeals_waiting(user)[:QUEUE_LIMIT])
-
-
 def closure_in(case: Case, status: str) -> ClosureView | None:
     """The case's latest closure in `status` with its sealed details, for the decision and
     evaluation pages. For a case the caller already reached through `access.case_for`."""

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -95,10 +94,10 @@ def own_open_ids(user: Staff) -> Q:
 
 
 def own_open(user: Staff) -> QuerySet[Case]:
-    """The person's own open cases, as the queues and counts of them read them: on
-    PostgreSQL from `own_open_ids`; on SQLite, whose planner did worse with the id list
-    (it read and sorted it where a queue's own index finds a page at once), from `own`."""
-    mine = own_open_ids(user) if connection.vendor == "postgresql" else own(user)
+    """The person's own open cases, as the queues and counts of them read them: where
+    the database does better so (`access.reads_reach_first`: PostgreSQL) from
+    `own_open_ids`, otherwise from `own`."""
+    mine = own_open_ids(user) if access.reads_reach_first() else own(user)
     return access.cases_visible_to(user).filter(mine, status="open")
 
 

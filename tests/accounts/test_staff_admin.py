@@ -195,8 +195,13 @@ def test_the_staff_page_lists_a_page_of_accounts_at_a_time(
     ]
     assert "/staff/aa.two/" in second
     assert "/staff/aa.one/" not in second
-    assert 'href="?page=2" rel="next"' in first
-    assert 'href="?page=1" rel="prev"' in second
+    assert 'href="/staff/?page=2" rel="next"' in first
+    assert 'href="/staff/?page=1" rel="prev"' in second
+    # Drawn at the suspend form's address when its answer is refused, the links still
+    # lead to the staff page's own pages.
+    refused = client.post("/staff/suspend-agency", {"agency": ""})
+    assert refused.status_code == 400
+    assert 'href="/staff/?page=2" rel="next"' in refused.content.decode()
     assert "Everyone who can sign in, page 2" in second
     assert client.get("/staff/?page=0").status_code == 404
     assert client.get("/staff/?page=99999999999999999999").status_code == 404

@@ -189,7 +189,7 @@ def test_acknowledging_brings_the_answer_forward_and_stage_2_has_its_own_deadlin
     assert acknowledged.status_code == 200, acknowledged.content
     # 10 working days from Tuesday 29 December: 30, 31 Dec, 4 to 8 and 11 to 13 January.
     assert acknowledged.json()["due_at"] == "2027-01-13T17:00:00Z"
-    assert [a.pk for a in selectors.appeals_to_answer(director)] == [made["id"]]
+    assert [a.pk for a in selectors.appeals_waiting(director)] == [made["id"]]
 
     decision = {"outcome": "not_upheld", "reasons": "Calls were made; the log shows them."}
     by_lead = post(api_as(da_lead), f"/appeals/{made['id']}/decision", decision)
@@ -198,7 +198,7 @@ def test_acknowledging_brings_the_answer_forward_and_stage_2_has_its_own_deadlin
     decided = post(api_as(director), f"/appeals/{made['id']}/decision", decision)
     assert decided.status_code == 200, decided.content
     assert decided.json()["outcome"] == "not_upheld"
-    assert selectors.appeals_to_answer(director) == []
+    assert not selectors.appeals_waiting(director).exists()
 
     with time_machine.travel("2027-02-03T09:00:00Z", tick=False):
         stage_2 = post(
@@ -218,7 +218,7 @@ def test_acknowledging_brings_the_answer_forward_and_stage_2_has_its_own_deadlin
     assert same.status_code == 403
     assert same.json()["code"] == "may_not_decide_appeal"
     assert same.json()["policy_rule"] == "appeals.stage_2.reviewer_role"
-    assert [a.pk for a in selectors.appeals_to_answer(da_lead)] == [stage_2.json()["id"]]
+    assert [a.pk for a in selectors.appeals_waiting(da_lead)] == [stage_2.json()["id"]]
     lead_decides = post(api_as(da_lead), f"/appeals/{stage_2.json()['id']}/decision", decision)
     assert lead_decides.status_code == 200, lead_decides.content
     twice = post(api_as(officer), f"/appeals/{made['id']}/escalate", {"grounds": "x" * 20})
