@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from django.db import connection
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
@@ -58,6 +59,17 @@ ROLES_WHO_SEE_NO_CASE = (Role.AUDITOR, Role.ADMIN, Role.PARTNER)
 def named_on_case(user: Staff) -> Q:
     on_team = CaseTeamMember.objects.filter(case=OuterRef("pk"), staff=user)
     return Q(assigned_officer=user) | Q(Exists(on_team))
+
+
+def named_case_ids(user: Staff) -> QuerySet[Case, Any]:
+    """`named_on_case` as an id list read from its two indexes (the case's officer, the
+    case team's staff): the part of a person's reach, and of their own work, that names
+    them (`open_reach`, desk/queues.py `own_open_ids`)."""
+    return (
+        Case.objects.filter(assigned_officer=user)
+        .values("pk")
+        .union(CaseTeamMember.objects.filter(staff=user).values("case_id"), all=True)
+    )
 
 
 def broke_glass(user: Staff, now: datetime) -> Q:
@@ -114,14 +126,8 @@ def open_reach(user: Staff, now: datetime) -> Q | None:
     page of 39 (issue 19)."""
     if not user.is_active or user.role not in (Role.OFFICER, Role.MANAGER):
         return None
-    reach = (
-        Case.objects.filter(assigned_officer=user)
-        .values("pk")
-        .union(
-            CaseTeamMember.objects.filter(staff=user).values("case_id"),
-            BreakGlass.objects.filter(staff=user, expires_at__gt=now).values("case_id"),
-            all=True,
-        )
+    reach = named_case_ids(user).union(
+        BreakGlass.objects.filter(staff=user, expires_at__gt=now).values("case_id"), all=True
     )
     if user.role == Role.MANAGER:
         team = Case.objects.filter(team_id=user.team_id, status="open")
