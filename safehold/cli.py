@@ -123,7 +123,8 @@ def add_records_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
         "--dry-run", action="store_true", help="list what would be erased; change nothing"
     )
     worker = commands.add_parser(
-        "worker", help="run background tasks, keeping the nightly retention run scheduled"
+        "worker",
+        help="run background tasks, keeping the nightly retention run and report count scheduled",
     )
     worker.add_argument(
         "--batch", action="store_true", help="run the tasks that are due now, then exit"
@@ -522,6 +523,7 @@ def run_worker(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     from safehold.records.tasks import retention_schedule
+    from safehold.reports.tasks import kept_schedule
 
     if refuse_bad_policy() or refuse_exposed_data_folder():
         return EXIT_FAILED
@@ -530,6 +532,8 @@ def run_worker(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     if retention_schedule():
         print("Scheduled the nightly retention run.", flush=True)
+    if kept_schedule():
+        print("Scheduled the nightly count of the monitoring report.", flush=True)
     options = ["--batch", "--no-startup-delay"] if args.batch else []
     call_command("db_worker", *options, "--no-reload")
     return EXIT_OK

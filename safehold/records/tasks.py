@@ -21,13 +21,13 @@ RUN_AT = time(2, 0)  # not-policy: when the nightly run starts, not a retention 
 logger = logging.getLogger(__name__)
 
 
-def next_run_after(now: datetime) -> datetime:
-    """The next 02:00 in London after `now`. 02:00 exists on every day of the year:
-    the clocks change at 01:00 GMT."""
+def next_run_after(now: datetime, at: time = RUN_AT) -> datetime:
+    """The next `at` (02:00 unless said) in London after `now`. 02:00 and 03:00 exist on
+    every day of the year: the clocks change at 01:00 GMT."""
     local = now.astimezone(LONDON)
-    candidate = datetime.combine(local.date(), RUN_AT, tzinfo=LONDON)
+    candidate = datetime.combine(local.date(), at, tzinfo=LONDON)
     if candidate <= local:
-        candidate = datetime.combine(local.date() + timedelta(days=1), RUN_AT, tzinfo=LONDON)
+        candidate = datetime.combine(local.date() + timedelta(days=1), at, tzinfo=LONDON)
     return candidate.astimezone(timezone.get_current_timezone())
 
 

@@ -7,6 +7,7 @@ report says how far behind the main database its figures are (`read_from`)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -21,7 +22,17 @@ from safehold.reports.routers import reports_database
 from safehold.reports.scope import Scope
 
 
-def report_record(*, by: Staff, period: Period, scope: Scope, form: str, suppress: bool) -> None:
+def report_record(
+    *,
+    by: Staff,
+    period: Period,
+    scope: Scope,
+    form: str,
+    suppress: bool,
+    counted_at: datetime | None = None,
+) -> None:
+    """`counted_at`: when the figures shown were counted, for kept figures (reports/kept.py)."""
+    kept = {"counted_at": counted_at.isoformat()} if counted_at else {}
     audit.record(
         actor=by.username,
         action="report.exported" if form != "page" else "report.viewed",
@@ -33,6 +44,7 @@ def report_record(*, by: Staff, period: Period, scope: Scope, form: str, suppres
             "team": scope.team.name if scope.team else "",
             "form": form,
             "suppressed": suppress,
+            **kept,
         },
     )
 
@@ -56,9 +68,12 @@ def report_produce(
     return {**report, "read_from": read_from}
 
 
-def report_with_previous(
-    *, by: Staff, period: Period, scope: Scope, form: str, suppress: bool
+def counted_with_previous(
+    *, by: Staff, period: Period, scope: Scope, suppress: bool
 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """This period's report and the previous one's for `by`, counted now; not audited
+    (report_with_previous is the audited door; the nightly run, reports/kept.py, counts
+    for readers who are not looking)."""
     using = reports_database()
     read_from = freshness_of(using).answer()
     current, previous = with_previous(
@@ -70,5 +85,12 @@ def report_with_previous(
         reader=by,
         using=using,
     )
-    report_record(by=by, period=period, scope=scope, form=form, suppress=suppress)
     return {**current, "read_from": read_from}, {**previous, "read_from": read_from}
+
+
+def report_with_previous(
+    *, by: Staff, period: Period, scope: Scope, form: str, suppress: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    current, previous = counted_with_previous(by=by, period=period, scope=scope, suppress=suppress)
+    report_record(by=by, period=period, scope=scope, form=form, suppress=suppress)
+    return current, previous

@@ -15,7 +15,8 @@ from safehold.accounts.selectors import signed_in_staff
 from safehold.errors import Refusal
 from safehold.policy.loader import active_policy
 from safehold.reports import exports, services
-from safehold.reports.forms import ReportForm, last_twelve_months
+from safehold.reports.forms import ReportForm
+from safehold.reports.kept import opening_question, report_for_page
 from safehold.reports.pages import dashboard
 from safehold.reports.period import Period, period_of
 from safehold.reports.scope import PROVIDER_ROLES, Scope, may_see_reports, scope_for
@@ -37,14 +38,10 @@ def asked_for(
     provider_wide = user.role in PROVIDER_ROLES
     today = timezone.localdate()
     if "start_0" not in request.GET:
-        start, end = last_twelve_months(today)
-        initial = {"start": start, "end": end, "suppress": True}
-        return (
-            ReportForm(initial=initial, teams=provider_wide),
-            Period(start, end),
-            scope_for(user),
-            True,  # small counts hidden unless the reader unticks the box (issue 17 §2)
-        )
+        # small counts hidden unless the reader unticks the box (issue 17 §2)
+        period, scope, suppress = opening_question(user, today)
+        initial = {"start": period.start, "end": period.end, "suppress": suppress}
+        return ReportForm(initial=initial, teams=provider_wide), period, scope, suppress
     form = ReportForm(request.GET, teams=provider_wide)
     if not form.is_valid():
         return form, None, None, False
@@ -73,11 +70,16 @@ def report_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "nav": "reports", "policy": active_policy()}
     if period is None or reach is None:
         return render(request, "reports/report.html", context, status=422)
-    current, previous = services.report_with_previous(
-        by=user, period=period, scope=reach, form="page", suppress=suppress
+    figures = report_for_page(
+        by=user, period=period, scope=reach, suppress=suppress, recount="recount" in request.GET
     )
+    again = request.GET.copy()
+    again["recount"] = "1"
     context |= {
-        "board": dashboard(current, previous, active_policy()),
+        "board": dashboard(figures.current, figures.previous, active_policy()),
+        "counted_at": figures.counted_at,
+        "kept": figures.kept,
+        "recount_query": again.urlencode(),
         "period": period,
         "previous_period": period.previous(),
         "scope": reach,

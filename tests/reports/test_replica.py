@@ -171,8 +171,8 @@ def test_the_reports_audit_entries_are_written_to_the_primary(seen: dict[str, An
         # The audit chain's append (safehold/privacy/audit.py): one statement, a CTE.
         appended = [sql for sql in seen["caught up"][read]["default"] if "INSERT" in sql]
         assert any("privacy_auditentry" in sql for sql in appended), read
-    # Four reads caught up, two paused, one resumed.
-    assert seen["audit entries on the primary"] == 7
+    # Four reads caught up, three paused (the page kept, then counted again), one resumed.
+    assert seen["audit entries on the primary"] == 8
 
 
 @pytest.mark.parametrize("state", ["caught up", "paused"])
@@ -217,5 +217,7 @@ def test_the_report_says_how_far_behind_the_primary_its_figures_are(
     assert resumed["database"] == "replica"
     assert resumed["behind_seconds"] is not None
     assert "copy of the main database" in seen["caught up"]["report page"]["read_from_words"]
+    kept = seen["paused"]["report page, kept"]["read_from_words"]
+    assert kept == seen["caught up"]["report page"]["read_from_words"]
     assert "copy of the main database" in seen["caught up"]["report csv"]["text"]
     assert "copy of the main database" in seen["caught up"]["board report"]["text"]
