@@ -23,8 +23,11 @@ For each database and size, a process of its own (Django's settings are read onc
 The bare signed-in page is `GET /cases/search` (the search form: sign-in, session and
 the header, no case data), as in bench/serve.py. Search is timed for a full name with
 `SEARCH_MATCHES` matches at every size (the goal) and for the commonest surname
-(reported, not a goal). The staff list is an administrator's page only: it is timed as
-an administrator. A page a persona may not open (403) is left out of their column.
+(reported, not a goal). The monitoring report is timed as it opens, with the figures
+kept from the warm-up's count (docs/reports.md, "Kept figures"), and counted again
+(reported, not a goal: what "Count again now" costs). The staff list is an
+administrator's page only: it is timed as an administrator. A page a persona may not
+open (403) is left out of their column.
 
 Prints a table per run and, when two sizes of one database ran, each page's p95 at the
 larger over the smaller. Writes bench/results/pages-<date>-<db>-<cases>.json. Not part
@@ -56,7 +59,7 @@ SEARCH_MATCHES = 2  # the full name searched for has this many matches at every 
 BARE = "bare signed-in page"
 EXTRAS = 5  # rows of each kind synth does not make
 # Pages reported but not held to the goals.
-NOT_A_GOAL = ("search (commonest surname)",)
+NOT_A_GOAL = ("search (commonest surname)", "monitoring report (counted again)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -314,7 +317,10 @@ def pages_of(user: Any, people: dict[str, Any]) -> dict[str, Request]:
         "MARAC": ("GET", "/marac", None),
         "approvals": ("GET", "/approvals", None),
         "subject access": ("GET", "/subject-access", None),
+        # As it opens: the figures kept from the warm-up's count (reports/kept.py). Counted
+        # again is what "Count again now" costs: a year's cases and the year before's.
         "monitoring report": ("GET", "/reports/", None),
+        "monitoring report (counted again)": ("GET", "/reports/?recount=1", None),
         "audit trail (long case)": ("GET", f"/cases/{busiest_case(user)}/audit", None),
     }
     return found
@@ -458,12 +464,17 @@ def names_in(run: dict[str, Any]) -> list[str]:
     return sorted(names, key=lambda n: order.index(n) if n in order else len(order))
 
 
-def cell(figures: dict[str, Any] | None) -> str:
+def over(ratio: float, goal: float, name: str) -> bool:
+    """Whether a page misses a goal: pages reported but not held to them never do."""
+    return ratio > goal and name not in NOT_A_GOAL
+
+
+def cell(figures: dict[str, Any] | None, name: str) -> str:
     if not figures:
         return f"{'':>24}"
     if "median_ms" not in figures:
         return f"{'(' + str(figures['status']) + ')':>24}"
-    flag = "*" if figures["median_ratio"] > MEDIAN_GOAL else " "
+    flag = "*" if over(figures["median_ratio"], MEDIAN_GOAL, name) else " "
     return (
         f"{figures['median_ms']:>7.1f} {figures['p95_ms']:>7.1f} {figures['median_ratio']:>6.1f}"
         f"{flag:>2}"
@@ -479,7 +490,7 @@ def table(run: dict[str, Any]) -> None:
     for name in names_in(run):
         manager, director = (run["personas"][p].get(name) for p in ("manager", "director"))
         queries = "/".join(str(f.get("queries", "-")) for f in (manager, director) if f)
-        print(f"{name:<38} {cell(manager)} {cell(director)}  {queries}")
+        print(f"{name:<38} {cell(manager, name)} {cell(director, name)}  {queries}")
 
 
 def scale_ratios(small: dict[str, Any], large: dict[str, Any]) -> dict[str, Any]:
@@ -508,7 +519,7 @@ def scale(small: dict[str, Any], large: dict[str, Any]) -> None:
             shown.append(
                 f"{'':>9}"
                 if value is None
-                else f"{value:>7.2f}{'*' if value > SCALE_GOAL else ' ':>2}"
+                else f"{value:>7.2f}{'*' if over(value, SCALE_GOAL, name) else ' ':>2}"
             )
         print(f"{name:<38} {' '.join(shown)}")
 
