@@ -8,7 +8,8 @@ it grows with the provider. So:
 
 - the page shows kept figures when the same reader asked the same question (period,
   scope, small counts hidden or not) less than KEPT_FOR ago, standing where they stood
-  then (the same role and team) under the same policy; it says when they were counted and
+  then (`standing_of`: the same role and team, the same cases seen beyond the role,
+  under the same policy and shape of figures); it says when they were counted and
   offers "Count again now", which counts afresh (`recount`);
 - otherwise it counts, shows, and keeps what it counted;
 - the nightly run (reports/tasks.py) counts every reader's opening question (the last
@@ -20,20 +21,26 @@ it grows with the provider. So:
 Kept figures are one reader's own: no reader is ever shown figures counted for another,
 so neither the figures nor how fast they come tell anything about what someone else
 asked or may see. Every view is audited as before (`report.viewed`), with `counted_at`
-when the figures shown were kept. Rows hold counts only and are removed by the nightly
-run once older than KEPT_FOR (and with their reader's account)."""
+when the figures shown were kept. Rows hold what the page shows (counts, and the names
+of the staff who approved referrals) and are removed once older than KEPT_FOR: the
+reader's own when they are counted again, everyone's by the nightly run."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from safehold.accounts.models import Staff
 from safehold.accounts.roles import Role
+from safehold.cases.access import named_case_ids
+from safehold.cases.models import BreakGlass, Case
 from safehold.policy.clock import LONDON
 from safehold.policy.loader import active_policy
 from safehold.reports import services
@@ -45,6 +52,12 @@ from safehold.reports.scope import PROVIDER_ROLES, Scope, scope_for
 # not-policy: Safehold's default, no seed says how fresh a monitoring report must be: a
 # day, as the nightly run counts them again each night.
 KEPT_FOR = timedelta(days=1)
+# The shape of the figures kept (reports/monitoring.py's answer, as reports/pages.py reads
+# it): raise it whenever that shape changes, so rows of the old shape are counted again
+# rather than shown (tests/reports/test_kept.py pins the shape against it).
+FIGURES = 1
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -59,9 +72,31 @@ def scope_key(scope: Scope) -> str:
     return str(scope.team.pk) if scope.team else "provider"
 
 
-def standing_of(reader: Staff) -> str:
-    """What the figures counted for `reader` depend on besides the question."""
-    return f"{reader.role}:{reader.team_id or ''}:{active_policy().version}"
+def standing_of(reader: Staff, now: datetime) -> str:
+    """What the figures counted for `reader` at `now` depend on besides the question:
+    their role and team, the cases they see beyond them (`beyond_role`), the policy and
+    the shape of the figures. Kept figures are shown only while it is the same."""
+    policy = active_policy().version
+    return f"{FIGURES}:{reader.role}:{reader.team_id or ''}:{policy}:{beyond_role(reader, now)}"
+
+
+def beyond_role(reader: Staff, now: datetime) -> str:
+    """A digest of the cases `reader` sees at `now` that their role alone does not give
+    them (cases/access.py `by_role`): restricted cases (or, for a manager, another team's)
+    they are named on or hold an unexpired break-glass grant for. When a grant expires
+    or they are no longer named on such a case, the digest changes and figures counted
+    before are not shown: no case is counted to someone who may no longer see it. Read
+    from the indexes of the person's own rows; an auditor's figures depend on no case."""
+    if reader.role == Role.AUDITOR:
+        return ""
+    reach = named_case_ids(reader).union(
+        BreakGlass.objects.filter(staff=reader, expires_at__gt=now).values("case_id"), all=True
+    )
+    beyond = Q(restricted=True)
+    if reader.role == Role.MANAGER:
+        beyond |= ~Q(team_id=reader.team_id)
+    ids = Case.objects.filter(beyond, pk__in=reach).order_by("pk").values_list("pk", flat=True)
+    return hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
 
 
 def question_of(reader: Staff, period: Period, scope: Scope, suppress: bool) -> dict[str, Any]:
@@ -81,11 +116,12 @@ def report_for_page(
     and kept. Audited either way."""
     now = timezone.now()
     question = question_of(by, period, scope, suppress)
+    standing = standing_of(by, now)
     kept = (
         None
         if recount
         else KeptReport.objects.filter(
-            **question, standing=standing_of(by), counted_at__gt=now - KEPT_FOR
+            **question, standing=standing, counted_at__gt=now - KEPT_FOR
         ).first()
     )
     if kept is not None:
@@ -102,7 +138,8 @@ def report_for_page(
     current, previous = services.report_with_previous(
         by=by, period=period, scope=scope, form="page", suppress=suppress
     )
-    keep(question, standing_of(by), current, previous, counted_at=now)
+    KeptReport.objects.filter(reader=by, counted_at__lte=now - KEPT_FOR).delete()
+    keep(question, standing, current, previous, counted_at=now)
     return Figures(current, previous, now, kept=False)
 
 
@@ -114,14 +151,22 @@ def keep(
     *,
     counted_at: datetime,
 ) -> None:
-    KeptReport.objects.update_or_create(
-        **question,
-        defaults={
-            "standing": standing,
-            "figures": {"current": current, "previous": previous},
-            "counted_at": counted_at,
-        },
-    )
+    """Keeps figures counted at `counted_at` unless figures counted later were kept for
+    the same question meanwhile (the nightly run and a recount at the same moment: the
+    later count stands, whichever finishes first)."""
+    kept = {
+        "standing": standing,
+        "figures": {"current": current, "previous": previous},
+        "counted_at": counted_at,
+    }
+    rows = KeptReport.objects.filter(**question)
+    if rows.filter(counted_at__lt=counted_at).update(**kept) or rows.exists():
+        return
+    try:
+        with transaction.atomic():
+            KeptReport.objects.create(**question, **kept)
+    except IntegrityError:
+        pass  # a count of the same moment was kept first
 
 
 def readers() -> QuerySet[Staff]:
@@ -146,17 +191,28 @@ def keep_for_readers(*, now: datetime | None = None) -> int:
     today = now.astimezone(LONDON).date()
     counted = 0
     for reader in readers().iterator():
-        period, scope, suppress = opening_question(reader, today)
-        counted_at = timezone.now()
-        current, previous = services.counted_with_previous(
-            by=reader, period=period, scope=scope, suppress=suppress
-        )
-        keep(
-            question_of(reader, period, scope, suppress),
-            standing_of(reader),
-            current,
-            previous,
-            counted_at=counted_at,
-        )
+        try:
+            keep_opening_question(reader, today)
+        except Exception:
+            # One reader's count failing (the reports database not answering) must not
+            # leave everyone after them without: their page counts when they open it.
+            logger.exception("The nightly count of the monitoring report failed for one reader")
+            continue
         counted += 1
     return counted
+
+
+def keep_opening_question(reader: Staff, today: date) -> None:
+    period, scope, suppress = opening_question(reader, today)
+    counted_at = timezone.now()
+    standing = standing_of(reader, counted_at)
+    current, previous = services.counted_with_previous(
+        by=reader, period=period, scope=scope, suppress=suppress
+    )
+    keep(
+        question_of(reader, period, scope, suppress),
+        standing,
+        current,
+        previous,
+        counted_at=counted_at,
+    )

@@ -1,6 +1,7 @@
 """Kept figures: the monitoring report as it was last counted for one reader (reports/kept.py).
 
-A row holds counts only (no case, no person, no text), for the one reader they were
+A row holds what the page shows (counts, and the names of the staff who approved
+referrals; no case, no survivor, no text), for the one reader they were
 counted for. Read and written only through `reports.kept`."""
 
 from __future__ import annotations

@@ -1,12 +1,15 @@
 """Kept figures (reports/kept.py): the report page shows what was last counted for the
 same reader and question, says when, and counts again when asked; each reader's own;
-never across a change of role, team or policy, nor after a day; the nightly run counts
-every reader's opening question; downloads and the API always count afresh."""
+never across a change of role, team, the cases seen beyond the role (a break-glass
+grant), policy or shape of the figures, nor after a day; the nightly run counts every
+reader's opening question, one reader's failure stopping no other; downloads and the API
+always count afresh."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -20,7 +23,9 @@ from safehold.cases.models import Case
 from safehold.privacy.models import AuditEntry
 from safehold.reports import kept, tasks
 from safehold.reports.models import KeptReport
+from tests.casedata import report
 from tests.conftest import signed_in
+from tests.test_prepared import grant
 
 pytestmark = pytest.mark.django_db
 
@@ -128,8 +133,8 @@ def test_a_new_policy_counts_again(
     client = signed_in(director)
     text_of(client)
     assert "counted at" in text_of(client)
-    standing = kept.standing_of(director)
-    monkeypatch.setattr(kept, "standing_of", lambda reader: standing + "-changed")
+    standing = kept.standing_of(director, timezone.now())
+    monkeypatch.setattr(kept, "standing_of", lambda reader, now: standing + "-changed")
     assert "counted just now" in text_of(client)
 
 
@@ -239,3 +244,112 @@ def test_a_teams_report_is_kept_under_its_team(six: list[Case], director: Staff)
     )
     assert client.get(f"/reports/?{form}").status_code == 200
     assert KeptReport.objects.get(reader=director).scope == str(team.pk)
+
+
+def test_figures_counted_under_a_grant_are_not_shown_once_it_has_expired(
+    six: list[Case], director: Staff, open_case: Callable[..., Case]
+) -> None:
+    """A restricted case (her survivor is on the staff) is seen by a director only under
+    a break-glass grant: counted while it ran, it must not stay counted to him after."""
+    restricted = open_case(survivor=replace(report().survivor, is_staff_member=True))
+    assert restricted.restricted
+    client = signed_in(director)
+    assert reports_shown(text_of(client)) == 6  # not his to see: left out (docs/reports.md)
+
+    grant(restricted, director, expires_at=timezone.now() + timedelta(hours=1))
+    assert reports_shown(text_of(client)) == 7  # a new standing: counted again, with it
+    assert "counted at" in text_of(client)  # kept while the grant runs
+
+    restricted.break_glass.update(expires_at=timezone.now() - timedelta(seconds=1))
+    after = text_of(client)
+    assert "counted just now" in after
+    assert reports_shown(after) == 6
+
+
+def test_the_nightly_count_keeps_the_standing_of_the_moment_it_counted(
+    six: list[Case], director: Staff, open_case: Callable[..., Case]
+) -> None:
+    restricted = open_case(survivor=replace(report().survivor, is_staff_member=True))
+    grant(restricted, director, expires_at=timezone.now() + timedelta(hours=1))
+    kept.keep_for_readers()
+    assert reports_shown(text_of(signed_in(director))) == 7
+    restricted.break_glass.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert reports_shown(text_of(signed_in(director))) == 6
+
+
+# What reports/pages.py reads of kept figures. A change here is a change of the figures'
+# shape: raise kept.FIGURES with it, so figures kept in the old shape are counted again.
+SHAPE = (
+    1,
+    "action_taken appeal_outcomes appeals by_abuse_type by_risk_level by_source compliance"
+    " diversity from individuals marac monitoring_fields outcomes read_from repeat_reports"
+    " reports response satisfaction suppressed team to unseen_cases"
+    " compliance.appeals_answered compliance.closures compliance.disclosures_without_consent"
+    " compliance.emergency_repairs compliance.policy_review compliance.reviews"
+    " diversity.alleged_perpetrators diversity.survivors",
+)
+
+
+def test_the_shape_of_the_figures_is_the_one_kept_figures_are_marked_with(
+    six: list[Case], director: Staff
+) -> None:
+    text_of(signed_in(director))
+    current = KeptReport.objects.get(reader=director).figures["current"]
+    shape = [
+        *sorted(current),
+        *(f"compliance.{key}" for key in sorted(current["compliance"])),
+        *(f"diversity.{key}" for key in sorted(current["diversity"])),
+    ]
+    assert (kept.FIGURES, " ".join(shape)) == SHAPE
+
+
+def test_one_readers_failed_count_stops_no_other(
+    six: list[Case], director: Staff, manager: Staff, da_lead: Staff,
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    count = kept.services.counted_with_previous
+
+    def failing_for_the_manager(*, by: Staff, **question: object) -> object:
+        if by == manager:
+            raise ConnectionError("the reports database did not answer")
+        return count(by=by, **question)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kept.services, "counted_with_previous", failing_for_the_manager)
+    assert kept.keep_for_readers() == 2
+    readers = set(KeptReport.objects.values_list("reader__username", flat=True))
+    assert readers == {director.username, da_lead.username}
+    assert "failed for one reader" in caplog.text
+    assert manager.username not in caplog.messages[0]
+
+
+def test_a_later_count_is_never_overwritten_by_an_earlier_one(
+    six: list[Case], director: Staff
+) -> None:
+    client = signed_in(director)
+    text_of(client)
+    row = KeptReport.objects.get(reader=director)
+    question = {
+        "reader": director, "scope": row.scope, "start": row.start, "end": row.end,
+        "suppress": row.suppress,
+    }  # fmt: skip
+    earlier = row.counted_at - timedelta(minutes=5)
+    kept.keep(question, "older", {}, {}, counted_at=earlier)
+    row.refresh_from_db()
+    assert row.standing != "older"
+    later = row.counted_at + timedelta(minutes=5)
+    kept.keep(question, "newer", {"reports": 1}, {}, counted_at=later)
+    row.refresh_from_db()
+    assert (row.standing, row.counted_at) == ("newer", later)
+
+
+def test_counting_removes_the_readers_own_figures_older_than_a_day(
+    six: list[Case], director: Staff
+) -> None:
+    old = KeptReport.objects.create(
+        reader=director, scope="provider", start=date(2020, 1, 1),
+        end=date(2020, 12, 31), suppress=True, standing="x", figures={},
+        counted_at=timezone.now() - kept.KEPT_FOR,
+    )  # fmt: skip
+    text_of(signed_in(director))
+    assert not KeptReport.objects.filter(pk=old.pk).exists()
+    assert KeptReport.objects.filter(reader=director).count() == 1
