@@ -272,12 +272,16 @@ def plan_action_add(action: MaracAction, what: str, by: Staff, now: datetime) ->
     the plan's own service and its checks (the case open, the person trained)."""
     case = action.case
     owner = case.assigned_officer.username if case.assigned_officer else ""
+    # not-policy: due at 5pm on the MARAC's day; when that has passed (decisions recorded
+    # that evening, or Wrekin's discussion with the survivor after the day) due at once,
+    # never refused as "due in the past": the MARAC set the day, not the recorder.
+    due_at = max(datetime.combine(action.due_on, time(17, 0), tzinfo=LONDON), now)
     plan_action = plan.action_add(
         case=case,
         by=by,
         kind="support",
         detail=what,
-        due_at=datetime.combine(action.due_on, time(17, 0), tzinfo=LONDON),
+        due_at=due_at,
         owner=owner,
         source="marac",
         now=now,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -21,7 +21,7 @@ from safehold.cases.models import Case
 from safehold.casework.models import Action
 from safehold.marac import services
 from safehold.marac.models import Hearing, MaracAction, Meeting
-from safehold.policy.clock import months_before
+from safehold.policy.clock import LONDON, months_before
 from safehold.privacy.models import AuditEntry
 from tests.marac.conftest import (
     assessed,
@@ -178,6 +178,64 @@ def test_wrekin_puts_its_own_actions_on_the_plan_after_the_discussion_with_the_s
     own.refresh_from_db()
     assert own.plan_action is not None
     assert Action.objects.filter(case=case, source="marac").count() == 1
+
+
+def test_an_action_due_today_recorded_after_five_goes_on_the_plan_due_at_once(
+    listed: dict[str, Case], officer: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    """The meeting's decisions recorded in the evening, an action due that day: it goes on
+    the plan due now, not refused (with the rest of the record) as due in the past."""
+    meeting_id = meeting_made(as_staff(officer))
+    hearing = Hearing.objects.get(meeting_id=meeting_id, case=listed["fresh"])
+    evening = datetime.combine(today(), time(20, 0), tzinfo=LONDON)
+    morning = datetime.combine(today(), time(9, 0), tzinfo=LONDON)
+    services.hearing_decisions_record(
+        hearing=hearing,
+        by=officer,
+        notes="Agreed: a door chain today.",
+        actions=[services.AgreedAction(services.PROVIDER, "Fit a door chain", today())],
+        now=evening,
+    )
+    own = MaracAction.objects.get(hearing=hearing)
+    assert own.plan_action is not None
+    assert own.plan_action.due_at == evening
+    later = Hearing.objects.get(meeting_id=meeting_id, case=listed["repeat"])
+    services.hearing_decisions_record(
+        hearing=later,
+        by=officer,
+        notes="Agreed: a safe letterbox today.",
+        actions=[services.AgreedAction(services.PROVIDER, "Fit a safe letterbox", today())],
+        now=morning,
+    )
+    action = MaracAction.objects.get(hearing=later).plan_action
+    assert action is not None
+    assert action.due_at == datetime.combine(today(), time(17, 0), tzinfo=LONDON)
+
+
+@pytest.mark.parametrize("policy", ["wrekin"], indirect=True)
+def test_wrekin_discussion_after_the_actions_day_puts_it_on_the_plan_due_at_once(
+    policy: str, listed: dict[str, Case], officer: Staff, as_staff: Callable[[Staff], Client]
+) -> None:
+    hearing = Hearing.objects.get(meeting_id=meeting_made(as_staff(officer)), case=listed["fresh"])
+    morning = datetime.combine(today(), time(9, 0), tzinfo=LONDON)
+    services.hearing_decisions_record(
+        hearing=hearing,
+        by=officer,
+        notes="Agreed: a door chain by tomorrow.",
+        actions=[
+            services.AgreedAction(
+                services.PROVIDER, "Fit a door chain", today() + timedelta(days=1)
+            )
+        ],
+        now=morning,
+    )
+    three_days_on = morning + timedelta(days=3)
+    services.survivor_discussion_record(
+        hearing=hearing, by=officer, note="She wants the chain.", now=three_days_on
+    )
+    own = MaracAction.objects.get(hearing=hearing)
+    assert own.plan_action is not None
+    assert own.plan_action.due_at == three_days_on
 
 
 def test_an_outsider_sees_no_hearing_of_a_case_they_may_not_see(
