@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 from django_tasks import TaskResultStatus
@@ -353,3 +354,10 @@ def test_counting_removes_the_readers_own_figures_older_than_a_day(
     text_of(signed_in(director))
     assert not KeptReport.objects.filter(pk=old.pk).exists()
     assert KeptReport.objects.filter(reader=director).count() == 1
+
+
+def test_it_says_when_in_gov_uk_words(six: list[Case], director: Staff) -> None:
+    client = signed_in(director)
+    with time_machine.travel(datetime(2026, 12, 4, 14, 36, tzinfo=UTC), tick=False):
+        assert "counted just now, at 2:36pm on 4 December 2026" in text_of(client)
+        assert "counted at 2:36pm on 4 December 2026" in text_of(client)
