@@ -289,6 +289,15 @@ def test_every_export_is_audited_without_personal_data(
     assert absent(everything, [*OTHERS, *SURVIVORS]) == []
 
 
+def test_the_check_for_personal_data_skips_only_safeholds_random_ids() -> None:
+    """`absent` failed a run at d068474: an audit detail's random id held "1988", her
+    birth year, by chance. Ids are taken out; the year anywhere else is still found."""
+    random_id = "sar_5608ff1988f3be31e0aa"
+    assert absent(json.dumps({"request": random_id, "token": "shk_a1988b"}), ["1988"]) == []
+    for leak in ("1988-04-12", "12/04/1988", "born 1988", "sar_1988", f"{random_id}1988"):
+        assert absent(json.dumps({"request": random_id, "x": leak}), ["1988"]) == ["1988"]
+
+
 def test_a_request_is_completed_after_its_release(
     full_case: Case, da_lead: Staff, log_request, api_as
 ) -> None:
