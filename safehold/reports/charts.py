@@ -7,11 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.text import Truncator
+
 BAR_HEIGHT = 14
 GAP = 10
 LABEL_WIDTH = 230
 BAR_SPACE = 300
 VALUE_WIDTH = 60
+LABEL_CHARS = 32  # a longer label is cut with an ellipsis; the table gives it whole
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,10 @@ class Bar:
     y: int
     width: int
     previous_width: int
+    # Worked out here, not in the template: a chart's page renders dozens of bars, and
+    # each filter in a template costs more than the sum (docs/performance.md).
+    short_label: str = ""
+    value_x: int = 0
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,9 @@ class Chart:
     width: int = LABEL_WIDTH + BAR_SPACE + VALUE_WIDTH
     label_width: int = LABEL_WIDTH
     bar_height: int = BAR_HEIGHT
+    label_x: int = LABEL_WIDTH - 8
+    previous_y: int = BAR_HEIGHT + 3
+    previous_height: int = BAR_HEIGHT - 4
 
 
 def numeric(value: Any) -> int:
@@ -59,8 +69,10 @@ def bar_chart(key: str, title: str, items: list[tuple[str, Any, Any]]) -> Chart:
                 value=value,
                 previous=previous,
                 y=n * (2 * BAR_HEIGHT + GAP),
-                width=round(BAR_SPACE * numeric(value) / largest),
+                width=(width := round(BAR_SPACE * numeric(value) / largest)),
                 previous_width=round(BAR_SPACE * numeric(previous) / largest),
+                short_label=Truncator(label).chars(LABEL_CHARS),
+                value_x=LABEL_WIDTH + width + 6,
             )
         )
     return Chart(
