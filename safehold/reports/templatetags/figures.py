@@ -2,11 +2,8 @@
 Python: a page of the report holds a few hundred of them, and each written in the
 template language cost a dozen template nodes, most of the page's time (issue 19,
 docs/performance.md). The markup is what the templates wrote; every value is written as
-the template would have written it (`render_value_in_context`: localised or not, as
-the page says, then escaped: `shown`), so nothing a person typed reaches the page
-unescaped. A whole number is written as it is, as the page writes it (no thousands
-separator: settings.USE_THOUSAND_SEPARATOR is off), without the escaping machinery's
-cost, which was most of what was left.
+the template would have written it, escaped (safehold/web/rows.py `shown`), so
+nothing a person typed reaches the page unescaped.
 
     {% load figures %}
     {% figure_rows section.lines %}     <tr> for each (label, this period, previous)
@@ -19,12 +16,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
-from django.template.base import render_value_in_context
 from django.template.context import Context
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from safehold.reports.charts import Chart
 from safehold.web import words
+from safehold.web.rows import written
 
 register = template.Library()
 
@@ -44,20 +41,6 @@ BAR = (
     '<rect x="{}" y="{}" width="{}" height="{}" fill="#b1b4b6"></rect>'
     "</g>"
 )
-
-
-def shown(value: Any, context: Context) -> str:
-    """`value` as the template writes `{{ value }}`, escaped; a whole number as it is."""
-    if type(value) is int:  # not a bool, not a subclass that might write itself
-        return str(value)
-    return render_value_in_context(value, context)
-
-
-def written(markup: str, rows: Iterable[tuple[Any, ...]], context: Context) -> SafeString:
-    """`markup` filled with each row's values, every one of them through `shown`."""
-    return mark_safe(  # noqa: S308 - every value is escaped by shown()
-        "\n".join(markup.format(*(shown(v, context) for v in row)) for row in rows)
-    )
 
 
 @register.simple_tag(takes_context=True)
