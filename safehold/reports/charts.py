@@ -25,10 +25,17 @@ class Bar:
     y: int
     width: int
     previous_width: int
+
     # Worked out here, not in the template: a chart's page renders dozens of bars, and
     # each filter in a template costs more than the sum (docs/performance.md).
-    short_label: str = ""
-    value_x: int = 0
+    @property
+    def short_label(self) -> str:
+        return Truncator(self.label).chars(LABEL_CHARS)
+
+    @property
+    def value_x(self) -> int:
+        """Where the value is written: just right of this period's bar."""
+        return LABEL_WIDTH + self.width + 6
 
 
 @dataclass(frozen=True)
@@ -69,10 +76,8 @@ def bar_chart(key: str, title: str, items: list[tuple[str, Any, Any]]) -> Chart:
                 value=value,
                 previous=previous,
                 y=n * (2 * BAR_HEIGHT + GAP),
-                width=(width := round(BAR_SPACE * numeric(value) / largest)),
+                width=round(BAR_SPACE * numeric(value) / largest),
                 previous_width=round(BAR_SPACE * numeric(previous) / largest),
-                short_label=Truncator(label).chars(LABEL_CHARS),
-                value_x=LABEL_WIDTH + width + 6,
             )
         )
     return Chart(
