@@ -25,15 +25,17 @@ from safehold.records import selectors as records_selectors
 # How many of the person's own open cases the home page lists; the case list and the
 # queues have the rest. A presentation choice, not a policy rule.
 HOME_CASES = 50
-# The queues of decisions (approvals, closures, feedback, appeals, interviews, subject
-# access) read at most their first 200 rows, as their pages list them: a count there of
-# 200 means 200 or more, and says so.
+# The queues of decisions (approvals, closures, feedback, appeals, interviews) read at
+# most their first 200 rows, as their pages list them: a count there of 200 means 200 or
+# more, and says so. Subject access is counted up to its own page's QUEUE_LIMIT.
 DECISIONS_READ = closure_selectors.QUEUE_LIMIT
 
 
-def at_least(count: int) -> int | str:
-    """A decision queue's count as the home page shows it."""
-    return f"{DECISIONS_READ} or more" if count >= DECISIONS_READ else count
+def at_least(count: int, read: int | None = None) -> int | str:
+    """A decision queue's count as the home page shows it, from a count that stopped at
+    `read` rows (DECISIONS_READ unless said)."""
+    read = DECISIONS_READ if read is None else read
+    return f"{read} or more" if count >= read else count
 
 
 def own_cases_by_urgency(user: Staff, now: datetime) -> tuple[list[Case], list[Case]]:
@@ -74,7 +76,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "may_break_glass": access.may_break_glass(user),
         }
     if isinstance(user, Staff) and rules.may_handle_subject_access(user):
-        context["subject_access_due"] = at_least(
-            queues.counted(records_selectors.subject_access_open(user))
-        )
+        # Counted up to what the subject access queue page reads, whatever that is.
+        read = records_selectors.QUEUE_LIMIT
+        open_requests = records_selectors.subject_access_open(user)
+        context["subject_access_due"] = at_least(queues.counted(open_requests, read), read)
     return render(request, "desk/home.html", context)

@@ -172,11 +172,11 @@ def interviews_to_agree(user: Staff, now: datetime) -> QuerySet[PerpetratorInter
     return interviews_waiting(user)
 
 
-def counted(rows: QuerySet[Any]) -> int:
-    """How many rows a queue of decisions holds, up to the QUEUE_LIMIT its page would
-    read: one COUNT that stops there, with no row read (a count that reaches it means
-    that many or more; desk/home.py says so)."""
-    return rows[: closure_selectors.QUEUE_LIMIT].count()
+def counted(rows: QuerySet[Any], limit: int | None = None) -> int:
+    """How many rows a queue of decisions holds, up to the `limit` its page would read
+    (closure's QUEUE_LIMIT unless said): one COUNT that stops there, with no row read (a
+    count that reaches it means that many or more; desk/home.py says so)."""
+    return rows[: closure_selectors.QUEUE_LIMIT if limit is None else limit].count()
 
 
 Listing = Callable[[Staff, datetime], "QuerySet[Any] | list[Any]"]

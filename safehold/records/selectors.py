@@ -23,6 +23,8 @@ from safehold.records import export, rules
 from safehold.records.models import LegalHold, Subject, SubjectAccessRequest
 from safehold.records.redaction import folded, phone_key
 
+# How many open requests the queue page reads; the home page's count stops there too
+# and says "200 or more" (desk/home.py). A presentation choice, not a policy rule.
 QUEUE_LIMIT = 200
 
 
@@ -40,10 +42,10 @@ def subject_access_open(user: Staff) -> QuerySet[SubjectAccessRequest]:
     return requests.select_related("case", "logged_by").order_by("due_at", "received_at", "id")
 
 
-def subject_access_due(user: Staff, *, limit: int = QUEUE_LIMIT) -> list[SubjectAccessRequest]:
-    """The first `limit` of `subject_access_open`, in a fixed number of queries: the
+def subject_access_due(user: Staff) -> list[SubjectAccessRequest]:
+    """The first QUEUE_LIMIT of `subject_access_open`, in a fixed number of queries: the
     queue page."""
-    return list(subject_access_open(user)[:limit])
+    return list(subject_access_open(user)[:QUEUE_LIMIT])
 
 
 def subject_access_for(user: Staff, request_id: str) -> SubjectAccessRequest:

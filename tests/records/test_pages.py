@@ -265,3 +265,29 @@ def test_handlers_reach_records_from_the_case_and_see_open_requests_at_home(
     home = as_staff(da_lead).get("/").content.decode()
     assert 'href="/subject-access">Subject access requests open</a>' in home
     assert "Subject access requests open" not in as_staff(officer).get("/").content.decode()
+
+
+def test_home_counts_open_requests_up_to_what_their_queue_page_reads(
+    open_case: Callable[..., Case],
+    da_lead: Staff,
+    log_request,
+    as_staff: Callable[[Staff], Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The home page's count and the queue page stop at the same number of rows, the
+    records app's own QUEUE_LIMIT: a count that reaches it says "or more"."""
+    client = as_staff(da_lead)
+
+    def home_count() -> str:
+        page = client.get("/").content.decode()
+        row = page.split(">Subject access requests open</a>")[1]
+        return row.split('govuk-summary-list__value">')[1].split("</dd>")[0]
+
+    first, second = open_case(), open_case()
+    log_request(first)
+    log_request(second)
+    assert home_count() == "2"
+    monkeypatch.setattr(selectors, "QUEUE_LIMIT", 1)
+    assert home_count() == "1 or more"
+    listed = client.get("/subject-access").content.decode()
+    assert (first.reference in listed) != (second.reference in listed)  # one row of two
