@@ -190,6 +190,36 @@ def test_each_risk_list_is_read_whole_a_page_at_a_time(
         assert client.get(path).status_code == 404, path
 
 
+def test_the_risk_page_shows_each_lists_own_first_rows(
+    open_case: Callable[..., Case],
+    officer: Staff,
+    manager: Staff,
+    outsider: Staff,  # makes the Riverside team
+    as_staff: Callable[[Staff], Client],
+) -> None:
+    """The risk page builds what the person may see once and each of its six lists from
+    it (issue 19): the same rows, in the same order, as each list read on its own."""
+    from safehold.risk import selectors
+
+    never, high, standard = open_case(), open_case(), open_case()
+    open_case(team="Riverside")  # no list of theirs holds it
+    complete(as_staff(officer), high, "yes")
+    complete(as_staff(officer), standard, "no")
+    now = timezone.now()
+    for person in (officer, manager, outsider):
+        shown = [list(rows.cases) for rows in selectors.risk_views(person, now=now)]
+        each = [
+            list(selectors.risk_list_cases(person, risk_list.name, now=now))[
+                : selectors.SHOWN_ON_RISK_PAGE
+            ]
+            for risk_list in selectors.RISK_LISTS
+        ]
+        assert shown == each, person.username
+    by_name = {rows.list.name: rows.cases for rows in selectors.risk_views(officer, now=now)}
+    assert (by_name["high"], by_name["standard"]) == ([high], [standard])
+    assert never in by_name["never-assessed"]
+
+
 @pytest.mark.parametrize(
     ("persona", "status"),
     [("da_lead", 200), ("director", 200), ("manager", 403), ("officer", 403), ("auditor", 403)],
