@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from django.test import Client
 from pypdf import PdfReader
 
 from safehold.accounts import services as accounts
-from safehold.accounts.models import Staff
+from safehold.accounts.models import Staff, Team
 from safehold.cases import inputs, services
 from safehold.cases.models import Case
 from safehold.policy.loader import active_policy, clear_active_policy
@@ -25,6 +25,8 @@ SEEDS = ["default", "wha", "whg", "association", "viridian", "wrekin"]
 SURVIVOR_NAME = "Zephyrine Quattlebaum"
 SURVIVOR_ADDRESS = "17 Wistmoor Crescent, Northgate"
 SURVIVOR_PHONE = "07700 900417"
+# Midnight in London on 1 April is 23:00 the day before in UTC: a day shown is London's.
+LATE_EVENING_UTC = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)
 PERPETRATOR_NAME = "Barnaby Oddsworth"
 # His own postal address: a letter to him by post needs it (address_required without).
 PERPETRATOR_ADDRESS = "4 Quillon Terrace, Eastfold"
@@ -185,3 +187,24 @@ CASE_BODY: dict[str, Any] = {
         "interview_venue": "the library",
     },
 }
+
+
+def listed_case(n: int, **shown: object) -> Case:
+    """An unsaved open case as a list's row sees it (after `with_survivors`): its team,
+    officer and survivor set, for the tests that hold a row-writing template tag to the
+    loop it replaced; `shown` sets or overrides any attribute."""
+    case = Case(
+        id=f"case_{n:020x}",
+        reference=f"DA-2026-{n:05d}",
+        team=Team(name="Eastfield"),
+        assigned_officer=Staff(full_name="Ada Officer"),
+        status="open",
+        risk_level="high",
+        reported_at=datetime(2026, 11, 2, 10, 0, tzinfo=UTC),
+    )
+    case.survivor_erased = False  # type: ignore[attr-defined]
+    case.survivor_name = SURVIVOR_NAME  # type: ignore[attr-defined]
+    case.survivor_born = date(1988, 4, 12)  # type: ignore[attr-defined]
+    for name, value in shown.items():
+        setattr(case, name, value)
+    return case

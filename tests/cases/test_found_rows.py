@@ -7,15 +7,15 @@ the tag is held to, not a second copy of the page."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from django.template import Context, Template
 
-from safehold.accounts.models import Staff, Team
 from safehold.cases.models import Case
 from safehold.cases.selectors import Due
 from safehold.desk.queues import Dated
+from tests.casedata import LATE_EVENING_UTC, listed_case
 
 LOOP = """{% for case in cases %}
     <tr class="govuk-table__row">
@@ -32,26 +32,7 @@ LOOP = """{% for case in cases %}
     </tr>
   {% endfor %}"""  # noqa: E501 - the template's own lines
 SCRIPT = "<script>alert('x')</script>"
-# Midnight in London on 1 April is 23:00 the day before in UTC: the day shown is London's.
-LATE_EVENING_UTC = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)
-
-
-def a_case(n: int, **shown: object) -> Case:
-    case = Case(
-        id=f"case_{n:020x}",
-        reference=f"DA-2026-{n:05d}",
-        team=Team(name="Eastfield"),
-        assigned_officer=Staff(full_name="Ada Officer"),
-        status="open",
-        risk_level="high",
-        reported_at=datetime(2026, 11, 2, 10, 0, tzinfo=UTC),
-    )
-    case.survivor_erased = False  # type: ignore[attr-defined]
-    case.survivor_name = "Zephyrine Quattlebaum"  # type: ignore[attr-defined]
-    case.survivor_born = date(1988, 4, 12)  # type: ignore[attr-defined]
-    for name, value in shown.items():
-        setattr(case, name, value)
-    return case
+a_case = listed_case
 
 
 def dated(**fields: object) -> Dated:

@@ -10,13 +10,14 @@ oracle the tags are held to, not a second copy of the page."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from django.template import Context, Template
 
 from safehold.accounts.models import Staff, Team
 from safehold.cases.models import Case
+from tests.casedata import LATE_EVENING_UTC, listed_case
 
 CASE_CELLS = """
 <td class="govuk-table__cell" data-label="Survivor">{% if not c.survivor_shown %}<span class="govuk-body-s">Not shown: you decide on this case without working on it</span>{% elif c.survivor_erased %}Details erased at the end of the retention period{% else %}<span class="govuk-!-font-weight-bold">{{ c.survivor_name|default:"Name not given" }}</span><br>
@@ -40,30 +41,18 @@ CLOSURE_TAG = (
     "{% endif %}"
 )
 SCRIPT = "<script>alert('x')</script>"
-# Midnight in London on 1 April is 23:00 the day before in UTC: the day shown is London's.
-LATE_EVENING_UTC = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)
 SLUGS = ("closures-to-approve", "closures-to-evaluate", "feedback-to-ask")
+CLOSED = {
+    "status": "closed",
+    "closed_at": datetime(2026, 11, 20, 16, 0, tzinfo=UTC),
+    "closure_reason": "resolved",
+    "survivor_shown": True,  # named_where_seen: the reader may see the case
+}
 
 
 def a_case(n: int, **shown: object) -> Case:
-    case = Case(
-        id=f"case_{n:020x}",
-        reference=f"DA-2026-{n:05d}",
-        team=Team(name="Eastfield"),
-        assigned_officer=Staff(full_name="Ada Officer"),
-        status="closed",
-        risk_level="high",
-        reported_at=datetime(2026, 11, 2, 10, 0, tzinfo=UTC),
-        closed_at=datetime(2026, 11, 20, 16, 0, tzinfo=UTC),
-        closure_reason="resolved",
-    )
-    case.survivor_shown = True  # type: ignore[attr-defined]
-    case.survivor_erased = False  # type: ignore[attr-defined]
-    case.survivor_name = "Zephyrine Quattlebaum"  # type: ignore[attr-defined]
-    case.survivor_born = date(1988, 4, 12)  # type: ignore[attr-defined]
-    for name, value in shown.items():
-        setattr(case, name, value)
-    return case
+    """A closed case as a closure queue's row sees it."""
+    return listed_case(n, **{**CLOSED, **shown})
 
 
 CASES = [
