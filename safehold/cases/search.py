@@ -10,12 +10,19 @@ and tokens of different kinds never compare equal. No token is ever stored in cl
 
 A query is cut into terms (a date, a phone number, a postcode, then each remaining
 word); a term matches a case when any of its possible meanings is one of the case's
-tokens, and a case is found when every term matches (`search_of` in selectors.py)."""
+tokens, and a case is found when every term matches (`search_of` in selectors.py).
+
+Two name words side by side also make a term of the pair (issue 19): a survivor has a
+`pair` token for every two parts of her name, so "Jane Okafor" is read from the cases
+whose survivor is called both, not from every Jane. The pair term is never narrower than
+its two words: whatever way each word matches her (`forms`), the pair of those ways is
+one of her tokens."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,18 +34,17 @@ from safehold.cases.sealing import normalised_name
 from safehold.privacy import vault
 
 # The kinds of token, each its own HMAC purpose ("search-" and the kind).
-NAME, SOUND, BORN, POSTCODE, PHONE, TENANCY, REFERENCE = (
+NAME, SOUND, PAIR, BORN, POSTCODE, PHONE, TENANCY, REFERENCE = (
     "name",
     "sound",
+    "pair",
     "born",
     "postcode",
     "phone",
     "tenancy",
     "reference",
 )
-KINDS = (NAME, SOUND, BORN, POSTCODE, PHONE, TENANCY, REFERENCE)
-# What counts as found exactly; a sound alone is a near match, listed after them.
-EXACT_KINDS = tuple(kind for kind in KINDS if kind != SOUND)
+KINDS = (NAME, SOUND, PAIR, BORN, POSTCODE, PHONE, TENANCY, REFERENCE)
 
 
 def blind(key: bytes, kind: str, normalised: str) -> str:
@@ -191,6 +197,40 @@ def name_parts(name: str) -> list[str]:
     return parts
 
 
+# --- Pairs of name words ------------------------------------------------------------
+
+
+def form(part: str) -> str:
+    """What a name part is paired by: its sound key, which every spelling that matches it
+    shares (an exact match has the same key as well), or the part itself after "=" when
+    it has no key (a part with a digit, or no letter from a to z)."""
+    sound = sound_key(part) if word_is_name(part) else ""
+    return sound or f"={part}"
+
+
+def tenancy_form(plain: str) -> str:
+    """A tenancy reference as a pair's other half ("#" and its letters). A word of a
+    query can match a tenancy reference of letters alone as well as a name part, and a
+    pair must cover every way its words match (a reference with a digit never meets a
+    pair: a word with a digit is no name, and makes none)."""
+    return f"#{plain}"
+
+
+def pairs_of(forms: Iterable[str]) -> list[str]:
+    """Every two different forms, each pair in one order whichever came first."""
+    return [f"{one} {other}" for one, other in itertools.combinations(sorted(set(forms)), 2)]
+
+
+def word_forms(word: str) -> frozenset[str]:
+    """The forms a name word of a query can match a survivor by: each of its parts',
+    and a tenancy reference of its letters."""
+    forms = {form(part) for part in name_parts(word)}
+    plain = plain_reference(word)
+    if plain:
+        forms.add(tenancy_form(plain))
+    return frozenset(forms)
+
+
 # --- A person's tokens ---------------------------------------------------------------
 
 
@@ -204,11 +244,17 @@ def survivor_tokens(key: bytes, details: dict[str, Any], reference: str = "") ->
     """The tokens of a survivor's sealed details (and her case's reference), without
     repeats."""
     values: list[tuple[str, str]] = []
-    for part in name_parts(details.get("name", "")):
+    parts = name_parts(details.get("name", ""))
+    for part in parts:
         values.append((NAME, part))
         sound = sound_key(part) if word_is_name(part) else ""
         if sound:
             values.append((SOUND, sound))
+    forms = [form(part) for part in parts]
+    tenancy = plain_reference(details.get("tenancy_ref", ""))
+    if tenancy and word_is_name(tenancy):
+        forms.append(tenancy_form(tenancy))
+    values.extend((PAIR, pair) for pair in pairs_of(forms))
     born = details.get("date_of_birth") or ""
     if born:
         values.append((BORN, str(born)))
@@ -218,7 +264,6 @@ def survivor_tokens(key: bytes, details: dict[str, Any], reference: str = "") ->
     phone = phone_digits(details.get("phone", ""))
     if phone:
         values.append((PHONE, phone))
-    tenancy = plain_reference(details.get("tenancy_ref", ""))
     if tenancy:
         values.append((TENANCY, tenancy))
     if reference:
@@ -239,10 +284,11 @@ def survivor_tokens(key: bytes, details: dict[str, Any], reference: str = "") ->
 @dataclass(frozen=True)
 class Term:
     """One thing the caller said: the digests any of its meanings would have, the exact
-    ones apart from the sound's."""
+    ones apart from the sound's; `pair` for two name words together."""
 
     exact: frozenset[str]
     near: frozenset[str]
+    pair: bool = False
 
     @property
     def digests(self) -> frozenset[str]:
@@ -294,10 +340,36 @@ def terms_of(key: bytes, q: str) -> list[Term]:
         return taken(match, Term(frozenset({blind(key, POSTCODE, code)}), frozenset()))
 
     text = UK_POSTCODE.sub(as_postcode, text)
+    names: list[str] = []
     for word in text.split():
         term = word_term(key, word)
         if term is not None:
             terms.append(term)
+            if word_is_name(word):
+                names.append(word)
+    return [*pair_terms(key, names), *terms]
+
+
+def pair_terms(key: bytes, names: list[str]) -> list[Term]:
+    """A term for each two name words side by side that cannot match one part of her
+    name (their forms are apart: not "Lee Leigh", not "Jane Jane"): a case whose
+    survivor matches both words has a pair token of the forms they matched by. Exact,
+    so it never changes which cases come first."""
+    terms: list[Term] = []
+    for one, other in itertools.pairwise(names):
+        ones, others = word_forms(one), word_forms(other)
+        if ones & others:
+            continue
+        # Two tenancy references are never one survivor's: no pair of them is made.
+        pairs = {
+            pair
+            for a in ones
+            for b in others
+            if not (a.startswith("#") and b.startswith("#"))
+            for pair in pairs_of((a, b))
+        }
+        digests = frozenset(blind(key, PAIR, pair) for pair in pairs)
+        terms.append(Term(digests, frozenset(), pair=True))
     return terms
 
 

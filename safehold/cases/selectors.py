@@ -20,7 +20,15 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from safehold.accounts.models import Staff
@@ -374,18 +382,38 @@ def search_of(user: Staff, *, q: str, status: str | None, risk_level: str | None
     if not terms:  # nothing but spaces, punctuation or zero-width characters: no match
         return cases.none()
     # Each term, through the token index alone (digest, role, case): which cases have a
-    # token of it. The one door (`filtered`) decides which of them the reader sees.
+    # token of it. The one door (`filtered`) decides which of them the reader sees. Where
+    # two name words make a pair, the pair's few cases are where the search starts, and
+    # each word (and whether it matched exactly) is looked up on those cases alone, as
+    # the first of the case's tokens for it: PostgreSQL cannot turn such a subquery into
+    # a join or a hash of every case that has the word (thousands at a million).
+    tokens = SearchToken.objects.filter(role=PersonRole.SURVIVOR)
+    paired = any(term.pair for term in terms)
     exactly = Q()
-    for term in terms:
-        tokens = SearchToken.objects.filter(role=PersonRole.SURVIVOR)
-        cases = cases.filter(pk__in=tokens.filter(digest__in=term.digests).values("case_id"))
+    for number, term in enumerate(terms):
+        having = tokens.filter(digest__in=term.digests)
+        if paired and not term.pair:
+            cases = cases.alias(**{f"word_{number}": first_token(having)})
+            cases = cases.filter(**{f"word_{number}__isnull": False})
+        else:
+            cases = cases.filter(pk__in=having.values("case_id"))
         if term.near:
-            exact = tokens.filter(case=OuterRef("pk"), digest__in=term.exact)
-            exactly &= Q(Exists(exact))
+            exact = tokens.filter(digest__in=term.exact)
+            if paired:
+                cases = cases.alias(**{f"exact_{number}": first_token(exact)})
+                exactly &= Q(**{f"exact_{number}__isnull": False})
+            else:
+                exactly &= Q(Exists(exact.filter(case=OuterRef("pk"))))
     if not exactly:  # no name in it: every match is exact
         return cases.order_by("-reported_at", "-id")
     cases = cases.annotate(found_exactly=ExpressionWrapper(exactly, output_field=BooleanField()))
     return cases.order_by("-found_exactly", "-reported_at", "-id")
+
+
+def first_token(tokens: QuerySet[SearchToken]) -> Subquery:
+    """The kind of the first of `tokens` the case has, or null: one look in the index for
+    each case (`search_of`)."""
+    return Subquery(tokens.filter(case=OuterRef("pk")).values("kind")[:1])
 
 
 def case_search(

@@ -298,7 +298,7 @@ def test_a_restricted_case_is_found_only_by_those_named_on_it(
 def test_the_tokens_hold_no_name_phone_postcode_or_date_in_clear(chloe: Case) -> None:
     rows = list(SearchToken.objects.filter(case=chloe).values_list("role", "kind", "digest"))
     kinds = {kind for _, kind, _ in rows}
-    assert kinds == {"name", "sound", "born", "postcode", "phone", "tenancy", "reference"}
+    assert kinds == {"name", "sound", "pair", "born", "postcode", "phone", "tenancy", "reference"}
     secrets = ["chloe", "bennett", "07700900321", "7700900321", "ng47qt", "1988", "40213"]
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM cases_searchtoken")
@@ -393,3 +393,112 @@ def test_details_written_again_replace_their_tokens(
     assert found(api_as(officer), PHONE) == []
     assert found(api_as(officer), "07700 900777") == [chloe.reference]
     assert found(api_as(officer), "Chloe Bennet") == [chloe.reference]
+
+
+PAIRS_MIGRATION = importlib.import_module("safehold.cases.migrations.0021_search_pairs")
+# Survivors whose names and tenancy references try every way two words can match her:
+# spelt as recorded, by sound, one part of a hyphenated name, a name with no sound key, a
+# tenancy reference of letters alone (issue 19, "Pairs of name words").
+PAIRED = (
+    ("Chloe Bennett", "T-40213"),
+    ("Chloe Okafor", "ABCD"),
+    ("Mary-Ann O'Neill", "T-40214"),
+    ("Leigh Lee", ""),
+    ("Zoë Smyth", ""),
+    ("王 李", ""),
+    ("Jane Bennet", "BENNETT"),
+)
+QUERIES = (
+    "Chloe Bennett",
+    "Bennett Chloe",
+    "Khloe Benet",
+    "Chloe Chloe",
+    "Chloe Bennett Chloe",
+    "Lee Leigh",
+    "Leigh Lee",
+    "Lee Smith",
+    "Mary Ann",
+    "Ann Mary O'Neill",
+    "Mary-Ann ONeill",
+    "Mary Mary-Ann",
+    "Chloe ABCD",
+    "ABCD Okafor",
+    "abcd chloe okafor",
+    "Jane Bennett",
+    "Bennett Bennet",
+    "Zoe Smith",
+    "王 李",
+    "李 王",
+    "王 Smyth",
+    "Chloe T-40213",
+    "Chloe 12/04/1988",
+    "Chloe Okafor 07700 900321",
+)
+
+
+def test_two_name_words_are_read_by_their_pair_and_find_the_same_cases(
+    open_case: Callable[..., Case],
+    officer: Staff,
+    api_as: Callable[[Staff], Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The pair term only narrows where the search starts: every query finds the same
+    cases, in the same order, as its words alone find them."""
+    for number, (name, tenancy) in enumerate(PAIRED):
+        phone = f"07700 90{number:04d}"
+        open_case(survivor=survivor(name, tenancy_ref=tenancy, phone=phone))
+    client = api_as(officer)
+    with_pairs = {q: found(client, q) for q in QUERIES}
+    monkeypatch.setattr(search, "pair_terms", lambda key, names: [])
+    words_alone = {q: found(client, q) for q in QUERIES}
+    assert with_pairs == words_alone
+    # And they find what an officer would expect of them.
+    assert len(with_pairs["Chloe Bennett"]) == 1
+    assert with_pairs["Khloe Benet"] == with_pairs["Chloe Bennett"] + with_pairs["Jane Bennett"][1:]
+    assert len(with_pairs["Mary Ann"]) == len(with_pairs["Ann Mary O'Neill"]) == 1
+    assert len(with_pairs["Lee Leigh"]) == len(with_pairs["王 李"]) == 1
+    assert len(with_pairs["Chloe ABCD"]) == len(with_pairs["ABCD Okafor"]) == 1
+    assert len(with_pairs["Zoe Smith"]) == 1
+    assert with_pairs["王 Smyth"] == []
+
+
+def test_a_pair_is_one_term_that_only_cases_named_both_have(
+    chloe: Case, open_case: Callable[..., Case]
+) -> None:
+    open_case(survivor=survivor("Chloe Okafor", phone="07700 900999"))
+    open_case(survivor=survivor("Jane Bennett", phone="07700 900998"))
+    key = vault.index_key()
+    terms = search.terms_of(key, "Chloe Bennett")
+    assert len(terms) == 3  # the pair, then each word
+    pair, *words = terms
+    assert not pair.near
+    having = SearchToken.objects.filter(role="survivor")
+    assert set(having.filter(digest__in=pair.digests).values_list("case_id", flat=True)) == {
+        chloe.pk
+    }
+    for word in words:
+        assert having.filter(digest__in=word.digests).values("case_id").distinct().count() == 2
+    # No pair of two words that could match one part of her name.
+    assert len(search.terms_of(key, "Lee Leigh")) == 2
+    assert len(search.terms_of(key, "Chloe chloe")) == 2
+    # Nor of a word with a digit, which is no name.
+    assert len(search.terms_of(key, "Chloe T-40213")) == 2
+
+
+def test_the_pairs_migration_indexes_the_cases_opened_before_and_goes_back(
+    chloe: Case, officer: Staff, api_as: Callable[[Staff], Client]
+) -> None:
+    made = set(SearchToken.objects.values_list("case_id", "kind", "digest"))
+    assert SearchToken.objects.filter(case=chloe, kind="pair").count() == 1
+    editor: Any = SimpleNamespace(
+        connection=connection, execute=lambda sql: connection.cursor().execute(sql)
+    )
+    PAIRS_MIGRATION.pairs_deleted(apps, editor)
+    assert not SearchToken.objects.filter(kind="pair").exists()
+    assert found(api_as(officer), "Chloe Bennett") == []  # why the migration is needed
+    assert found(api_as(officer), "Bennett") == [chloe.reference]
+
+    PAIRS_MIGRATION.SEARCH_TOKENS.tokens_made(apps, editor)
+
+    assert set(SearchToken.objects.values_list("case_id", "kind", "digest")) == made
+    assert found(api_as(officer), "Chloe Bennett") == [chloe.reference]
