@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from safehold.cases.models import Case, choices
 from safehold.policy import vocabulary
@@ -177,6 +178,14 @@ class Appeal(models.Model):
         indexes = [
             models.Index(fields=["reviewer_role", "status", "due_at"], name="appeal_queue"),
             models.Index(fields=["received_at"], name="appeal_received"),
+            # The appeals to answer (the queue's page and the home page's count): only
+            # the undecided, soonest due first, so neither reads the provider's every
+            # appeal as they are decided over the years (issue 19).
+            models.Index(
+                fields=["reviewer_role", "due_at", "id"],
+                name="appeal_undecided",
+                condition=~Q(status=AppealStatus.DECIDED),
+            ),
         ]
 
     def __str__(self) -> str:
