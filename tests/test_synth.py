@@ -14,7 +14,14 @@ from django.utils import timezone
 
 from safehold.accounts.models import Staff
 from safehold.cases import sealing, search, services
-from safehold.cases.models import Case, Person, PersonRole, ReferenceCounter, SearchToken
+from safehold.cases.models import (
+    Case,
+    CaseTeamMember,
+    Person,
+    PersonRole,
+    ReferenceCounter,
+    SearchToken,
+)
 from safehold.cli import main
 from safehold.closure.models import Appeal
 from safehold.policy import clock
@@ -90,6 +97,9 @@ def test_people_carry_their_cases_columns_as_intake_writes_them(loaded: None) ->
     people = Person.objects.all()
     assert people.exclude(case_reported_at=F("case__reported_at")).count() == 0
     assert people.exclude(case_team=F("case__team")).count() == 0
+    members = CaseTeamMember.objects.all()
+    assert members.count() > 0
+    assert members.exclude(case_reported_at=F("case__reported_at")).count() == 0
     survivors = people.filter(role=PersonRole.SURVIVOR)
     assert survivors.exclude(survivor_identity=F("case__survivor_identity")).count() == 0
     assert (

@@ -135,6 +135,70 @@ def open_reach(user: Staff, now: datetime) -> Q | None:
     return Q(pk__in=reach, status="open")
 
 
+def newest_in_reach(
+    user: Staff,
+    chosen: Q,
+    *,
+    count: int,
+    now: datetime,
+    after: tuple[datetime, str] | None = None,
+) -> Q | None:
+    """Where to read a page of `user`'s case list, for an officer or a manager: the
+    newest `count` cases of each part of their reach that meet the list's own filters
+    `chosen` (and, where a page follows another, come after its keyset `after`: the
+    last case's `reported_at` and id), as one id list. The parts: the cases whose team
+    names them (index `membership_newest`), the cases they are the officer of
+    (`case_officer_newest`), their break-glass grants unexpired at `now`, and a
+    manager's team's cases not restricted (`case_team_newest`). Each part holds only
+    cases need to know lets them see, and every case it lets them see is in a part, so
+    the newest `count` of their list are among the parts' newest: with
+    `cases_visible_to(user, now)` and the same filters it narrows nothing, and the rule
+    that decides is still need to know's (tests/cases/test_reach.py holds each part to
+    it). None where the database is not told where to read (`reads_reach_first`; SQLite
+    cannot take a part's newest inside a UNION) or for anyone else. Without it
+    PostgreSQL read every case of the provider newest first, asking need to know of
+    each, until it had a page: for a manager of one team in 400, about 20,000 cases for
+    51 (issue 19, docs/performance.md)."""
+    if not reads_reach_first() or not connection.features.supports_slicing_ordering_in_compound:
+        return None
+    parts = reach_parts(user, chosen, now=now, after=after)
+    if parts is None:
+        return None
+    newest = [part.values("pk")[:count] for part in parts]
+    return Q(pk__in=newest[0].union(*newest[1:], all=True))
+
+
+def reach_parts(
+    user: Staff, chosen: Q, *, now: datetime, after: tuple[datetime, str] | None = None
+) -> list[QuerySet[Case]] | None:
+    """`newest_in_reach`'s parts, each newest first; None for a person whose list is not
+    read from the parts of a reach (anyone but an active officer or manager)."""
+    if not user.is_active or user.role not in (Role.OFFICER, Role.MANAGER):
+        return None
+    listed = Case.objects.filter(chosen, erased_at__isnull=True)
+    # The cases naming them are read in the order of their memberships, so the date
+    # and the person are of one membership (one filter) and the keyset is on its columns.
+    named = Q(team_members__staff=user)
+    later = Q()
+    if after is not None:
+        moment, case_id = after
+        later = Q(reported_at__lt=moment) | Q(reported_at=moment, id__lt=case_id)
+        named &= Q(team_members__case_reported_at__lt=moment) | Q(
+            team_members__case_reported_at=moment, team_members__case_id__lt=case_id
+        )
+    newest = ("-reported_at", "-id")
+    granted = BreakGlass.objects.filter(staff=user, expires_at__gt=now).values("case_id")
+    parts = [
+        listed.filter(named).order_by("-team_members__case_reported_at", "-team_members__case_id"),
+        listed.filter(later, assigned_officer=user).order_by(*newest),
+        listed.filter(later, pk__in=granted).order_by(*newest),
+    ]
+    if user.role == Role.MANAGER:
+        team = listed.filter(later, team_id=user.team_id, restricted=False)
+        parts.append(team.order_by(*newest))
+    return parts
+
+
 def open_cases_listed_for(user: Staff, now: datetime | None = None) -> QuerySet[Case]:
     """The open cases of `cases_visible_to(user)`, for a list or a count of many: the
     same cases, read from the person's reach first where that helps

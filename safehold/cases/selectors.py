@@ -293,13 +293,22 @@ def as_rows(cases: QuerySet[Case]) -> list[CaseRow]:
     return [CaseRow(*values) for values in cases.values_list(*ROW_COLUMNS)]
 
 
-def filtered(user: Staff, *, status: str | None, risk_level: str | None) -> QuerySet[Case]:
-    cases = access.cases_visible_to(user)
+def list_filters(*, status: str | None, risk_level: str | None) -> Q:
+    """A list's own filters (API.md's `status` and `risk_level`), apart from need to know."""
+    chosen = Q()
     if status:
-        cases = cases.filter(status=status)
+        chosen &= Q(status=status)
     if risk_level:
-        cases = cases.filter(risk_level=risk_level)
-    return cases
+        chosen &= Q(risk_level=risk_level)
+    return chosen
+
+
+def filtered(
+    user: Staff, *, status: str | None, risk_level: str | None, now: datetime | None = None
+) -> QuerySet[Case]:
+    return access.cases_visible_to(user, now).filter(
+        list_filters(status=status, risk_level=risk_level)
+    )
 
 
 def encode_cursor(case: Case | CaseRow) -> str:
@@ -317,16 +326,23 @@ def decode_cursor(cursor: str) -> tuple[datetime, str] | None:
 
 
 def page_of(
-    user: Staff, *, status: str | None, risk_level: str | None, cursor: str | None
+    user: Staff, *, status: str | None, risk_level: str | None, cursor: str | None, count: int
 ) -> QuerySet[Case]:
-    """Newest first, by keyset: the cost of a page does not grow with how deep it is."""
-    cases = filtered(user, status=status, risk_level=risk_level)
+    """Newest first, by keyset, for a page of `count`: its cost does not grow with how
+    deep it is, nor with how many cases the provider has (`access.newest_in_reach`)."""
+    now = timezone.now()
+    chosen = list_filters(status=status, risk_level=risk_level)
+    cases = access.cases_visible_to(user, now).filter(chosen)
+    position = None
     if cursor:
         position = decode_cursor(cursor)
         if position is None:
             raise Refusal("invalid_cursor", "That page cursor is not valid", status=400)
         moment, case_id = position
         cases = cases.filter(Q(reported_at__lt=moment) | Q(reported_at=moment, id__lt=case_id))
+    read = access.newest_in_reach(user, chosen, count=count, now=now, after=position)
+    if read is not None:
+        cases = cases.filter(read)
     return cases.order_by("-reported_at", "-id")
 
 
@@ -347,7 +363,7 @@ def case_page(
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
 ) -> tuple[list[Case], str | None]:
-    cases = page_of(user, status=status, risk_level=risk_level, cursor=cursor)
+    cases = page_of(user, status=status, risk_level=risk_level, cursor=cursor, count=limit + 1)
     found, next_cursor = paged(list(listed(cases)[: limit + 1]), limit)
     return cases_seen_by(user, found), next_cursor
 
@@ -361,7 +377,7 @@ def case_row_page(
     limit: int = PAGE_SIZE,
 ) -> tuple[list[CaseRow], str | None]:
     """`case_page` as rows (the API's list)."""
-    cases = page_of(user, status=status, risk_level=risk_level, cursor=cursor)
+    cases = page_of(user, status=status, risk_level=risk_level, cursor=cursor, count=limit + 1)
     found, next_cursor = paged(as_rows(cases[: limit + 1]), limit)
     return rows_seen_by(user, found), next_cursor
 

@@ -99,7 +99,12 @@ def case_make(run: Run, day: date) -> Draft:
 def member(run: Run, case: Draft, staff: Staff) -> None:
     run.add(
         CaseTeamMember,
-        {"case_id": case["id"], "staff_id": staff.pk, "added_at": case["created_at"]},
+        {
+            "case_id": case["id"],
+            "staff_id": staff.pk,
+            "added_at": case["created_at"],
+            "case_reported_at": case["reported_at"],
+        },
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.db.models import Q
 from django.utils import timezone
 
 from safehold.accounts.models import Staff
@@ -101,3 +102,123 @@ def test_the_pages_list_the_same_cases_either_way(
             assert pages[0] == pages[1], (label(user), path)
             shown += len(pages[0])
     assert shown > 0
+
+
+def pages_walked(user: Staff, limit: int, status: str | None) -> list[list[str]]:
+    """Every page of `user`'s case list, `limit` at a time, following each cursor; the
+    page (`case_page`) and the API (`case_row_page`) listing the same cases."""
+    from safehold.cases import selectors
+
+    walked: list[list[str]] = []
+    cursor = None
+    while True:
+        rows, row_cursor = selectors.case_row_page(user, status=status, cursor=cursor, limit=limit)
+        cases, cursor = selectors.case_page(user, status=status, cursor=cursor, limit=limit)
+        assert [row.pk for row in rows] == [case.pk for case in cases]
+        assert row_cursor == cursor
+        walked.append([case.pk for case in cases])
+        if cursor is None:
+            return walked
+        assert len(walked) < 100
+
+
+@pytest.mark.parametrize("tied", [False, True], ids=["own times", "one time"])
+def test_the_case_list_pages_the_same_cases_when_read_from_the_reach(
+    world: World, readers: list[Staff], either_way: Callable[[bool], None], tied: bool
+) -> None:
+    """`access.newest_in_reach`: every reader's case list, page by page (pages of one,
+    two, three and fifty; open, closed or any status), on the page and in the API, is
+    the same with each part of the reach read newest first and without: with every
+    case reported at its own time, and with every case reported at one time (an import
+    to the minute), when the keyset's id decides."""
+    from django.db import connection
+
+    from safehold.cases.models import CaseTeamMember
+
+    Case.objects.filter(pk=world.north.pk).update(status="closed")
+    if tied:
+        moment = timezone.now().replace(second=0, microsecond=0)
+        Case.objects.update(reported_at=moment)
+        CaseTeamMember.objects.update(case_reported_at=moment)
+    listed = 0
+    for user in readers:
+        for limit in (1, 2, 3, 50):
+            for status in (None, "open", "closed"):
+                either = []
+                for first in (True, False):
+                    either_way(first)
+                    either.append(pages_walked(user, limit, status))
+                assert either[0] == either[1], (label(user), limit, status)
+                listed += sum(map(len, either[0]))
+    assert listed > 0
+    # On a database that reads the reach first, the list was read that way.
+    either_way(True)
+    manager = next(user for user in readers if user.is_active and user.role == "manager")
+    read = access.newest_in_reach(manager, Q(), count=3, now=timezone.now())
+    takes_part = connection.features.supports_slicing_ordering_in_compound
+    assert (read is not None) is takes_part
+
+
+def test_each_part_of_the_reach_holds_only_cases_need_to_know_allows_and_all_of_them(
+    world: World, readers: list[Staff]
+) -> None:
+    """`access.reach_parts`, which a case list reads a page of each of: were a part to
+    hold a case need to know refuses, that case could take the place of one it allows
+    on a page; were a case need to know allows in no part, the list would leave it out.
+    So each part is within `cases_visible_to`, and together they are all of it, for
+    every reader, with a list's filters and a keyset, whatever the database."""
+    Case.objects.filter(pk=world.north.pk).update(status="closed")
+    later = Case.objects.order_by("-reported_at", "-id")[2]
+    after = (later.reported_at, later.pk)
+    checked = 0
+    for user in readers:
+        now = timezone.now()
+        for chosen, keyset in ((Q(), None), (Q(status="open"), None), (Q(), after)):
+            parts = access.reach_parts(user, chosen, now=now, after=keyset)
+            visible = access.cases_visible_to(user, now).filter(chosen)
+            if keyset is not None:
+                visible = visible.filter(
+                    Q(reported_at__lt=after[0]) | Q(reported_at=after[0], id__lt=after[1])
+                )
+            if parts is None:
+                assert not (user.is_active and user.role in ("officer", "manager")), label(user)
+                continue
+            held: set[str] = set()
+            for part in parts:
+                assert ids(part) <= ids(visible), (label(user), chosen, keyset)
+                held |= ids(part)
+            assert held == ids(visible), (label(user), chosen, keyset)
+            checked += bool(held)
+    assert checked >= 4
+
+
+def test_each_membership_keeps_its_cases_reported_date(world: World) -> None:
+    """What `newest_in_reach` reads the cases naming a person by: every membership the
+    intake and the tests' own `CaseTeamMember.objects.create` made has its case's date."""
+    from django.db.models import F
+
+    from safehold.cases.models import CaseTeamMember
+
+    members = CaseTeamMember.objects.all()
+    assert members.count() > 0
+    assert members.exclude(case_reported_at=F("case__reported_at")).count() == 0
+
+
+def test_the_migration_gives_each_membership_made_before_its_cases_date(world: World) -> None:
+    """cases 0022 (`dates_copied`): every membership is given its case's date, whatever
+    it held before (here, a date that is no case's)."""
+    import importlib
+    from datetime import UTC, datetime
+
+    from django.apps import apps
+    from django.db.models import F
+
+    from safehold.cases.models import CaseTeamMember
+
+    migration = importlib.import_module("safehold.cases.migrations.0022_membership_newest")
+    members = CaseTeamMember.objects.all()
+    members.update(case_reported_at=datetime(2000, 1, 1, tzinfo=UTC))
+    assert members.exclude(case_reported_at=F("case__reported_at")).count() == members.count()
+    migration.dates_copied(apps, None)
+    assert members.count() > 0
+    assert members.exclude(case_reported_at=F("case__reported_at")).count() == 0
