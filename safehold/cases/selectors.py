@@ -303,12 +303,8 @@ def list_filters(*, status: str | None, risk_level: str | None) -> Q:
     return chosen
 
 
-def filtered(
-    user: Staff, *, status: str | None, risk_level: str | None, now: datetime | None = None
-) -> QuerySet[Case]:
-    return access.cases_visible_to(user, now).filter(
-        list_filters(status=status, risk_level=risk_level)
-    )
+def filtered(user: Staff, *, status: str | None, risk_level: str | None) -> QuerySet[Case]:
+    return access.cases_visible_to(user).filter(list_filters(status=status, risk_level=risk_level))
 
 
 def encode_cursor(case: Case | CaseRow) -> str:
